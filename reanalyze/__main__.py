@@ -1,0 +1,5 @@
+import sys
+
+from reanalyze.cli import main
+
+sys.exit(main())

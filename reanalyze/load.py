@@ -1,0 +1,363 @@
+"""One entry point for getting data in: files, lists and globs of files, registry datasets.
+
+:func:`load` picks the loader (by name, or by sniffing the file), reads one file or many, and
+returns one :class:`~reanalyze.table.UnitTable`. A scan spread over several files — one M(T)
+curve per field, one R(T) per field — is loaded with :func:`load_files`, which takes the
+slow-axis value of each file from its data (rounded to the set point, and reported) or from
+values given per file, and keeps the file of origin as a ``source_file`` column.
+
+Examples
+--------
+>>> table = load("synthetic_magnet")  # a registry dataset  # doctest: +SKIP
+>>> table = load("data/MT_*.dat", slow_axis="Magnetic Field")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import glob
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from reanalyze.errors import ColumnError, DataError
+from reanalyze.headers import parse_header
+from reanalyze.plugins import list_plugins, load_all, load_plugin
+from reanalyze.registry import RemoteSource, load_registry
+from reanalyze.table import UnitTable, concat
+from reanalyze.units import convert, infer_kind, parse_unit, ureg
+
+__all__ = ["choose_loader", "load", "load_dataset", "load_file", "load_files", "setpoint_step"]
+
+SOURCE_COLUMN = "source_file"
+_GLOB_CHARS = set("*?[")
+
+
+def choose_loader(path: Path, name: str | None = None) -> Any:
+    """The loader instance for ``path``: ``name`` if given, else the first that sniffs it.
+
+    Built-in loaders are tried in registry order (Quantum Design, WebPlotDigitizer, delimited
+    text), then entry-point loaders; a broken plugin warns and is skipped.
+    """
+    if name is not None:
+        return load_plugin("reanalyze.loaders", name)()
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a data file") from None
+    candidates = load_all("reanalyze.loaders")
+    for cls in candidates.values():
+        try:
+            loader = cls()
+            if loader.sniff(path, head):
+                return loader
+        except Exception as exc:  # a third-party sniff must not break loading
+            warnings.warn(f"loader {cls!r} failed to sniff {path}: {exc}", stacklevel=2)
+    known = ", ".join(list_plugins("reanalyze.loaders"))
+    raise DataError(f"{path}: no loader recognizes this file; choose one with --loader ({known})")
+
+
+def load_file(path: str | Path, *, loader: str | None = None, **options: Any) -> UnitTable:
+    """Read one file with the named loader or the one that recognizes it."""
+    file = Path(path)
+    if not file.exists():
+        raise DataError(f"{file}: no such file")
+    instance = choose_loader(file, loader)
+    table: UnitTable = instance.load(file, **options)
+    return table.with_metadata(loader=instance.name)
+
+
+def _expand(sources: Sequence[str | Path]) -> list[Path]:
+    paths: list[Path] = []
+    for source in sources:
+        text = str(source)
+        if _GLOB_CHARS & set(text) and not Path(text).exists():
+            matches = sorted(glob.glob(text))
+            if not matches:
+                raise DataError(f"{text}: no file matches this pattern")
+            paths.extend(Path(m) for m in matches)
+        else:
+            paths.append(Path(text))
+    return paths
+
+
+def setpoint_step(scatter: float) -> float:
+    """The coarsest 1-2-5 step that is still fine compared with a readback scatter.
+
+    Set points are rounded to a multiple of a 1-2-5 number at least 4× the largest
+    within-file standard deviation of the readback, e.g. a scatter of 0.3 Oe gives 2 Oe.
+    """
+    if scatter <= 0:
+        return 0.0
+    target = 4.0 * scatter
+    exponent = math.floor(math.log10(target))
+    for mantissa in (1.0, 2.0, 5.0, 10.0):
+        step = mantissa * 10.0**exponent
+        if step >= target:
+            return step
+    return 10.0 ** (exponent + 1)  # pragma: no cover
+
+
+def _parse_value(value: float | str, unit: str | None, where: str) -> tuple[float, str | None]:
+    if isinstance(value, int | float):
+        return float(value), unit
+    try:
+        quantity = ureg.Quantity(str(value).replace("µ0H", "").strip())
+    except Exception:
+        raise DataError(f"{where}: {value!r} is not a number or quantity") from None
+    text_unit = f"{quantity.units:~}" if not quantity.dimensionless else None
+    if text_unit is not None and unit is not None:
+        return float(convert(quantity.magnitude, text_unit, unit)), unit
+    return float(quantity.magnitude), unit or text_unit
+
+
+def _resolve_column(table: UnitTable, name: str, where: str) -> str:
+    if name in table.columns:
+        return name
+    bare = parse_header(name).name
+    if bare in table.columns:
+        return bare
+    raise ColumnError(f"{where}: no column {name!r} (columns: {', '.join(table.columns)})")
+
+
+def load_files(
+    sources: Sequence[str | Path],
+    *,
+    loader: str | None = None,
+    slow_axis: str | None = None,
+    slow_values: Sequence[float | str] | None = None,
+    slow_unit: str | None = None,
+    slow_kind: str | None = None,
+    setpoint_resolution: float | None = None,
+    **options: Any,
+) -> UnitTable:
+    """Load several files (one scan line each) into one table.
+
+    Parameters
+    ----------
+    sources
+        Paths or glob patterns; files are taken in the given order (patterns sorted).
+    loader
+        Loader name; default: recognized per file.
+    slow_axis
+        Column that is constant within each file (e.g. ``"Magnetic Field"``). When the files
+        hold it, each file's readback is replaced by its set point: the median rounded to
+        ``setpoint_resolution`` (in the column's unit), by default a 1-2-5 step at least 4×
+        the largest within-file scatter (see :func:`setpoint_step`). What was done is
+        reported in ``metadata["slow_axis"]`` and the notes.
+    slow_values
+        One value per file instead (numbers in ``slow_unit``, or strings like ``"1 T"``);
+        adds or overrides the ``slow_axis`` column (default name ``"H"`` for fields).
+    slow_unit, slow_kind
+        Unit and kind of ``slow_values`` when they are plain numbers.
+    **options
+        Passed to the loader (columns, units, rename, ...).
+
+    Returns
+    -------
+    UnitTable
+        All rows, with a ``source_file`` label column naming each row's file.
+    """
+    paths = _expand(sources)
+    if not paths:
+        raise DataError("no files given")
+    if slow_values is not None and len(slow_values) != len(paths):
+        raise DataError(f"{len(slow_values)} slow-axis values given for {len(paths)} files")
+    tables = [load_file(p, loader=loader, **options) for p in paths]
+    notes: list[str] = []
+    report: dict[str, Any] | None = None
+    if slow_values is not None:
+        tables, report = _apply_given(tables, paths, slow_axis, slow_values, slow_unit, slow_kind)
+    elif slow_axis is not None:
+        tables, report = _apply_setpoints(tables, paths, slow_axis, setpoint_resolution)
+    if report is not None:
+        notes.append(report["summary"])
+    labelled = [
+        t.with_column(SOURCE_COLUMN, [p.name] * len(t), "label", "") for t, p in zip(
+            tables, paths, strict=True
+        )
+    ]
+    combined = concat(labelled, source=f"{len(paths)} files")
+    all_notes = [f"{p.name}: {n}" for t, p in zip(tables, paths, strict=True)
+                 for n in t.metadata.get("notes", [])]
+    meta: dict[str, Any] = {
+        **combined.metadata,
+        "source": [str(p) for p in paths],
+        "notes": all_notes + notes,
+    }
+    if report is not None:
+        meta["slow_axis"] = report
+    return combined.with_metadata(**meta)
+
+
+def _apply_given(
+    tables: list[UnitTable],
+    paths: list[Path],
+    slow_axis: str | None,
+    values: Sequence[float | str],
+    unit: str | None,
+    kind: str | None,
+) -> tuple[list[UnitTable], dict[str, Any]]:
+    parsed = [_parse_value(v, unit, f"value for {p.name}") for v, p in zip(values, paths, strict=True)]
+    units = {u for _, u in parsed}
+    if None in units or len(units) != 1:
+        # mixed units: convert to the first one
+        first = parsed[0][1]
+        if first is None:
+            raise DataError("slow-axis values need a unit: give slow_unit or values like '1 T'")
+        parsed = [(float(convert(v, u or first, first)), first) for v, u in parsed]
+    column_unit = parsed[0][1]
+    assert column_unit is not None
+    column_kind = kind or infer_kind(column_unit)
+    name = slow_axis or {"magnetic_field": "H", "temperature": "T"}.get(column_kind, "slow_axis")
+    parse_unit(column_unit)
+    out = [t.with_column(name, v, column_kind, column_unit) for t, (v, _) in zip(
+        tables, parsed, strict=True
+    )]
+    summary = f"{name} given per file: " + ", ".join(
+        f"{p.name}={v:g} {column_unit}" for p, (v, _) in zip(paths, parsed, strict=True)
+    )
+    return out, {
+        "column": name,
+        "unit": column_unit,
+        "from": "given",
+        "files": [{"file": p.name, "set_point": v} for p, (v, _) in zip(paths, parsed, strict=True)],
+        "summary": summary,
+    }
+
+
+def _apply_setpoints(
+    tables: list[UnitTable], paths: list[Path], slow_axis: str, resolution: float | None
+) -> tuple[list[UnitTable], dict[str, Any]]:
+    names = [_resolve_column(t, slow_axis, p.name) for t, p in zip(tables, paths, strict=True)]
+    name = names[0]
+    unit = tables[0].unit(name)
+    readbacks: list[npt.NDArray[np.float64]] = [
+        t.values(n, unit) for t, n in zip(tables, names, strict=True)
+    ]
+    medians = np.array([float(np.median(r)) for r in readbacks])
+    scatter = np.array([float(np.std(r)) for r in readbacks])
+    step = setpoint_step(float(scatter.max())) if resolution is None else float(resolution)
+    points = np.round(medians / step) * step if step > 0 else medians.copy()
+    order = np.argsort(points)
+    gaps = np.diff(points[order])
+    if len(points) > 1 and np.any(gaps == 0):
+        i = int(np.flatnonzero(gaps == 0)[0])
+        a, b = paths[order[i]].name, paths[order[i + 1]].name
+        raise DataError(
+            f"{a} and {b} give the same {name} set point {points[order[i]]:g} {unit}; "
+            "give the values per file instead"
+        )
+    spread = np.array([float(np.ptp(r)) for r in readbacks])
+    if len(points) > 1 and spread.max() > 0.5 * gaps.min():
+        worst = int(np.argmax(spread))
+        raise DataError(
+            f"{paths[worst].name}: {name} varies by {spread[worst]:g} {unit} within the file, "
+            f"more than half the spacing between files; it is not a slow axis"
+        )
+    out = []
+    for table, column, point in zip(tables, names, points, strict=True):
+        renamed = table.rename({column: name}) if column != name else table
+        out.append(renamed.with_column(name, float(point), renamed.kind(name), unit))
+    rows = [
+        {"file": p.name, "median": float(m), "std": float(s), "set_point": float(v)}
+        for p, m, s, v in zip(paths, medians, scatter, points, strict=True)
+    ]
+    rounding = f"rounded to multiples of {step:g} {unit}" if step > 0 else "exact readback"
+    summary = f"{name} set points from the data ({rounding}): " + ", ".join(
+        f"{r['file']}={r['set_point']:g}" for r in rows
+    )
+    return out, {
+        "column": name,
+        "unit": unit,
+        "from": "data",
+        "resolution": step,
+        "files": rows,
+        "summary": summary,
+    }
+
+
+def load_dataset(name: str, *, refresh: bool = False) -> UnitTable:
+    """Load a registry dataset by name: fetched and checked, or generated.
+
+    Remote files come from the cache (see :mod:`reanalyze.loaders.remote`); columns are renamed
+    and given the kinds and units the registry states; the sample and citation go into the
+    table.
+    """
+    entry = load_registry().dataset(name)
+    source = entry.source
+    if isinstance(source, RemoteSource):
+        from reanalyze.loaders.remote import fetch
+
+        path = fetch(source.url, source.sha256, source.filename, refresh=refresh)
+        assert entry.loader is not None
+        options: dict[str, Any] = {
+            "columns": list(entry.columns),
+            "units": {k: c.unit for k, c in entry.columns.items()},
+            "kinds": {k: c.kind for k, c in entry.columns.items()},
+            "rename": {k: c.name for k, c in entry.columns.items()},
+            **entry.loader_options,
+        }
+        table = load_file(path, loader=entry.loader, **options)
+        extra = {"sha256": source.sha256, "url": source.url}
+    else:
+        from reanalyze.synthetic import GENERATORS
+
+        if source.generator not in GENERATORS:
+            raise DataError(f"dataset {name!r}: unknown generator {source.generator!r}")
+        table = GENERATORS[source.generator]().scan(seed=source.seed)
+        extra = {"generator": source.generator, "seed": source.seed}
+    meta = {
+        **table.metadata,
+        **extra,
+        "dataset": name,
+        "title": entry.title,
+        "citation": entry.citation,
+        "features": entry.features,
+        "targets": entry.targets,
+    }
+    table = table.with_metadata(**meta)
+    if entry.sample is not None:
+        table = table.with_sample(entry.sample)
+    return table
+
+
+def load(
+    source: str | Path | Sequence[str | Path],
+    *,
+    loader: str | None = None,
+    **options: Any,
+) -> UnitTable:
+    """Load a registry dataset, a file, a glob pattern or a list of files.
+
+    Parameters
+    ----------
+    source
+        A registry dataset name (``"erco2"``), a path, a glob (``"MT_*.dat"``) or a list.
+    loader
+        Loader name; default: recognized from each file.
+    **options
+        Loader options (:class:`~reanalyze.loaders.base.LoadOptions`) and, for several files,
+        those of :func:`load_files`.
+    """
+    if isinstance(source, str | Path):
+        text = str(source)
+        if not Path(text).exists() and text in load_registry().datasets:
+            if options or loader:
+                raise DataError(f"{text} is a registry dataset; it takes no loader options")
+            return load_dataset(text)
+        paths = _expand([text])
+        multi = {"slow_axis", "slow_values", "slow_unit", "slow_kind", "setpoint_resolution"}
+        if len(paths) == 1 and not (multi & set(options)) and not _GLOB_CHARS & set(text):
+            return load_file(paths[0], loader=loader, **options)
+        return load_files(paths, loader=loader, **options)
+    if isinstance(source, Mapping):
+        raise DataError("give a path, a pattern or a list of paths")
+    return load_files(list(source), loader=loader, **options)
