@@ -26,7 +26,7 @@ from reanalyze.headers import parse_header
 from reanalyze.table import ColumnSpec, Sample, UnitTable
 from reanalyze.units import check_kind, infer_kind, kind_from_name
 
-__all__ = ["Loader", "LoadOptions", "build_table", "read_text"]
+__all__ = ["LoadOptions", "Loader", "build_table", "read_text"]
 
 log = logging.getLogger(__name__)
 
@@ -160,19 +160,13 @@ def build_table(
         raise ColumnError(f"{source}: duplicate column header(s) {dupes}")
     parsed = {raw: parse_header(raw) for raw in raw_headers}
     names = [parsed[raw].name for raw in raw_headers]
-    units_given = {
-        _resolve(k, raw_headers, names, source): v for k, v in (units or {}).items()
-    }
-    kinds_given = {
-        _resolve(k, raw_headers, names, source): v for k, v in (kinds or {}).items()
-    }
+    units_given = {_resolve(k, raw_headers, names, source): v for k, v in (units or {}).items()}
+    kinds_given = {_resolve(k, raw_headers, names, source): v for k, v in (kinds or {}).items()}
 
     if columns:
         chosen = [_resolve(c, raw_headers, names, source) for c in columns]
     else:
-        with_units = [
-            raw for raw in raw_headers if parsed[raw].unit_known or raw in units_given
-        ]
+        with_units = [raw for raw in raw_headers if parsed[raw].unit_known or raw in units_given]
         if skip_empty:
             with_units = [raw for raw in with_units if frame[raw].notna().any()]
         if with_units:

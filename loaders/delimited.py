@@ -82,8 +82,19 @@ class DelimitedLoader(Loader):
         comments, body = _split_comments(text)
         if not body.strip():
             raise DataError(f"{path}: no header line and no data (only comments)")
+        if body.lstrip()[0] in "{[<":
+            raise DataError(f"{path}: not a delimited table (looks like JSON, XML or HTML)")
         schema = self._stored_schema(comments, path)
         sep = delimiter or _sniff_delimiter(body, path)
+        first_line = body.lstrip("\n").splitlines()[0]
+        if sep == " ":
+            raw_headers = first_line.split()
+        else:
+            raw_headers = next(csv.reader([first_line], delimiter=sep))
+        raw_headers = [h.strip() for h in raw_headers if h.strip()]
+        repeated = sorted({h for h in raw_headers if raw_headers.count(h) > 1})
+        if repeated:
+            raise DataError(f"{path}: duplicate column header(s) {repeated}")
         try:
             frame = pd.read_csv(
                 io.StringIO(body),
@@ -101,7 +112,10 @@ class DelimitedLoader(Loader):
         if frame.empty or len(frame.columns) < 1:
             raise DataError(f"{path}: header found but no data rows")
         frame = frame.replace({"": None})
-        if len(frame.columns) == 1 and pd.to_numeric(frame.iloc[:, 0], errors="coerce").isna().all():
+        if (
+            len(frame.columns) == 1
+            and pd.to_numeric(frame.iloc[:, 0], errors="coerce").isna().all()
+        ):
             raise DataError(f"{path}: not a delimited table (one column of text)")
         if schema is not None:
             return self._load_stored(frame, schema, path, options)
@@ -121,8 +135,10 @@ class DelimitedLoader(Loader):
     def _load_stored(
         frame: pd.DataFrame, schema: TableSchema, path: Path, options: dict[str, Any]
     ) -> UnitTable:
-        headers = {f"{name} ({spec.unit})" if spec.unit and spec.unit != "dimensionless"
-                   else name: name for name, spec in schema.columns.items()}
+        headers = {
+            f"{name} ({spec.unit})" if spec.unit and spec.unit != "dimensionless" else name: name
+            for name, spec in schema.columns.items()
+        }
         unknown = [c for c in frame.columns if c not in headers]
         if unknown:
             raise DataError(f"{path}: column(s) {unknown} are not in the file's {SCHEMA_KEY} line")

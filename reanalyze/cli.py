@@ -29,8 +29,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-data_app = typer.Typer(help="Datasets: list, fetch, verify, inspect and generate.", no_args_is_help=True)
-registry_app = typer.Typer(help="The registry file: validate it, print its schema.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Datasets: list, fetch, verify, inspect and generate.", no_args_is_help=True
+)
+registry_app = typer.Typer(
+    help="The registry file: validate it, print its schema.", no_args_is_help=True
+)
 app.add_typer(data_app, name="data")
 app.add_typer(registry_app, name="registry")
 
@@ -120,7 +124,9 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> Non
 @data_app.command("fetch")
 def data_fetch(
     name: Annotated[str, typer.Argument(help="Dataset name.")],
-    refresh: Annotated[bool, typer.Option(help="Replace a cached file with a bad checksum.")] = False,
+    refresh: Annotated[
+        bool, typer.Option(help="Replace a cached file with a bad checksum.")
+    ] = False,
 ) -> None:
     """Download a remote dataset (or find it in the cache) and print its local path."""
     from reanalyze.loaders.remote import fetch
@@ -135,14 +141,18 @@ def data_fetch(
 
 @data_app.command("verify")
 def data_verify(
-    names: Annotated[list[str] | None, typer.Argument(help="Datasets (default: all remote).")] = None,
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Datasets (default: all remote).")
+    ] = None,
 ) -> None:
     """Check the sha256 of cached remote datasets; exit 1 if one does not match."""
     from reanalyze.loaders.remote import cached_path, file_sha256
     from reanalyze.registry import RemoteSource, load_registry
 
     registry = load_registry()
-    chosen = names or [n for n, e in registry.datasets.items() if isinstance(e.source, RemoteSource)]
+    chosen = names or [
+        n for n, e in registry.datasets.items() if isinstance(e.source, RemoteSource)
+    ]
     bad = 0
     table = Table("dataset", "file", "status")
     for name in chosen:
@@ -187,15 +197,26 @@ def data_seed(
 def data_inspect(
     files: Annotated[list[str], typer.Argument(help="File(s), glob pattern(s) or a dataset name.")],
     loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
-    column: Annotated[list[str] | None, typer.Option("--column", "-c", help="Column to keep (repeat).")] = None,
-    units: Annotated[list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")] = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", "-c", help="Column to keep (repeat).")
+    ] = None,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="COLUMN=KIND (repeat).")] = None,
     rename: Annotated[list[str] | None, typer.Option("--rename", help="OLD=NEW (repeat).")] = None,
     slow_axis: Annotated[str | None, typer.Option(help="Column constant within each file.")] = None,
-    value: Annotated[list[str] | None, typer.Option("--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order).")] = None,
+    value: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order)."
+        ),
+    ] = None,
     nonfinite: Annotated[str, typer.Option(help="NaN/inf rows: drop or error.")] = "drop",
     duplicates: Annotated[str, typer.Option(help="Duplicate rows: drop, error or keep.")] = "drop",
-    out_file: Annotated[Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")
+    ] = None,
 ) -> None:
     """Show what was parsed from data files: columns, kinds, units, rows, metadata, notes."""
     from reanalyze.load import load
@@ -231,8 +252,12 @@ def _describe(table: Any) -> None:
             continue
         values = table.values(name)
         summary.add_row(
-            name, table.kind(name), table.unit(name), f"{np.min(values):.6g}",
-            f"{np.max(values):.6g}", str(len(np.unique(values))),
+            name,
+            table.kind(name),
+            table.unit(name),
+            f"{np.min(values):.6g}",
+            f"{np.max(values):.6g}",
+            str(len(np.unique(values))),
         )
     out.print(summary)
     if table.sample is not None:
@@ -275,7 +300,9 @@ def data_synth(
     elif name in GENERATORS:
         generator, default_seed = name, 0
     else:
-        synthetic = [n for n, e in registry.datasets.items() if isinstance(e.source, SyntheticSource)]
+        synthetic = [
+            n for n, e in registry.datasets.items() if isinstance(e.source, SyntheticSource)
+        ]
         raise DataError(f"unknown synthetic dataset {name!r} (known: {', '.join(synthetic)})")
     if out_file.suffix.lower() not in (".csv", ".parquet", ".txt"):
         raise DataError(f"--out {out_file}: use a .csv or .parquet file name")
@@ -332,24 +359,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (errors as one line, no traceback)."""
     warnings.simplefilter("default", RuntimeWarning)
     try:
-        app(args=argv, prog_name="reanalyze", standalone_mode=False)
+        app(args=argv, prog_name="reanalyze")
+    except SystemExit as exc:  # typer's normal end, and usage errors (status 2)
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except ReanalyzeError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted", markup=False)
         return 130
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
-            return int(exc.exit_code)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return int(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
     return 0
 
 

@@ -10,7 +10,9 @@ from reanalyze.units import parse_unit
 
 __all__ = ["ParsedHeader", "parse_header"]
 
-_UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*(?:\((?P<paren>[^()]*)\)|\[(?P<bracket>[^\[\]]*)\])\s*$")
+_UNIT_SUFFIX = re.compile(
+    r"^(?P<name>.*?)\s*(?:\((?P<paren>[^()]*)\)|\[(?P<bracket>[^\[\]]*)\])\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def parse_header(text: str) -> ParsedHeader:
     match = _UNIT_SUFFIX.match(raw)
     if not match or not match.group("name"):
         return ParsedHeader(raw=raw, name=raw, unit=None, unit_known=False)
-    unit = (match.group("paren") if match.group("paren") is not None else match.group("bracket"))
+    unit = match.group("paren") if match.group("paren") is not None else match.group("bracket")
     unit = unit.strip()
     try:
         parse_unit(unit)

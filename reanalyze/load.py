@@ -109,7 +109,7 @@ def _parse_value(value: float | str, unit: str | None, where: str) -> tuple[floa
     if isinstance(value, int | float):
         return float(value), unit
     try:
-        quantity = ureg.Quantity(str(value).replace("µ0H", "").strip())
+        quantity: Any = ureg.Quantity(str(value).replace("µ0H", "").strip())
     except Exception:
         raise DataError(f"{where}: {value!r} is not a number or quantity") from None
     text_unit = f"{quantity.units:~}" if not quantity.dimensionless else None
@@ -180,13 +180,15 @@ def load_files(
     if report is not None:
         notes.append(report["summary"])
     labelled = [
-        t.with_column(SOURCE_COLUMN, [p.name] * len(t), "label", "") for t, p in zip(
-            tables, paths, strict=True
-        )
+        t.with_column(SOURCE_COLUMN, [p.name] * len(t), "label", "")
+        for t, p in zip(tables, paths, strict=True)
     ]
     combined = concat(labelled, source=f"{len(paths)} files")
-    all_notes = [f"{p.name}: {n}" for t, p in zip(tables, paths, strict=True)
-                 for n in t.metadata.get("notes", [])]
+    all_notes = [
+        f"{p.name}: {n}"
+        for t, p in zip(tables, paths, strict=True)
+        for n in t.metadata.get("notes", [])
+    ]
     meta: dict[str, Any] = {
         **combined.metadata,
         "source": [str(p) for p in paths],
@@ -205,7 +207,9 @@ def _apply_given(
     unit: str | None,
     kind: str | None,
 ) -> tuple[list[UnitTable], dict[str, Any]]:
-    parsed = [_parse_value(v, unit, f"value for {p.name}") for v, p in zip(values, paths, strict=True)]
+    parsed = [
+        _parse_value(v, unit, f"value for {p.name}") for v, p in zip(values, paths, strict=True)
+    ]
     units = {u for _, u in parsed}
     if None in units or len(units) != 1:
         # mixed units: convert to the first one
@@ -218,9 +222,10 @@ def _apply_given(
     column_kind = kind or infer_kind(column_unit)
     name = slow_axis or {"magnetic_field": "H", "temperature": "T"}.get(column_kind, "slow_axis")
     parse_unit(column_unit)
-    out = [t.with_column(name, v, column_kind, column_unit) for t, (v, _) in zip(
-        tables, parsed, strict=True
-    )]
+    out = [
+        t.with_column(name, v, column_kind, column_unit)
+        for t, (v, _) in zip(tables, parsed, strict=True)
+    ]
     summary = f"{name} given per file: " + ", ".join(
         f"{p.name}={v:g} {column_unit}" for p, (v, _) in zip(paths, parsed, strict=True)
     )
@@ -228,7 +233,9 @@ def _apply_given(
         "column": name,
         "unit": column_unit,
         "from": "given",
-        "files": [{"file": p.name, "set_point": v} for p, (v, _) in zip(paths, parsed, strict=True)],
+        "files": [
+            {"file": p.name, "set_point": v} for p, (v, _) in zip(paths, parsed, strict=True)
+        ],
         "summary": summary,
     }
 
@@ -246,6 +253,19 @@ def _apply_setpoints(
     scatter = np.array([float(np.std(r)) for r in readbacks])
     step = setpoint_step(float(scatter.max())) if resolution is None else float(resolution)
     points = np.round(medians / step) * step if step > 0 else medians.copy()
+    spread = np.array([float(np.ptp(r)) for r in readbacks])
+    median_gaps = np.diff(np.sort(medians))
+    nonzero = median_gaps[median_gaps > 0]
+    limit = 0.5 * float(nonzero.min()) if nonzero.size else 0.0
+    # A sweep changes smoothly from row to row; readback noise does not.
+    smooth = [r.size > 2 and float(np.std(np.diff(r))) < 0.5 * float(np.std(r)) for r in readbacks]
+    sweeping = [s > limit and sm for s, sm in zip(spread, smooth, strict=True)]
+    if any(sweeping):
+        worst = int(np.argmax(np.where(sweeping, spread, -1.0)))
+        raise DataError(
+            f"{paths[worst].name}: {name} varies by {spread[worst]:g} {unit} within the file, "
+            "it is swept, not a slow axis"
+        )
     order = np.argsort(points)
     gaps = np.diff(points[order])
     if len(points) > 1 and np.any(gaps == 0):
@@ -254,13 +274,6 @@ def _apply_setpoints(
         raise DataError(
             f"{a} and {b} give the same {name} set point {points[order[i]]:g} {unit}; "
             "give the values per file instead"
-        )
-    spread = np.array([float(np.ptp(r)) for r in readbacks])
-    if len(points) > 1 and spread.max() > 0.5 * gaps.min():
-        worst = int(np.argmax(spread))
-        raise DataError(
-            f"{paths[worst].name}: {name} varies by {spread[worst]:g} {unit} within the file, "
-            f"more than half the spacing between files; it is not a slow axis"
         )
     out = []
     for table, column, point in zip(tables, names, points, strict=True):
@@ -306,7 +319,7 @@ def load_dataset(name: str, *, refresh: bool = False) -> UnitTable:
             **entry.loader_options,
         }
         table = load_file(path, loader=entry.loader, **options)
-        extra = {"sha256": source.sha256, "url": source.url}
+        extra: dict[str, Any] = {"sha256": source.sha256, "url": source.url}
     else:
         from reanalyze.synthetic import GENERATORS
 

@@ -254,7 +254,7 @@ class UnitTable:
         data: pd.DataFrame,
         columns: Mapping[str, ColumnSpec],
         *,
-        sample: Sample | None | bool = True,
+        sample: Sample | bool | None = True,
         metadata: Mapping[str, Any] | None = None,
     ) -> UnitTable:
         return UnitTable(
@@ -278,9 +278,7 @@ class UnitTable:
         """A new table with only ``names``, in that order."""
         for name in names:
             self._spec(name)
-        return self._replace(
-            self._data[list(names)], {n: self._schema.columns[n] for n in names}
-        )
+        return self._replace(self._data[list(names)], {n: self._schema.columns[n] for n in names})
 
     def rename(self, mapping: Mapping[str, str]) -> UnitTable:
         """A new table with columns renamed (``{old: new}``)."""
@@ -366,10 +364,9 @@ class UnitTable:
         target = Path(path)
         frame = self._data.copy()
         frame.columns = pd.Index(self.headers())
-        with atomic_path(target) as tmp:
-            with open(tmp, "w", encoding="utf-8", newline="") as handle:
-                handle.write(f"# {SCHEMA_KEY}: {self._schema.model_dump_json()}\n")
-                frame.to_csv(handle, index=False, lineterminator="\n")
+        with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(f"# {SCHEMA_KEY}: {self._schema.model_dump_json()}\n")
+            frame.to_csv(handle, index=False, lineterminator="\n")
         return target
 
     def to_parquet(self, path: str | Path) -> Path:

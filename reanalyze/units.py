@@ -31,7 +31,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -97,7 +97,7 @@ def _build_registry() -> pint.UnitRegistry:
     level = pint_logger.level
     pint_logger.setLevel(logging.ERROR)  # the redefinitions below are deliberate
     try:
-        registry = pint.UnitRegistry(on_redefinition="warn", cache_folder=None)
+        registry: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="warn", cache_folder=None)
         for line in _DEFINITIONS:
             registry.define(line)
         # pint caches dimensionalities when the registry is built; rebuild it so the
@@ -106,15 +106,18 @@ def _build_registry() -> pint.UnitRegistry:
     finally:
         pint_logger.setLevel(level)
     field = pint.Context("mu0H")
+
+    def to_flux_density(reg: Any, h: Any, **_: Any) -> Any:
+        return h * reg.Quantity(MU0, "tesla * meter / ampere")
+
+    def to_field_strength(reg: Any, b: Any, **_: Any) -> Any:
+        return b / reg.Quantity(MU0, "tesla * meter / ampere")
+
     field.add_transformation(
-        "[current] / [length]",
-        "[mass] / [current] / [time] ** 2",
-        lambda reg, h: h * reg.Quantity(MU0, "tesla * meter / ampere"),
+        "[current] / [length]", "[mass] / [current] / [time] ** 2", cast(Any, to_flux_density)
     )
     field.add_transformation(
-        "[mass] / [current] / [time] ** 2",
-        "[current] / [length]",
-        lambda reg, b: b / reg.Quantity(MU0, "tesla * meter / ampere"),
+        "[mass] / [current] / [time] ** 2", "[current] / [length]", cast(Any, to_field_strength)
     )
     registry.add_context(field)
     return registry
