@@ -182,16 +182,56 @@ KINDS: dict[str, QuantityKind] = {kind.name: kind for kind in _KIND_LIST}
 _ANGLE_UNITS = {"degree", "radian", "arcminute", "arcsecond", "milliradian", "gradian"}
 
 
+_WORD_ALIASES = {
+    "Ohms": "ohm",
+    "ohms": "ohm",
+    "Ohm": "ohm",
+    "deg": "degree",
+    "degrees": "degree",
+    "amps": "ampere",
+    "amp": "ampere",
+    "Amps": "ampere",
+    "Torr": "torr",
+    "Kelvin": "kelvin",
+    "Oersted": "oersted",
+    "Tesla": "tesla",
+}
+_WORD = re.compile(r"(?<![A-Za-z])([mkuµμnMG]?)(" + "|".join(_WORD_ALIASES) + r")(?![A-Za-z])")
+_PREFIXES = {
+    "": "",
+    "m": "milli",
+    "k": "kilo",
+    "u": "micro",
+    "µ": "micro",
+    "μ": "micro",
+    "n": "nano",
+    "M": "mega",
+    "G": "giga",
+}
+
+
 def _normalize(text: str) -> str:
-    stripped = text.strip()
+    stripped = text.strip().replace("º", "°")
     if stripped in _ALIASES:
         return _ALIASES[stripped]
-    # Replace alias words inside compound units such as "Ohms*cm" or "emu/Oe".
-    return re.sub(
-        r"(?<![A-Za-z])(Ohms|ohms|Ohm|deg|degrees)(?![A-Za-z])",
-        lambda m: _ALIASES[m.group(1)],
-        stripped,
-    ).replace("Ω", "ohm")
+    stripped = stripped.replace("Ω", "ohm").replace("°", "degree")
+
+    # Replace alias words inside compound units such as "mOhm", "Ohms*cm" or "emu/Oe".
+    def word(match: re.Match[str]) -> str:
+        prefix, name = match.group(1), match.group(2)
+        if prefix and name in ("deg", "degrees", "Kelvin"):
+            return match.group(0)
+        return _PREFIXES[prefix] + _WORD_ALIASES[name]
+
+    stripped = _WORD.sub(word, stripped)
+    # Instrument files write products with hyphens: "Ohm-cm", "mJ/mol-K" = mJ/(mol·K).
+    if re.search(r"[A-Za-z)]-[A-Za-z(]", stripped):
+        numerator, slash, denominator = stripped.partition("/")
+        if slash:
+            stripped = f"{numerator}/({denominator.replace('-', '*')})"
+        else:
+            stripped = stripped.replace("-", "*")
+    return stripped
 
 
 @functools.lru_cache(maxsize=512)

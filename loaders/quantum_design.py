@@ -1,0 +1,922 @@
+"""Quantum Design MultiVu ``.dat`` files: MPMS3, MPMS-XL, PPMS, DynaCool and VersaLab.
+
+A MultiVu data file has optional title lines, a ``[Header]`` section (``; comments``,
+``TITLE``, ``BYAPP``, ``FILEOPENTIME``, ``INFO,<value>,<KEY>`` lines, ...) and a ``[Data]``
+section: one line of comma- (or tab-) separated column headers with units in parentheses,
+then the rows. Most of the ~90 columns are empty for the measurement mode in use.
+
+Without a ``columns`` option the loader picks the physics columns of the detected mode:
+
+* magnetometry (MPMS3 VSM or DC, MPMS-XL, PPMS VSM/ACMS): temperature, field and *one*
+  moment column, saying in ``metadata["notes"]`` which one (``moment_column=`` overrides);
+* AC susceptibility: temperature, field, frequency and the in- and out-of-phase parts;
+* transport (PPMS resistivity option, ETO, ACT): temperature, field and every resistance
+  channel holding data;
+* heat capacity: sample temperature, field and the sample heat capacity.
+
+``INFO`` lines go to ``metadata["header"]`` (with ``TITLE``, ``BYAPP`` and
+``FILEOPENTIME``), ``SAMPLE_MATERIAL`` and ``SAMPLE_MASS`` (mg) to the table's
+:class:`~reanalyze.table.Sample`, and the detected instrument and mode to
+``metadata["instrument"]`` and ``metadata["mode"]``.
+
+Examples
+--------
+>>> import pathlib, tempfile
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "mt.dat"
+>>> _ = path.write_text(
+...     "[Header]\\nBYAPP, MPMS3, 1.1.6\\nINFO,ErCo2,SAMPLE_MATERIAL\\nINFO,0.61,SAMPLE_MASS\\n"
+...     "[Data]\\nComment,Temperature (K),Magnetic Field (Oe),Moment (emu),DC Moment Free Ctr"
+...     " (emu)\\n,300,10000,0.07,\\n,200,10000,0.08,\\n")
+>>> table = QuantumDesignLoader().load(path)
+>>> table.columns
+['Temperature', 'Magnetic Field', 'Moment']
+>>> table.values("Magnetic Field", "T")
+array([1., 1.])
+>>> table.metadata["instrument"], table.metadata["mode"], table.sample.mass
+('MPMS3', 'VSM', 0.61)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from reanalyze.errors import ColumnError, DataError, ReanalyzeError, UnitError
+from reanalyze.headers import parse_header
+from reanalyze.loaders.base import Loader, build_table, read_text
+from reanalyze.table import Sample, UnitTable
+from reanalyze.units import convert, parse_unit
+
+__all__ = ["QuantumDesignLoader"]
+
+#: Options passed on to :func:`~reanalyze.loaders.base.build_table`.
+_PASSED_OPTIONS = ("columns", "rename", "units", "kinds", "nonfinite", "duplicates")
+
+#: Unit spellings of MultiVu files that pint reads wrongly or not at all.
+_QD_UNITS: dict[str, str] = {
+    "code": "dimensionless",
+    "C": "degC",  # 'Motor Temp. (C)': degrees Celsius, not coulomb
+    "Torr": "torr",
+    "amps": "A",
+    "Amps": "A",
+    "amp": "A",
+    "Kelvin": "K",
+    "kelvin": "K",
+    "Oersted": "Oe",
+    "oersted": "Oe",
+}
+
+_KEYWORD = re.compile(r"^\s*([A-Z][A-Z0-9_]*)\s*([,\t])(.*)$")
+_SECTION = re.compile(r"^\s*\[\s*([A-Za-z ]+?)\s*\][\s,;\t]*$")  # Excel adds ",,,"
+_MSVC_NONFINITE = re.compile(r"^([+-]?)1\.#(INF|IND|QNAN|SNAN)0*$", re.IGNORECASE)
+_DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-zµμ]*)\s*$")
+_PLACEHOLDER = re.compile(r"^sample\s*\d*\s*(material|comment|mass)?$", re.IGNORECASE)
+
+_TEMPERATURES = ("temperature", "sample temp", "sample temperature", "temp", "average temp")
+_FIELDS = ("magnetic field", "field", "applied field", "mag field")
+_RESISTANCE = re.compile(
+    r"^(?:(?:bridge|channel|ch\.?)\s*\d+\s+resistance|resistance\s*(?:ch\.?|channel)?\s*\d*"
+    r"|res\.?\s*(?:ch\.?|channel)\s*\d+)$",
+    re.IGNORECASE,
+)
+_RESISTIVITY = re.compile(
+    r"^(?:(?:bridge|channel|ch\.?)\s*\d+\s+resistivity|resistivity\s*(?:ch\.?|channel)?\s*\d*)$",
+    re.IGNORECASE,
+)
+_AC_IN = re.compile(r"^(?:ac\s+)?(?:m|x|chi|χ|moment)\s*'$", re.IGNORECASE)
+_AC_OUT = re.compile(r"^(?:ac\s+)?(?:m|x|chi|χ|moment)\s*(?:''|\"|′′)$", re.IGNORECASE)
+_FREQUENCY = re.compile(r"^(?:ac\s+)?frequency$", re.IGNORECASE)
+_HEAT_CAPACITY = re.compile(r"^samp(?:le)?\.?\s+hc$", re.IGNORECASE)
+
+#: Moment columns of each magnetometry mode, in order of preference.
+_MOMENT_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("VSM", "VSM", ("moment",)),
+    ("DC", "DC", ("dc moment free ctr", "dc moment fixed ctr", "dc moment", "m-dc")),
+    ("XL", "DC", ("long moment", "trans moment")),
+)
+
+
+# --------------------------------------------------------------------------- header
+
+
+@dataclass
+class _Header:
+    """What the lines before ``[Data]`` say."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    comments: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+    def get(self, *keys: str) -> str:
+        """The first non-empty value among ``keys`` (case-insensitive), or ``""``."""
+        upper = {k.upper(): v for k, v in self.fields.items()}
+        for key in keys:
+            value = upper.get(key.upper(), "").strip()
+            if value:
+                return value
+        return ""
+
+
+def _add_field(fields: dict[str, str], key: str, value: str) -> None:
+    if not key:
+        return
+    if not fields.get(key):
+        fields[key] = value
+        return
+    if value and value != fields[key]:
+        n = 2
+        while f"{key} #{n}" in fields:
+            n += 1
+        fields[f"{key} #{n}"] = value
+
+
+def _unquote(text: str) -> str:
+    """Strip spaces and the quotes a spreadsheet puts around a value with commas."""
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('""', '"').strip()
+    return text
+
+
+def _parse_header(lines: Sequence[str]) -> _Header:
+    header = _Header()
+    for line in lines:
+        text = line.strip()
+        if not text or _SECTION.match(text):
+            continue
+        if text.startswith(";"):
+            header.comments.append(text.lstrip(";").strip())
+            continue
+        match = _KEYWORD.match(text)
+        if not match:
+            header.titles.append(text)
+            continue
+        keyword, sep, rest = match.groups()
+        rest = rest.strip().rstrip(sep).strip()
+        if keyword == "INFO":
+            value, found, key = rest.rpartition(sep)
+            if not found:
+                value, key = "", rest
+            _add_field(header.fields, _unquote(key), _unquote(value))
+        elif keyword in ("DATATYPE", "FIELDGROUP", "STARTUPAXIS"):
+            continue  # plotting hints of MultiVu
+        else:
+            parts = [_unquote(p) for p in rest.split(sep)]
+            _add_field(header.fields, keyword, ", ".join(p for p in parts if p))
+    return header
+
+
+def _detect_instrument(header: _Header, names: Sequence[str]) -> str:
+    sources = [header.get("BYAPP"), *header.comments, header.get("TITLE"), *header.titles]
+    for text in sources:
+        low = text.lower()
+        if "dynacool" in low:
+            return "DynaCool"
+        if "versalab" in low:
+            return "VersaLab"
+        if re.search(r"mpms[\s-]?3|squid[\s-]?vsm", low):
+            return "MPMS3"
+        if "mpms" in low:
+            return "MPMS"
+        if "ppms" in low:
+            return "PPMS"
+    lowered = {n.lower() for n in names}
+    if {"long moment", "trans moment"} & lowered:
+        return "MPMS"
+    if {"dc moment free ctr", "squid status", "dc moment fixed ctr"} & lowered:
+        return "MPMS3"
+    ppms_columns = (_RESISTANCE, _RESISTIVITY, _HEAT_CAPACITY, _AC_IN)
+    if "moment" in lowered or any(p.match(n) for p in ppms_columns for n in names):
+        return "PPMS"
+    return "unknown"
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def _split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _delimiter(header_line: str) -> str:
+    tabs, commas = header_line.count("\t"), header_line.count(",")
+    if tabs and tabs >= commas:
+        return "\t"
+    if commas:
+        return ","
+    if header_line.count(";"):
+        return ";"
+    return ","
+
+
+def _is_blank(line: str, delimiter: str) -> bool:
+    return not line.replace(delimiter, "").strip()
+
+
+def _fix_rows(
+    rows: list[list[str]], width: int, comment_index: int | None, notes: list[str]
+) -> list[list[str]]:
+    """Pad short rows; take surplus fields as commas in the comment, or drop empty ones."""
+    merged = cut = 0
+    fixed = []
+    for row in rows:
+        if len(row) < width:
+            row = row + [""] * (width - len(row))
+        elif len(row) > width:
+            extra = len(row) - width
+            if comment_index is not None and row[comment_index].strip():
+                end = comment_index + extra + 1
+                row = [*row[:comment_index], ",".join(row[comment_index:end]), *row[end:]]
+                merged += 1
+            else:
+                if any(cell.strip() for cell in row[width:]):
+                    cut += 1
+                row = row[:width]
+        fixed.append(row)
+    if merged:
+        notes.append(
+            f"{merged} row(s) had more fields than the header: the surplus was taken as "
+            "commas inside the Comment"
+        )
+    if cut:
+        notes.append(f"{cut} row(s) had more fields than the header: the surplus was ignored")
+    return fixed
+
+
+def _split_row(line: str, delimiter: str) -> list[str]:
+    """One line's fields; a quote never runs on into the next line."""
+    quotes = line.count('"')
+    if not quotes or quotes % 2:  # an unbalanced quote is plain text, not quoting
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+
+
+def _typical_width(lengths: Sequence[int], width: int) -> int:
+    """The header's width, or the rows' usual one when they all end with extra delimiters."""
+    typical = max(set(lengths), key=lambda n: (lengths.count(n), -n))
+    return max(width, typical)
+
+
+def _frame(
+    rows_text: list[str], headers: list[str], delimiter: str, notes: list[str]
+) -> pd.DataFrame:
+    """The data lines as a DataFrame of stripped strings (NaN where empty).
+
+    Columns beyond the header (rows ending in delimiters) are named ``Column N``.
+    """
+    comment = [h.lower() for h in headers]
+    comment_index = comment.index("comment") if "comment" in comment else None
+    frame: pd.DataFrame | None = None
+    width = len(headers)
+    if '"' not in "".join(rows_text):
+        lengths = [line.count(delimiter) + 1 for line in rows_text]
+        width = _typical_width(lengths, len(headers))
+        if max(lengths) <= width:
+            frame = pd.read_csv(
+                io.StringIO("\n".join(rows_text)),
+                sep=delimiter,
+                header=None,
+                names=list(range(width)),
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+                quoting=csv.QUOTE_NONE,
+                engine="c",
+            )
+    if frame is None:
+        rows = [_split_row(line, delimiter) for line in rows_text]
+        width = _typical_width([len(row) for row in rows], len(headers))
+        frame = pd.DataFrame(_fix_rows(rows, width, comment_index, notes), dtype=str)
+    names = [*headers, *[f"Column {i + 1}" for i in range(len(headers), width)]]
+    frame.columns = pd.Index(range(width))
+    cleaned = {}
+    for i in range(width):
+        cells = frame[i].fillna("").astype(str).str.strip()
+        cleaned[names[i]] = cells.mask(cells == "")
+    return pd.DataFrame(cleaned)
+
+
+def _unique_headers(raw: list[str], notes: list[str]) -> list[str]:
+    """Give duplicate headers a ``#2`` before their unit, and empty ones a name."""
+    seen: dict[str, int] = {}
+    out = []
+    renamed = []
+    for i, text in enumerate(raw):
+        head = text.strip()
+        if not head:
+            head = f"Column {i + 1}"
+        if head in seen:
+            seen[head] += 1
+            parsed = parse_header(head)
+            suffix = f" #{seen[head]}"
+            new = (
+                f"{parsed.name}{suffix} ({parsed.unit})"
+                if parsed.unit is not None
+                else head + suffix
+            )
+            renamed.append(f"{head!r} → {new!r}")
+            head = new
+        else:
+            seen[head] = 1
+        out.append(head)
+    if renamed:
+        notes.append(f"duplicate column headers renamed: {', '.join(renamed)}")
+    return out
+
+
+@dataclass
+class _Parsed:
+    header: _Header
+    frame: pd.DataFrame
+    notes: list[str]
+    delimiter: str
+
+
+def _section(line: str) -> str | None:
+    """``"data"`` for a ``[Data]`` line, ``"header"`` for ``[Header]``, ... else None."""
+    match = _SECTION.match(line)
+    return match.group(1).strip().lower() if match else None
+
+
+def _parse(text: str, source: str) -> _Parsed:
+    lines = _split_lines(text)
+    starts = [i for i, line in enumerate(lines) if _section(line) == "data"]
+    if not starts:
+        raise DataError(
+            f"{source}: no [Data] section found (not a Quantum Design MultiVu .dat file?)"
+        )
+    start = starts[0]
+    header = _parse_header(lines[:start])
+    notes: list[str] = []
+    body = lines[start + 1 :]
+    first = next((i for i, line in enumerate(body) if line.strip()), None)
+    if first is None or _section(body[first]):
+        raise DataError(f"{source}: the [Data] section has no column header line")
+    header_line = body[first]
+    delimiter = _delimiter(header_line)
+    raw_headers = _split_row(header_line, delimiter)
+    rows_text: list[str] = []
+    state = "rows"  # or "header" (a later [Header] section) or "columns" (after [Data])
+    sections = 1
+    for line in body[first + 1 :]:
+        section = _section(line)
+        if section:
+            state = "columns" if section == "data" else "header"
+            continue
+        if state == "header" or _is_blank(line, delimiter):
+            continue
+        if state == "columns":  # header line of a later [Data] section
+            if line.strip() != header_line.strip():
+                notes.append(
+                    "a later [Data] section has other columns: it and the rest of the file "
+                    "were ignored"
+                )
+                break
+            sections += 1
+            state = "rows"
+            continue
+        if line.strip() == header_line.strip():
+            continue  # the header line repeated
+        rows_text.append(line)
+    if sections > 1:
+        notes.append(f"the file holds {sections} [Data] sections: their rows were joined")
+    if not rows_text:
+        raise DataError(f"{source}: the [Data] section has a header line but no data rows")
+    headers = _unique_headers([h.strip() for h in raw_headers], notes)
+    frame = _frame(rows_text, headers, delimiter, notes)
+    unnamed = [
+        h
+        for i, h in enumerate(frame.columns)
+        if i >= len(raw_headers) or not raw_headers[i].strip()
+    ]
+    empty_unnamed = [h for h in unnamed if frame[h].isna().all()]
+    if empty_unnamed:
+        frame = frame.drop(columns=empty_unnamed)
+    return _Parsed(header=header, frame=frame, notes=notes, delimiter=delimiter)
+
+
+# ------------------------------------------------------------------ column choice
+
+
+class _Columns:
+    """The frame's headers with names, units and how many values each holds."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.raw = [str(c) for c in frame.columns]
+        self.parsed = {raw: parse_header(raw) for raw in self.raw}
+        self.counts = {raw: int(frame[raw].notna().sum()) for raw in self.raw}
+        self.frame = frame
+
+    def name(self, raw: str) -> str:
+        return re.sub(r"\s+", " ", self.parsed[raw].name.strip().lower())
+
+    def named(self, name: str) -> list[str]:
+        return [raw for raw in self.raw if self.name(raw) == name]
+
+    def matching(self, pattern: re.Pattern[str]) -> list[str]:
+        return [raw for raw in self.raw if pattern.match(self.parsed[raw].name.strip())]
+
+    def filled(self, raws: Sequence[str]) -> list[str]:
+        return [raw for raw in raws if self.counts[raw]]
+
+    def resolve(self, wanted: str) -> str | None:
+        """A header given as written or by name (case-insensitive as a last resort)."""
+        if wanted in self.raw:
+            return wanted
+        for exact in (True, False):
+            key = wanted.strip() if exact else re.sub(r"\s+", " ", wanted.strip().lower())
+            hits = [
+                raw
+                for raw in self.raw
+                if (self.parsed[raw].name == key if exact else self.name(raw) == key)
+                or (not exact and raw.lower() == key)
+            ]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                return None
+        return None
+
+    def complete_rows(self, raws: Sequence[str]) -> int:
+        return int(self.frame[list(raws)].notna().all(axis=1).sum())
+
+
+def _first_filled(cols: _Columns, names: Sequence[str], what: str, source: str) -> str | None:
+    """The first column among ``names`` that holds values; error if all present are empty."""
+    present = [raw for name in names for raw in cols.named(name)]
+    for raw in present:
+        if cols.counts[raw]:
+            return raw
+    if present:
+        raise DataError(f"{source}: the {what} column {present[0]!r} is empty (no values)")
+    return None
+
+
+@dataclass
+class _Choice:
+    mode: str
+    columns: list[str]
+    moment: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _quote(raws: Sequence[str]) -> str:
+    return ", ".join(repr(r) for r in raws)
+
+
+def _moment_groups(cols: _Columns) -> list[tuple[str, str, list[str], str | None]]:
+    """Per magnetometry mode: (key, mode, columns present, first filled column)."""
+    groups = []
+    for key, mode, names in _MOMENT_GROUPS:
+        present = [raw for name in names for raw in cols.named(name)]
+        filled = cols.filled(present)
+        if present:
+            groups.append((key, mode, present, filled[0] if filled else None))
+    return groups
+
+
+def _transport_mode(header: _Header, channels: Sequence[str]) -> str:
+    text = " ".join([header.get("BYAPP"), *header.comments]).lower()
+    if re.search(r"\beto\b|electrical transport", text):
+        return "ETO"
+    if re.search(r"\bact\b|ac transport", text):
+        return "ACT"
+    if "resistivity" in text or any(c.lower().startswith("bridge") for c in channels):
+        return "resistivity"
+    return "ETO"
+
+
+def _override(
+    cols: _Columns,
+    groups: Sequence[tuple[str, str, list[str], str | None]],
+    candidates: Sequence[tuple[int, int, _Choice]],
+    moment_column: str,
+    source: str,
+) -> _Choice:
+    """The choice for an explicit ``moment_column``."""
+    raw = cols.resolve(moment_column)
+    if raw is None:
+        moments = [r for group in groups for r in group[2]]
+        raise ColumnError(
+            f"{source}: moment_column {moment_column!r} is not a column of the file "
+            f"(moment columns: {', '.join(moments) or 'none'})"
+        )
+    if not cols.counts[raw]:
+        raise DataError(f"{source}: moment_column {raw!r} is empty (no values)")
+    mode = next((c.mode for _, _, c in candidates if c.moment == raw), None)
+    if mode is None:
+        fallback = candidates[0][2].mode if candidates else "unknown"
+        mode = next((m for _, m, present, _ in groups if raw in present), fallback)
+    return _Choice(
+        mode=mode,
+        columns=[raw],
+        moment=raw,
+        notes=[f"moment column: {raw!r} (moment_column option)"],
+    )
+
+
+def _choose(cols: _Columns, header: _Header, moment_column: str | None, source: str) -> _Choice:
+    """Pick the columns of the measurement mode that holds the most data."""
+    notes: list[str] = []
+    candidates: list[tuple[int, int, _Choice]] = []  # (rows, priority, choice)
+
+    # magnetometry: one moment column per mode
+    groups = _moment_groups(cols)
+    empty_before: list[str] = []
+    for priority, (key, mode, present, chosen) in enumerate(groups):
+        if chosen is None:
+            empty_before.extend(present)
+            continue
+        skipped = [*empty_before, *present[: present.index(chosen)]]
+        label = "MPMS-XL " if key == "XL" else ""
+        why = f"{label}{mode} mode"
+        if skipped:
+            why += f"; {_quote(skipped)} {'is' if len(skipped) == 1 else 'are'} empty"
+        note = f"moment column: {chosen!r} ({why})"
+        choice = _Choice(mode=mode, columns=[chosen], moment=chosen, notes=[note])
+        candidates.append((cols.counts[chosen], priority, choice))
+        empty_before.extend(present[: present.index(chosen)])
+
+    # AC susceptibility: in- and out-of-phase parts (and the frequency)
+    ac_in = cols.filled(cols.matching(_AC_IN)) or cols.filled(cols.named("ac moment"))
+    if ac_in:
+        ac_cols = [ac_in[0], *cols.filled(cols.matching(_AC_OUT))[:1]]
+        freq = cols.filled(cols.matching(_FREQUENCY))
+        choice = _Choice(
+            mode="AC",
+            columns=[*freq[:1], *ac_cols],
+            moment=ac_in[0],
+            notes=[f"AC susceptibility columns: {_quote(ac_cols)}"],
+        )
+        candidates.append((cols.counts[ac_in[0]], 10, choice))
+
+    # transport: every resistance channel with data (resistivity when none)
+    channels = cols.filled(cols.matching(_RESISTANCE)) or cols.filled(cols.matching(_RESISTIVITY))
+    if channels:
+        best = max(channels, key=lambda raw: cols.counts[raw])
+        kept = [best]
+        left: list[str] = []
+        for raw in channels:
+            if raw == best:
+                continue
+            if cols.complete_rows([*kept, raw]) >= 0.9 * cols.complete_rows(kept):
+                kept.append(raw)
+            else:
+                left.append(raw)
+        kept = [raw for raw in channels if raw in kept]
+        choice_notes = [f"resistance channels with data: {_quote(kept)}"]
+        if left:
+            choice_notes.append(
+                f"left out {_quote(left)}: values in too few of the rows of the other "
+                "channels (load with columns=)"
+            )
+        mode = _transport_mode(header, channels)
+        candidates.append((cols.counts[best], 20, _Choice(mode, kept, notes=choice_notes)))
+
+    # heat capacity
+    hc = cols.filled(cols.matching(_HEAT_CAPACITY))
+    if hc:
+        hc_note = [f"heat capacity column: {hc[0]!r}"]
+        candidates.append((cols.counts[hc[0]], 30, _Choice("heat capacity", hc[:1], notes=hc_note)))
+
+    if moment_column is not None:
+        choice = _override(cols, groups, candidates, moment_column, source)
+    elif candidates:
+        candidates.sort(key=lambda c: (-c[0], c[1]))
+        choice = candidates[0][2]
+        for rows, _, other in candidates[1:]:
+            what = other.moment or other.columns[0]
+            option = "moment_column=" if other.moment else "columns="
+            notes.append(
+                f"{other.mode} data also present ({what!r}, {rows} values): load it with {option}"
+            )
+    else:
+        choice = _Choice(mode="unknown", columns=[])
+        notes.append(
+            "no moment, resistance or heat-capacity column with data: loaded temperature "
+            "and field only (choose columns with columns=)"
+        )
+
+    temps: tuple[str, ...] = _TEMPERATURES
+    if choice.mode == "heat capacity":
+        temps = ("sample temp", "sample temperature", *_TEMPERATURES)
+    temperature = _first_filled(cols, temps, "temperature", source)
+    field_col = _first_filled(cols, _FIELDS, "field", source)
+    if temperature is None:
+        notes.append("no temperature column found")
+    if field_col is None:
+        notes.append("no magnetic field column found")
+    columns: list[str] = []
+    for col in [temperature, field_col, *choice.columns]:
+        if col is not None and col not in columns:
+            columns.append(col)
+    if not columns:
+        filled = [c for c in cols.raw if cols.counts[c]]
+        raise DataError(
+            f"{source}: no temperature, field, moment or resistance columns recognised; "
+            f"choose with columns= (columns with data: {', '.join(filled)})"
+        )
+    choice.columns = columns
+    choice.notes = [*choice.notes, *notes]
+    return choice
+
+
+# ------------------------------------------------------------------------ sample
+
+
+def _quantity(text: str, unit: str, kind: str) -> tuple[float | None, str]:
+    """Parse ``'0.61'``, ``'12 mg'`` or ``'0,61'`` into a value in ``unit``; else a reason."""
+    match = _QUANTITY.match(text)
+    if not match:
+        return None, "not a number"
+    number, given = match.groups()
+    note = ""
+    if "," in number:
+        number = number.replace(",", ".")
+        note = " (decimal comma)"
+    value = float(number)
+    if given:
+        try:
+            value = float(convert(value, given.replace("μ", "µ"), unit, kind=kind))
+        except ReanalyzeError:
+            return None, f"unit {given!r} is not a {kind} unit"
+    if not np.isfinite(value) or value <= 0:
+        return None, "not a positive number"
+    return value, note
+
+
+def _sample(header: _Header, cols: _Columns, notes: list[str]) -> Sample | None:
+    material = header.get("SAMPLE_MATERIAL", "SAMPLE1_MATERIAL", "SAMPLE_1_MATERIAL")
+    if _PLACEHOLDER.match(material):
+        material = ""
+    mass: float | None = None
+    text = header.get("SAMPLE_MASS", "SAMPLE1_MASS", "SAMPLE_1_MASS")
+    if _PLACEHOLDER.match(text):
+        text = ""
+    if text:
+        mass, why = _quantity(text, "mg", "mass")
+        if mass is None:
+            notes.append(f"sample mass {text!r} (SAMPLE_MASS) is {why}: mass left unknown")
+        elif why:
+            notes.append(f"sample mass {text!r} read as {mass:g} mg{why}")
+    else:
+        grams = [raw for raw in cols.named("mass") if cols.counts[raw]]
+        if grams and cols.parsed[grams[0]].unit in ("grams", "g"):
+            values = pd.to_numeric(cols.frame[grams[0]], errors="coerce").dropna().unique()
+            if len(values) == 1 and values[0] > 0:
+                mass = float(values[0]) * 1000.0
+                notes.append(f"sample mass {mass:g} mg taken from the column {grams[0]!r}")
+    molar: float | None = None
+    text = header.get("SAMPLE_MOLECULAR_WEIGHT", "SAMPLE_MOLAR_MASS")
+    if text:
+        molar, why = _quantity(text, "g/mol", "other")
+        if molar is None:
+            notes.append(f"sample molecular weight {text!r} is {why}: left unknown")
+    if not (material or mass or molar):
+        return None
+    return Sample(material=material or None, mass=mass, mass_unit="mg", molar_mass=molar)
+
+
+# ------------------------------------------------------------------------ loader
+
+
+def _qd_unit(unit: str) -> str | None:
+    """A pint spelling for a MultiVu unit pint reads wrongly or not at all, else None.
+
+    Besides the fixed spellings of ``_QD_UNITS``: ``º`` for ``°``, prefixed ohms
+    (``mOhm``), and hyphens as products (``Ohm-cm``, ``mJ/mol-K`` → ``mJ/(mol*K)``).
+    """
+    text = unit.strip()
+    if text in _QD_UNITS:
+        return _QD_UNITS[text]
+    try:
+        parse_unit(text)
+        return None
+    except UnitError:
+        pass
+    fixed = text.replace("º", "°")
+    fixed = re.sub(r"(?<=[A-Za-zµμ])Ohms?\b", "ohm", fixed)
+    fixed = re.sub(r"\bOhms?\b", "ohm", fixed)
+    numerator, *denominators = fixed.split("/")
+    fixed = "/".join(
+        [
+            numerator.replace("-", "*"),
+            *[f"({d.replace('-', '*')})" if "-" in d else d for d in denominators],
+        ]
+    )
+    try:
+        parse_unit(fixed)
+    except UnitError:
+        return None
+    return fixed
+
+
+def _qd_units(cols: _Columns, chosen: Sequence[str]) -> dict[str, str]:
+    units = {}
+    for raw in chosen:
+        unit = cols.parsed[raw].unit
+        fixed = _qd_unit(unit) if unit is not None else None
+        if fixed is not None:
+            units[raw] = fixed
+    return units
+
+
+def _msvc(cell: str) -> str:
+    match = _MSVC_NONFINITE.match(cell)
+    if not match:
+        return cell
+    return f"{match.group(1)}inf" if match.group(2).upper() == "INF" else "nan"
+
+
+def _normalize_cells(
+    frame: pd.DataFrame, chosen: Sequence[str], delimiter: str, notes: list[str]
+) -> pd.DataFrame:
+    """Spell MSVC's ``1.#INF``/``-1.#IND`` as ``inf``/``nan`` in the chosen columns, and
+    read decimal commas in files that are not comma-separated."""
+    frame = frame.copy()
+    decimal_comma = []
+    for raw in chosen:
+        cells = frame[raw]
+        odd = cells.str.contains("#", regex=False, na=False)
+        if odd.any():
+            frame.loc[odd, raw] = cells[odd].map(_msvc)
+        if delimiter != ",":
+            comma = cells.str.fullmatch(_DECIMAL_COMMA, na=False)
+            if comma.any():
+                frame.loc[comma, raw] = cells[comma].str.replace(",", ".", regex=False)
+                decimal_comma.append(raw)
+    if decimal_comma:
+        notes.append(f"decimal commas read as points in {_quote(decimal_comma)}")
+    return frame
+
+
+class QuantumDesignLoader(Loader):
+    """Quantum Design MultiVu ``.dat`` files (MPMS3, MPMS-XL, PPMS, DynaCool, VersaLab).
+
+    Options (besides those of :class:`~reanalyze.loaders.base.LoadOptions`)
+    -------------------------------------------------------------------------
+    moment_column
+        The moment column to load (header or name, e.g. ``"DC Moment Fixed Ctr"``) instead
+        of the one chosen for the detected mode.
+    """
+
+    name = "quantum_design"
+    description = "Quantum Design MultiVu .dat files (MPMS3, MPMS-XL, PPMS, DynaCool)"
+    suffixes = (".dat",)
+
+    def sniff(self, path: Path, head: str) -> bool:
+        """Whether ``head`` looks like a MultiVu file (``[Header]``/``[Data]`` sections)."""
+        low = head.lower()
+        has_header = "[header]" in low
+        if path.suffix.lower() in self.suffixes and (has_header or "[data]" in low):
+            return True
+        return has_header and re.search(r"^\s*(BYAPP|INFO)\s*[,\t]", head, re.M) is not None
+
+    def load(self, path: Path, *, moment_column: str | None = None, **options: Any) -> UnitTable:
+        """Read a MultiVu ``.dat`` file into a :class:`~reanalyze.table.UnitTable`.
+
+        Parameters
+        ----------
+        path
+            The ``.dat`` file.
+        moment_column
+            Moment column to load instead of the automatic choice (header or name).
+        **options
+            ``columns``, ``rename``, ``units``, ``kinds``, ``nonfinite``, ``duplicates``
+            as in :class:`~reanalyze.loaders.base.LoadOptions`. With ``columns`` the
+            automatic choice is off (``moment_column`` is then added when missing).
+
+        Returns
+        -------
+        UnitTable
+            With ``metadata["instrument"]``, ``["mode"]``, ``["header"]``,
+            ``["moment_column"]`` (magnetometry) and ``["notes"]``; the sample from the
+            ``SAMPLE_MATERIAL``/``SAMPLE_MASS`` header lines.
+
+        Raises
+        ------
+        DataError
+            Missing or empty file, no ``[Data]`` section, no header line or data rows,
+            a chosen column without values.
+        ColumnError, UnitError
+            Unknown or non-numeric columns, bad units.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "dc.dat"
+        >>> _ = path.write_text("[Data]\\nTemperature (K),Magnetic Field (Oe),Moment (emu),"
+        ...                     "DC Moment Free Ctr (emu)\\n10,500,,0.02\\n20,500,,0.01\\n")
+        >>> table = QuantumDesignLoader().load(path)
+        >>> table.columns
+        ['Temperature', 'Magnetic Field', 'DC Moment Free Ctr']
+        >>> table.metadata["notes"][0]
+        "moment column: 'DC Moment Free Ctr (emu)' (DC mode; 'Moment (emu)' is empty)"
+        """
+        path = Path(path)
+        source = str(path)
+        unknown = sorted(
+            k for k, v in options.items() if k not in _PASSED_OPTIONS and v is not None
+        )
+        if unknown:
+            raise DataError(
+                f"{source}: unknown option(s) {', '.join(unknown)} for the {self.name} loader "
+                f"(known: moment_column, {', '.join(_PASSED_OPTIONS)})"
+            )
+        parsed = _parse(read_text(path), source)
+        frame, header = parsed.frame, parsed.header
+        notes = list(parsed.notes)
+        cols = _Columns(frame)
+
+        wanted = options.pop("columns", None)
+        if isinstance(wanted, str):
+            wanted = [wanted]
+        if wanted:
+            chosen = [cols.resolve(w) or w for w in wanted]
+            if moment_column is not None:
+                raw = cols.resolve(moment_column)
+                if raw is None:
+                    raise ColumnError(
+                        f"{source}: moment_column {moment_column!r} is not a column of the file"
+                    )
+                if raw not in chosen:
+                    chosen.append(raw)
+            try:
+                choice = _choose(cols, header, None, source)
+                mode = choice.mode
+            except DataError:
+                mode = "unknown"
+            moments = {raw for group in _moment_groups(cols) for raw in group[2]}
+            moments.update(cols.matching(_AC_IN))
+            moment = next((raw for raw in chosen if raw in moments), None)
+            if moment_column is not None:
+                moment = cols.resolve(moment_column)
+                notes.append(f"moment column: {moment!r} (moment_column option)")
+            choice = _Choice(mode=mode, columns=chosen, moment=moment)
+        else:
+            choice = _choose(cols, header, moment_column, source)
+            chosen = choice.columns
+            notes.append(
+                f"{choice.mode} mode: loaded {_quote(chosen)} (choose others with columns=)"
+            )
+        notes[:0] = choice.notes
+        for raw in chosen:
+            if raw in cols.counts and not cols.counts[raw]:
+                raise DataError(f"{source}: column {raw!r} is empty (no values in any row)")
+
+        known = [raw for raw in chosen if raw in cols.counts]
+        empty_rows = frame[known].isna().all(axis=1) if known else None
+        if empty_rows is not None and bool(empty_rows.any()):
+            n = int(empty_rows.sum())
+            comment = cols.named("comment")
+            n_comments = int(frame.loc[empty_rows, comment[0]].notna().sum()) if comment else 0
+            detail = f" ({n_comments} of them comment lines)" if n_comments else ""
+            notes.append(f"skipped {n} row(s) with no values in the chosen columns{detail}")
+            frame = frame[~empty_rows].reset_index(drop=True)
+        frame = _normalize_cells(frame, known, parsed.delimiter, notes)
+
+        sample = _sample(header, cols, notes)
+        units = {**_qd_units(cols, known), **dict(options.pop("units", None) or {})}
+        comments: list[str] = []
+        for raw in cols.named("comment"):
+            comments = list(dict.fromkeys(cols.frame[raw].dropna().astype(str)))[:50]
+        metadata: dict[str, Any] = {
+            "format": "Quantum Design MultiVu",
+            "instrument": _detect_instrument(header, [cols.parsed[r].name for r in cols.raw]),
+            "mode": choice.mode,
+            "header": header.fields,
+            "columns_with_data": [raw for raw in cols.raw if cols.counts[raw]],
+        }
+        if choice.moment:
+            metadata["moment_column"] = choice.moment
+        if header.comments:
+            metadata["header_comments"] = header.comments
+        if header.titles:
+            metadata["title_lines"] = header.titles
+        if comments:
+            metadata["comments"] = comments
+        return build_table(
+            frame,
+            source=source,
+            columns=chosen,
+            units=units,
+            sample=sample,
+            metadata=metadata,
+            notes=notes,
+            **_passed(options),
+        )
+
+
+def _passed(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if k in _PASSED_OPTIONS}
