@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reanalyze.cli import main
@@ -119,3 +120,18 @@ def test_usage_error_exits_2() -> None:
     result = run("data", "fetch")
     assert result.returncode == 2
     assert "Missing argument" in result.stderr
+
+
+def test_synth_writes_a_scan_that_matches_its_truth(tmp_path: Path) -> None:
+    from reanalyze.load import load
+    from reanalyze.synthetic import GENERATORS
+
+    out = tmp_path / "magnet.parquet"
+    assert main(["data", "synth", "synthetic_magnet", "--out", str(out), "--seed", "4"]) == 0
+    table = load(out)
+    generator = GENERATORS["bean_rodbell_first_order"]()
+    residual = table.values("M") - generator.truth_table(table)
+    relative = residual / generator.truth_table(table)
+    assert 0 < np.std(relative) < 0.01  # noisy, but only by the generator's small noise
+    assert main(["data", "synth", "synthetic_magnet", "--out", str(tmp_path / "m.xlsx")]) == 1
+    assert not (tmp_path / "m.xlsx").exists()
