@@ -11,7 +11,7 @@ Examples
 >>> reg.datasets["erco2"].sample.material
 'ErCo2'
 >>> sorted(reg.loaders)[:2]
-['delimited', 'quantum_design']
+['delimited', 'parquet']
 """
 
 from __future__ import annotations
