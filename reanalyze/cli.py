@@ -322,6 +322,154 @@ def data_loaders() -> None:
     out.print(table)
 
 
+# ----------------------------------------------------------------- train
+@app.command("train")
+def train(
+    data: Annotated[list[str], typer.Argument(help="File(s), glob(s) or a registry dataset name.")],
+    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder for the twin.")] = Path(
+        "run"
+    ),
+    trials: Annotated[int, typer.Option(help="Finished trials to reach.")] = 20,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of sampler and initializations.")] = 0,
+    storage: Annotated[
+        str | None, typer.Option(help="Study storage: journal file or SQLAlchemy URL.")
+    ] = None,
+    study: Annotated[str | None, typer.Option(help="Study name in the storage.")] = None,
+    objective: Annotated[
+        str, typer.Option(help="holdout (scan lines held out) or train (paper).")
+    ] = "holdout",
+    ensemble: Annotated[
+        int, typer.Option(help="Ensemble members (re-initializations of the best).")
+    ] = 5,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after SECONDS.")
+    ] = None,
+    space_file: Annotated[
+        Path | None, typer.Option("--space", help="Search-space YAML file.")
+    ] = None,
+    layers: Annotated[str | None, typer.Option(help="Hidden layers LOW:HIGH.")] = None,
+    nodes: Annotated[str | None, typer.Option(help="Nodes per layer LOW:HIGH.")] = None,
+    lr: Annotated[str | None, typer.Option("--lr", help="Learning rate LOW:HIGH.")] = None,
+    batch_size: Annotated[str | None, typer.Option(help="Batch sizes, comma separated.")] = None,
+    activation: Annotated[
+        str | None, typer.Option(help="Activations, e.g. relu,silu,tanh.")
+    ] = None,
+    optimizer: Annotated[
+        str | None, typer.Option(help="Optimizers: adam,sgd,nesterov,rmsprop.")
+    ] = None,
+    max_epochs: Annotated[int | None, typer.Option(help="Maximum epochs per network.")] = None,
+    patience: Annotated[int | None, typer.Option(help="Early-stopping patience, epochs.")] = None,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Search for the best network and save a twin (model bundle) into --out."""
+    from reanalyze.load import load
+    from reanalyze.train.data import TrainingData
+    from reanalyze.train.search import Search
+    from reanalyze.train.space import SearchSpace
+
+    options: dict[str, Any] = {}
+    if units:
+        options["units"] = _pairs(units, "--units")
+    source: str | list[str] = data[0] if len(data) == 1 else data
+    table = load(source, loader=loader, **options)
+    meta = table.metadata
+    features = x or meta.get("features")
+    target = y or (meta.get("targets") or [None])[0]
+    if not features or not target:
+        raise DataError("give the feature columns with --x and the target with --y")
+    if not units and all(table.kind(c) == "dimensionless" for c in [*features, target]):
+        err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
+    base = SearchSpace.from_file(space_file) if space_file else None
+    overrides = {
+        "layers": layers,
+        "nodes": nodes,
+        "learning_rate": lr,
+        "batch_sizes": batch_size,
+        "activations": activation,
+        "optimizers": optimizer,
+        "max_epochs": max_epochs,
+        "patience": patience,
+    }
+    space = SearchSpace.from_overrides(overrides, base)
+    training = TrainingData.from_table(table, features, target)
+    if objective not in ("holdout", "train"):
+        raise DataError(f"--objective must be holdout or train, got {objective!r}")
+    search = Search(
+        space,
+        n_trials=trials,
+        workers=workers,
+        seed=seed,
+        storage=storage,
+        study_name=study,
+        objective=objective,  # type: ignore[arg-type]
+        ensemble=ensemble,
+        timeout=timeout,
+    )
+    if quiet:
+        search.fit(training, out_dir)
+    else:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(
+            TextColumn("[bold]trials"),
+            BarColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        ) as bar:
+            task = bar.add_task("starting", total=trials)
+
+            def show(p: Any) -> None:
+                best = f"{p.best:.5f}" if p.best is not None else "-"
+                bar.update(
+                    task,
+                    completed=p.complete + p.pruned,
+                    description=(
+                        f"{p.complete} done, {p.pruned} pruned, {p.failed} failed, best R² {best}"
+                    ),
+                )
+
+            search.fit(training, out_dir, progress=show)
+    if not no_mlflow:
+        from reanalyze.train.tracking import log_search
+
+        uri = log_search(search, training, tracking_uri=tracking_uri)
+        out.print(f"MLflow: {uri}")
+    summary = search.bundle_.summary
+    out.print(
+        f"best {objective} R² {search.best_value_:.6f} (trial {summary['best_trial']}, "
+        f"{summary['trials']}) in {search.wall_s_:.1f} s; twin saved to {out_dir}"
+    )
+
+
+@app.command("worker")
+def worker(
+    study: Annotated[str, typer.Argument(help="Study name.")],
+    storage: Annotated[str, typer.Option(help="Storage URL or journal file of the study.")],
+    threads: Annotated[int, typer.Option(help="TensorFlow threads in this worker.")] = 1,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after SECONDS.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Join a study (from this or another machine) and run trials until it is finished."""
+    from reanalyze.train.search import run_worker
+
+    ran = run_worker(study, storage, threads=threads, timeout=timeout)
+    if not quiet:
+        out.print(f"worker ran {ran} trial(s) of study {study}")
+
+
 # -------------------------------------------------------------- registry
 @registry_app.command("validate")
 def registry_validate(

@@ -1,0 +1,125 @@
+"""MLflow tracking of a search: a parent run, a nested run per trial, the twin registered.
+
+The default tracking store is ``sqlite:///mlflow.db`` in the working directory: nothing to
+start. ``reanalyze ui`` serves it. Trials are logged from the study after the search, so
+workers (possibly on other machines) need no access to the tracking store.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+
+os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+from pathlib import Path
+from typing import Any
+
+from reanalyze.train.data import TrainingData
+
+__all__ = ["default_tracking_uri", "log_search"]
+
+PIP_REQUIREMENTS = ["reanalyze", "tensorflow-cpu", "keras>=3"]
+
+
+def default_tracking_uri() -> str:
+    """``$MLFLOW_TRACKING_URI`` or ``sqlite:///mlflow.db`` in the working directory."""
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+
+
+class _TwinModel:  # pragma: no cover - executed by MLflow's pyfunc loader
+    """pyfunc wrapper: DataFrame of features in training units → mean and std of the target."""
+
+    def load_context(self, context: Any) -> None:
+        from reanalyze.train.bundle import ModelBundle
+
+        self.bundle = ModelBundle.load(context.artifacts["bundle"])
+
+    def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
+        import pandas as pd
+
+        mean, std = self.bundle.predict({f: model_input[f] for f in self.bundle.features})
+        target = self.bundle.target
+        return pd.DataFrame({target: mean, f"{target}_std": std})
+
+
+def _python_model() -> Any:
+    import mlflow.pyfunc
+
+    return type("TwinModel", (_TwinModel, mlflow.pyfunc.PythonModel), {})()
+
+
+def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = None) -> str:
+    """Log a finished :class:`~reanalyze.train.search.Search` to MLflow.
+
+    Returns the tracking URI used.
+    """
+    import mlflow
+    from mlflow.entities import Metric, Param
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    uri = tracking_uri or default_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    summary = search.bundle_.summary
+    dataset = str(data.meta.get("dataset") or Path(str(data.meta.get("source", "data"))).stem)
+    mlflow.set_experiment(f"reanalyze/{dataset}")
+    client = mlflow.MlflowClient()
+    with mlflow.start_run(run_name=f"search {summary['study_name']}") as parent:
+        mlflow.log_params(
+            {
+                "dataset": dataset,
+                "data_sha256": data.sha256(),
+                "features": ",".join(data.features),
+                "target": data.target,
+                "units": json.dumps(data.units),
+                "objective": summary["objective"],
+                "n_trials": summary["n_trials"],
+                "workers": summary["workers"],
+                "seed": summary["seed"],
+                "storage": summary["storage"],
+                "ensemble": summary["ensemble"],
+                "search_space": json.dumps(summary["space"])[:6000],
+            }
+        )
+        mlflow.log_metrics({"best_value": summary["best_value"], "wall_s": summary["wall_s"]})
+        mlflow.set_tags({"reanalyze.kind": "search", "study": summary["study_name"]})
+        for trial in search.study_.get_trials(deepcopy=False):
+            if trial.user_attrs.get("surplus"):
+                continue  # asked for but never run: the study already had its trials
+            run = client.create_run(
+                parent.info.experiment_id,
+                run_name=f"trial {trial.number}",
+                tags={
+                    "mlflow.parentRunId": parent.info.run_id,
+                    "reanalyze.kind": "trial",
+                    "state": trial.state.name,
+                    "stopped": str(trial.user_attrs.get("stopped", "")),
+                },
+            )
+            params = [Param(k, str(v)) for k, v in trial.params.items()]
+            metrics = []
+            history = trial.user_attrs.get("history", {})
+            for name, values in history.items():
+                metrics += [Metric(name, float(v), 0, i + 1) for i, v in enumerate(values)]
+            for name in ("wall_s", "epochs", "best_epoch"):
+                if name in trial.user_attrs:
+                    metrics.append(Metric(name, float(trial.user_attrs[name]), 0, 0))
+            if trial.value is not None:
+                metrics.append(Metric("objective", float(trial.value), 0, 0))
+            for i in range(0, max(len(metrics), 1), 1000):
+                client.log_batch(
+                    run.info.run_id, metrics=metrics[i : i + 1000], params=params if i == 0 else []
+                )
+            status = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
+            client.set_terminated(run.info.run_id, status.get(trial.state.name, "FINISHED"))
+        info = mlflow.pyfunc.log_model(
+            name="twin",
+            python_model=_python_model(),
+            artifacts={"bundle": str(search.run_dir_)},
+            pip_requirements=PIP_REQUIREMENTS,
+        )
+        try:
+            mlflow.register_model(info.model_uri, dataset)
+        except Exception as exc:  # registry unavailable in some stores: the run still has it
+            logging.getLogger(__name__).warning("model not registered: %s", exc)
+    return uri

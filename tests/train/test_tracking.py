@@ -1,0 +1,54 @@
+"""MLflow: parent run, nested trial runs with per-epoch metrics, the twin registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from reanalyze.train.data import TrainingData
+from reanalyze.train.search import Search
+from reanalyze.train.space import SearchSpace
+from reanalyze.train.tracking import log_search
+
+
+def test_search_is_logged_and_the_twin_registered(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
+) -> None:
+    import mlflow
+
+    search = Search(tiny_space, n_trials=3, workers=1, ensemble=2).fit(
+        magnet_data, tmp_path / "run"
+    )
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert log_search(search, magnet_data, tracking_uri=uri) == uri
+
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("reanalyze/data")
+    assert experiment is not None
+    runs = client.search_runs([experiment.experiment_id])
+    parents = [r for r in runs if r.data.tags.get("reanalyze.kind") == "search"]
+    trials = [r for r in runs if r.data.tags.get("reanalyze.kind") == "trial"]
+    assert len(parents) == 1 and len(trials) == 3
+    parent = parents[0]
+    assert parent.data.params["data_sha256"] == magnet_data.sha256()
+    assert parent.data.params["units"] == '{"T": "K", "H": "Oe", "M": "emu"}'
+    assert all(t.data.tags["mlflow.parentRunId"] == parent.info.run_id for t in trials)
+    by_number = {int(t.info.run_name.split()[-1]): t for t in trials}
+    for frozen in search.study_.trials:
+        run = by_number[frozen.number]
+        assert run.data.tags["state"] == frozen.state.name
+        history = client.get_metric_history(run.info.run_id, "loss")
+        assert len(history) == frozen.user_attrs["epochs"]
+        assert [m.step for m in history] == list(range(1, len(history) + 1))
+        assert set(run.data.params) == set(frozen.params)
+
+    versions = client.search_model_versions("name='data'")
+    assert len(versions) == 1
+    model = mlflow.pyfunc.load_model(f"models:/data/{versions[0].version}")
+    frame = pd.DataFrame({"T": [20.0, 40.0], "H": [1000.0, 30000.0]})
+    predicted = model.predict(frame)
+    mean, std = search.bundle_.predict({"T": frame["T"], "H": frame["H"]})
+    np.testing.assert_allclose(predicted["M"], mean, rtol=1e-5)
+    np.testing.assert_allclose(predicted["M_std"], std, rtol=1e-4, atol=1e-12)
