@@ -470,6 +470,28 @@ def worker(
         out.print(f"worker ran {ran} trial(s) of study {study}")
 
 
+@app.command("ui")
+def ui(
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+) -> None:
+    """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL."""
+    from reanalyze.train.tracking import default_tracking_uri
+    from reanalyze.train.ui import start_ui, wait_until_up
+
+    uri = tracking_uri or default_tracking_uri()
+    url = f"http://127.0.0.1:{port}"
+    process = start_ui(uri, port=port)
+    try:
+        wait_until_up(url, process)
+        out.print(f"MLflow UI for {uri}: {url} (Ctrl-C to stop)")
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 # -------------------------------------------------------------- registry
 @registry_app.command("validate")
 def registry_validate(

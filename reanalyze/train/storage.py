@@ -24,7 +24,7 @@ GRACE_S = 30
 def open_storage(url: str | Path) -> Any:
     """An Optuna storage for ``url`` (a journal file path or an SQLAlchemy URL)."""
     import optuna
-    from optuna.storages import JournalStorage, RDBStorage, RetryFailedTrialCallback
+    from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
     from optuna.storages.journal import JournalFileBackend, JournalFileOpenLock
 
     text = str(url)
@@ -40,7 +40,7 @@ def open_storage(url: str | Path) -> Any:
             text,
             heartbeat_interval=HEARTBEAT_S,
             grace_period=GRACE_S,
-            failed_trial_callback=RetryFailedTrialCallback(max_retry=2),
+            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=2),
             engine_kwargs={"pool_pre_ping": True},
         )
     except (optuna.exceptions.StorageInternalError, ImportError, Exception) as exc:

@@ -49,6 +49,10 @@ def _python_model() -> Any:
     return type("TwinModel", (_TwinModel, mlflow.pyfunc.PythonModel), {})()
 
 
+def _ms(moment: Any) -> int | None:
+    return None if moment is None else int(moment.timestamp() * 1000)
+
+
 def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = None) -> str:
     """Log a finished :class:`~reanalyze.train.search.Search` to MLflow.
 
@@ -62,7 +66,11 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
     mlflow.set_tracking_uri(uri)
     summary = search.bundle_.summary
     dataset = str(data.meta.get("dataset") or Path(str(data.meta.get("source", "data"))).stem)
-    mlflow.set_experiment(f"reanalyze/{dataset}")
+    experiment = mlflow.set_experiment(f"reanalyze/{dataset}")
+    # open the UI on the "Model training" view (MLflow 3 defaults to GenAI otherwise)
+    mlflow.MlflowClient().set_experiment_tag(
+        experiment.experiment_id, "mlflow.experimentKind", "custom_model_development"
+    )
     client = mlflow.MlflowClient()
     with mlflow.start_run(run_name=f"search {summary['study_name']}") as parent:
         mlflow.log_params(
@@ -86,8 +94,10 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
         for trial in search.study_.get_trials(deepcopy=False):
             if trial.user_attrs.get("surplus"):
                 continue  # asked for but never run: the study already had its trials
+            start = _ms(trial.datetime_start)
             run = client.create_run(
                 parent.info.experiment_id,
+                start_time=start,
                 run_name=f"trial {trial.number}",
                 tags={
                     "mlflow.parentRunId": parent.info.run_id,
@@ -111,7 +121,11 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
                     run.info.run_id, metrics=metrics[i : i + 1000], params=params if i == 0 else []
                 )
             status = {"COMPLETE": "FINISHED", "PRUNED": "KILLED", "FAIL": "FAILED"}
-            client.set_terminated(run.info.run_id, status.get(trial.state.name, "FINISHED"))
+            client.set_terminated(
+                run.info.run_id,
+                status.get(trial.state.name, "FINISHED"),
+                end_time=_ms(trial.datetime_complete) or start,
+            )
         info = mlflow.pyfunc.log_model(
             name="twin",
             python_model=_python_model(),
