@@ -1,0 +1,106 @@
+"""`reanalyze train` and `reanalyze worker` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reanalyze.cli import main
+from reanalyze.table import UnitTable
+
+TINY = [
+    "--layers",
+    "1:2",
+    "--nodes",
+    "8:16",
+    "--batch-size",
+    "32",
+    "--max-epochs",
+    "30",
+    "--patience",
+    "10",
+]
+
+
+def test_train_from_a_file_with_units(
+    magnet_table: UnitTable, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    run = tmp_path / "run"
+    status = main(
+        [
+            "train",
+            str(data),
+            "--x",
+            "T",
+            "--x",
+            "H",
+            "--y",
+            "M",
+            "--out",
+            str(run),
+            "--trials",
+            "2",
+            "--workers",
+            "1",
+            "--ensemble",
+            "2",
+            "--quiet",
+            "--tracking-uri",
+            f"sqlite:///{tmp_path / 'mlflow.db'}",
+            *TINY,
+        ]
+    )
+    assert status == 0, capsys.readouterr().err
+    text = capsys.readouterr().out
+    assert "best holdout R²" in text and f"twin saved to {run}" in text
+    bundle = json.loads((run / "bundle.json").read_text())
+    assert bundle["units"] == {"T": "K", "H": "Oe", "M": "emu"}
+    assert len(bundle["members"]) == 2
+    assert bundle["summary"]["config"]["max_epochs"] == 30
+    assert (tmp_path / "mlflow.db").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--x", "T", "--x", "Q", "--y", "M"], "unknown column 'Q'"),
+        (["--x", "T", "--y", "T"], "column 'T' is both a feature and the target"),
+        (["--x", "T", "--x", "H", "--y", "M", "--objective", "best"], "--objective must be"),
+        (["--x", "T", "--x", "H", "--y", "M", "--layers", "4:2"], "search space: layers"),
+        (["--x", "T", "--x", "H", "--y", "M", "--trials", "0"], "--trials must be at least 1"),
+    ],
+)
+def test_train_bad_input(
+    magnet_table: UnitTable,
+    tmp_path: Path,
+    args: list[str],
+    fragment: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    status = main(
+        [
+            "train",
+            str(data),
+            "--out",
+            str(tmp_path / "run"),
+            "--no-mlflow",
+            "-q",
+            "--workers",
+            "1",
+            *args,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert fragment in err
+    assert not (tmp_path / "run" / "bundle.json").exists()
+
+
+def test_worker_for_a_missing_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["worker", "nope", "--storage", str(tmp_path / "study.journal")])
+    assert status == 1
+    assert "no study 'nope'" in capsys.readouterr().err
