@@ -13,6 +13,7 @@ stopping, and the learning rate drops after 100 *epochs*, not optimizer steps.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ import numpy.typing as npt
 
 from reanalyze.train.space import TrialConfig
 
-__all__ = ["NetworkFit", "build_network", "configure_threads", "r2_score"]
+__all__ = ["EnsembleFit", "NetworkFit", "build_network", "configure_threads", "r2_score"]
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -265,3 +266,150 @@ class NetworkFit:
 
         out = self.model_(tf.constant(x, tf.float32), training=False)
         return np.asarray(out, dtype=np.float64).ravel()
+
+
+class EnsembleFit:
+    """Train ``n_members`` re-initializations of one configuration in a single computation.
+
+    The members' weights are stacked along a leading axis and trained together (batched
+    matrix products), each with its own initialization and batch order, its own early
+    stopping and best-weight copy. The result equals training them one after the other, at a
+    fraction of the time on a CPU.
+
+    Attributes
+    ----------
+    models_
+        One Keras model per member (the layout of :func:`build_network`), best weights set.
+    best_epoch_, epochs_
+        Per member best epoch (1-based), and epochs run.
+    """
+
+    def __init__(self, config: TrialConfig, n_members: int, seed: int = 0, chunk: int = 50):
+        self.config = config
+        self.n_members = n_members
+        self.seed = seed
+        self.chunk = chunk
+
+    def fit(self, x: Array, y: Array) -> EnsembleFit:
+        """Train on standardized ``x`` (n, features) and ``y`` (n,)."""
+        import keras
+        import tensorflow as tf
+
+        cfg = self.config
+        k = self.n_members
+        rng = np.random.default_rng(self.seed)
+        sizes = [x.shape[1]] + [cfg.nodes] * cfg.layers + [1]
+        kernels, biases = [], []
+        for fan_in, fan_out in itertools.pairwise(sizes):
+            limit = np.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform, as keras Dense
+            kernels.append(
+                tf.Variable(rng.uniform(-limit, limit, (k, fan_in, fan_out)), dtype=tf.float32)
+            )
+            biases.append(tf.Variable(np.zeros((k, fan_out)), dtype=tf.float32))
+        weights = [v for pair in zip(kernels, biases, strict=True) for v in pair]
+        shadow = [tf.Variable(w, trainable=False) for w in weights]
+        optimizer = _optimizer(cfg)
+        optimizer.build(weights)
+        activation = keras.activations.get(cfg.activation)
+        xt = tf.constant(x, tf.float32)
+        yt = tf.constant(np.reshape(y, (-1, 1)), tf.float32)
+        n = x.shape[0]
+        batch = min(cfg.batch_size, n)
+        n_batches = n // batch
+        generator = tf.random.Generator.from_seed(self.seed)
+        epoch = tf.Variable(0, dtype=tf.int32)
+        best = tf.Variable(np.full(k, np.inf), dtype=tf.float32)
+        best_epoch = tf.Variable(np.zeros(k, np.int32))
+        wait = tf.Variable(np.zeros(k, np.int32))
+        lr0 = float(cfg.learning_rate)
+        dropped = lr0 / cfg.lr_drop_factor
+
+        def forward(h: Any, training: bool) -> Any:
+            for i, (w, b) in enumerate(zip(kernels, biases, strict=True)):
+                h = tf.einsum("kbi,kio->kbo", h, w) + b[:, None, :]
+                if i < len(kernels) - 1:
+                    h = activation(h)
+                    if training and cfg.dropout:
+                        h = tf.nn.dropout(h, rate=cfg.dropout)
+            return h
+
+        def penalty() -> Any:
+            total = tf.constant(0.0)
+            for w in kernels[:-1]:
+                if cfg.l1:
+                    total += cfg.l1 * tf.reduce_sum(tf.abs(w))
+                if cfg.l2:
+                    total += cfg.l2 * tf.reduce_sum(tf.square(w))
+            return total
+
+        def train_epoch() -> Any:
+            keys = generator.uniform([k, n])
+            order = tf.argsort(keys, axis=1)[:, : n_batches * batch]
+            order = tf.reshape(order, [k, n_batches, batch])
+
+            def step(b: Any, total: Any) -> Any:
+                idx = order[:, b, :]
+                xb = tf.gather(xt, idx)
+                yb = tf.gather(yt, idx)
+                with tf.GradientTape() as tape:
+                    losses = tf.reduce_mean(tf.square(forward(xb, True) - yb), axis=[1, 2])
+                    objective = tf.reduce_sum(losses) + penalty()
+                grads = tape.gradient(objective, weights)
+                optimizer.apply_gradients(zip(grads, weights, strict=True))
+                return b + 1, total + losses
+
+            _, total = tf.while_loop(
+                lambda b, t: b < n_batches, step, (tf.constant(0), tf.zeros([k]))
+            )
+            return total / float(n_batches)
+
+        def run(limit: Any) -> Any:
+            def body(i: Any) -> Any:
+                optimizer.learning_rate.assign(tf.where(epoch >= cfg.lr_drop_epoch, dropped, lr0))
+                losses = train_epoch()
+                epoch.assign_add(1)
+                improved = losses < best
+                for s, w in zip(shadow, weights, strict=True):
+                    mask = tf.reshape(improved, [k] + [1] * (len(w.shape) - 1))
+                    s.assign(tf.where(mask, w, s))
+                best.assign(tf.where(improved, losses, best))
+                best_epoch.assign(tf.where(improved, epoch, best_epoch))
+                wait.assign(tf.where(improved, 0, wait + 1))
+                return (i + 1,)
+
+            tf.while_loop(
+                lambda i: tf.logical_and(
+                    i < limit,
+                    tf.logical_and(tf.reduce_any(wait < cfg.patience), epoch < cfg.max_epochs),
+                ),
+                body,
+                (tf.constant(0),),
+            )
+            return epoch
+
+        graph = tf.function(run)
+        while True:
+            done = int(graph(tf.constant(self.chunk)).numpy())
+            if done >= cfg.max_epochs or bool(np.all(wait.numpy() >= cfg.patience)):
+                break
+        self.models_ = []
+        for member in range(k):
+            model = build_network(cfg, x.shape[1])
+            values = []
+            for s in shadow:
+                values.append(s.numpy()[member])
+            model.set_weights(values)
+            self.models_.append(model)
+        self.best_epoch_ = [int(v) for v in best_epoch.numpy()]
+        self.epochs_ = int(epoch.numpy())
+        self.best_loss_ = [float(v) for v in best.numpy()]
+        return self
+
+    def predict(self, x: Array) -> Array:
+        """Standardized predictions of every member, shape ``(n_members, n)``."""
+        import tensorflow as tf
+
+        xt = tf.constant(x, tf.float32)
+        return np.stack(
+            [np.asarray(m(xt, training=False), dtype=np.float64).ravel() for m in self.models_]
+        )

@@ -26,7 +26,7 @@ from typing import Any
 from reanalyze.errors import DataError
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
 from reanalyze.train.data import TrainingData
-from reanalyze.train.network import configure_threads
+from reanalyze.train.network import EnsembleFit, configure_threads
 from reanalyze.train.objective import Objective, ObjectiveName
 from reanalyze.train.space import SearchSpace
 from reanalyze.train.storage import describe, open_storage
@@ -332,18 +332,19 @@ class Search:
         objective, _ = _objective_for(study)
         config = space.config_from_params(best.params, int(objective.train_mask.sum()))
         configure_threads(os.cpu_count() or 1)
-        members = []
-        for i in range(max(1, self.ensemble)):
-            fit = objective.fit_config(config, seed + 10_000 + i, all_rows=True)
-            members.append(
-                wrap_in_units(
-                    fit.model_,
-                    objective.x_scaler.mean,
-                    objective.x_scaler.scale,
-                    objective.y_scaler.mean[0],
-                    objective.y_scaler.scale[0],
-                )
+        ensemble = EnsembleFit(config, max(1, self.ensemble), seed=seed + 10_000).fit(
+            objective.xs, objective.ys
+        )
+        members = [
+            wrap_in_units(
+                network,
+                objective.x_scaler.mean,
+                objective.x_scaler.scale,
+                objective.y_scaler.mean[0],
+                objective.y_scaler.scale[0],
             )
+            for network in ensemble.models_
+        ]
         self.wall_s_ = time.perf_counter() - started
         states = [t.state.name for t in study.get_trials(deepcopy=False)]
         summary = {
