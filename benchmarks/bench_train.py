@@ -197,6 +197,11 @@ class OursTrain(Ours):
     name = "ours-train"
 
 
+class OursBlend(Ours):
+    objective = "blend"
+    name = "ours-blend"
+
+
 class Paper(Predictor):
     """The paper's recipe: Keras fit per trial, per-epoch R² callback, 20 sequential trials."""
 

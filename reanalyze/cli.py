@@ -339,7 +339,11 @@ def train(
     ] = None,
     study: Annotated[str | None, typer.Option(help="Study name in the storage.")] = None,
     objective: Annotated[
-        str, typer.Option(help="holdout (scan lines held out) or train (paper).")
+        str,
+        typer.Option(
+            help="holdout (scan lines held out), blend (all rows; held-out lines"
+            " out of sample) or train (the paper)."
+        ),
     ] = "holdout",
     ensemble: Annotated[
         int, typer.Option(help="Ensemble members (re-initializations of the best).")
@@ -401,8 +405,8 @@ def train(
     }
     space = SearchSpace.from_overrides(overrides, base)
     training = TrainingData.from_table(table, features, target)
-    if objective not in ("holdout", "train"):
-        raise DataError(f"--objective must be holdout or train, got {objective!r}")
+    if objective not in ("holdout", "blend", "train"):
+        raise DataError(f"--objective must be holdout, blend or train, got {objective!r}")
     search = Search(
         space,
         n_trials=trials,

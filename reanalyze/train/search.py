@@ -280,8 +280,8 @@ class Search:
 
         if self.n_trials < 1:
             raise DataError("--trials must be at least 1")
-        if self.objective not in ("train", "holdout"):
-            raise DataError(f"--objective must be train or holdout, got {self.objective!r}")
+        if self.objective not in ("train", "holdout", "blend"):
+            raise DataError(f"--objective must be holdout, blend or train, got {self.objective!r}")
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
         run_dir = Path(out)
@@ -331,6 +331,7 @@ class Search:
         best = study.best_trial
         objective, _ = _objective_for(study)
         config = space.config_from_params(best.params, int(objective.train_mask.sum()))
+        search_s = time.perf_counter() - started
         configure_threads(os.cpu_count() or 1)
         ensemble = EnsembleFit(config, max(1, self.ensemble), seed=seed + 10_000).fit(
             objective.xs, objective.ys
@@ -362,6 +363,8 @@ class Search:
             "recovered_trials": recovered,
             "ensemble": len(members),
             "wall_s": round(self.wall_s_, 2),
+            "search_s": round(search_s, 2),
+            "ensemble_s": round(self.wall_s_ - search_s, 2),
             "space": space.model_dump(mode="json"),
             "dataset": data.meta,
         }

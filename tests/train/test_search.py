@@ -172,3 +172,26 @@ def test_postgresql_storage_with_two_workers(
     assert len({t.user_attrs["pid"] for t in trials}) == 2
     again = optuna.load_study(study_name=name, storage=url)
     assert len(finished(again)) == 5
+
+
+@pytest.mark.parametrize("objective", ["train", "blend"])
+def test_other_objectives_score_what_they_say(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path, objective: str
+) -> None:
+    from reanalyze.train.objective import Objective
+
+    search = Search(tiny_space, n_trials=2, workers=1, ensemble=1, objective=objective)  # type: ignore[arg-type]
+    search.fit(magnet_data, tmp_path / "run")
+    assert search.bundle_.summary["objective"] == objective
+    # re-train the best trial exactly as the objective did and score it independently
+    scorer = Objective(magnet_data, tiny_space, objective, 0)  # type: ignore[arg-type]
+    best = search.study_.best_trial
+    config = tiny_space.config_from_params(best.params, int(scorer.train_mask.sum()))
+    fit = scorer.fit_config(config, best.number)
+    if objective == "train":
+        expected = r2_score(scorer.ys, fit.predict(scorer.xs))
+        assert scorer.val_mask.sum() == 0
+    else:
+        expected = r2_score(scorer.ys, fit.predict(scorer.xs))  # all rows, held-out lines unseen
+        assert 0 < scorer.val_mask.sum() < magnet_data.n_rows
+    assert best.value == pytest.approx(expected, rel=1e-4)
