@@ -305,6 +305,7 @@ METHODS: dict[str, type[Predictor]] = {
     "paper": Paper,
     "ours": Ours,
     "ours-train": OursTrain,
+    "ours-blend": OursBlend,
     "linear": Linear,
     "rbf": Rbf,
     "mlp": SklearnMLP,
