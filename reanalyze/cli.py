@@ -344,7 +344,7 @@ def train(
             help="holdout (scan lines held out), blend (all rows; held-out lines"
             " out of sample) or train (the paper)."
         ),
-    ] = "holdout",
+    ] = "blend",
     ensemble: Annotated[
         int, typer.Option(help="Ensemble members (re-initializations of the best).")
     ] = 5,

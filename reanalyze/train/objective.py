@@ -4,8 +4,10 @@
 ``objective="holdout"`` trains without some interior scan lines (every third interior line,
 see :func:`~reanalyze.train.data.holdout_lines`) exactly as the final twin is trained (early
 stopping on the training loss) and scores the R² of the held-out lines: it measures what a
-twin is for, predicting between measured curves. docs/training.md gives the
-evidence for the default.
+twin is for, predicting between measured curves. ``objective="blend"`` (the default) trains
+the same way and scores the R² of *all* rows — the training lines in-sample, the held-out
+lines out of sample — so a network must both fit the measured curves and predict between
+them. docs/training.md and docs/benchmark-training.md give the evidence for the default.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ class Objective:
 
     data: TrainingData
     space: SearchSpace
-    objective: ObjectiveName = "holdout"
+    objective: ObjectiveName = "blend"
     seed: int = 0
 
     def __post_init__(self) -> None:

@@ -222,7 +222,8 @@ class Search:
     study_name
         Name of the study in the storage (default: ``"reanalyze-" + data sha256[:12]``).
     objective
-        ``"holdout"`` (default) or ``"train"`` (the paper's training R²).
+        ``"blend"`` (default), ``"holdout"`` or ``"train"`` (the paper's training R²); see
+        :mod:`reanalyze.train.objective`.
     ensemble
         Members of the final ensemble: re-initializations of the best configuration
         trained on all rows.
@@ -250,7 +251,7 @@ class Search:
         seed: int | None = 0,
         storage: str | None = None,
         study_name: str | None = None,
-        objective: ObjectiveName = "holdout",
+        objective: ObjectiveName = "blend",
         ensemble: int = 5,
         timeout: float | None = None,
     ) -> None:
