@@ -50,9 +50,11 @@ def main() -> int:
         grid, truth = exact_between_lines(name, data)  # type: ignore[misc]
         results: dict[str, list[tuple[float, float]]] = {"reinit": [], "topk": []}
         for seed in [int(s) for s in args.seeds.split(",")]:
-            with tempfile.TemporaryDirectory() as tmp:
-                search = Search(seed=seed, ensemble=1).fit(data, Path(tmp) / "run")
-            objective = Objective(data, SearchSpace(), "holdout", seed)
+            tmp = tempfile.TemporaryDirectory()
+            search = Search(seed=seed, ensemble=1).fit(data, Path(tmp.name) / "run")
+            complete = [t for t in search.study_.trials if t.state.name == "COMPLETE"]
+            tmp.cleanup()
+            objective = Objective(data, SearchSpace(), "blend", seed)
             xs = objective.x_scaler.transform(grid)
 
             def to_unit(z: np.ndarray, objective: Objective = objective) -> np.ndarray:
@@ -64,7 +66,6 @@ def main() -> int:
             assert config.model_dump() == best
             fused = EnsembleFit(config, args.k, seed=seed + 10_000).fit(objective.xs, objective.ys)
             results["reinit"].append(evaluate([to_unit(m) for m in fused.predict(xs)], truth))
-            complete = [t for t in search.study_.trials if t.state.name == "COMPLETE"]
             top = sorted(complete, key=lambda t: t.value, reverse=True)[: args.k]
             members = []
             for i, trial in enumerate(top):
