@@ -14,8 +14,8 @@ for these methods:
 
 * ``paper``   — the paper's recipe: 20 sequential trials, Keras ``Model.fit`` per trial with a
   per-epoch R² callback reporting to Optuna (successive halving), training-R² objective;
-* ``ours``    — ``reanalyze train`` with its defaults (blend objective; ``ours-holdout`` and
-  ``ours-train`` with the other objectives);
+* ``ours``    — ``reanalyze train`` with its defaults (training-R² objective; ``ours-blend``
+  and ``ours-holdout`` with the other objectives);
 * ``linear``  — linear interpolation between the measured curves (scipy ``griddata``);
 * ``rbf``     — scipy's thin-plate-spline ``RBFInterpolator`` on standardized features;
 * ``mlp``     — scikit-learn's ``MLPRegressor`` (5×160 ReLU, Adam, early stopping).
@@ -157,9 +157,9 @@ class SklearnMLP(Predictor):
 
 
 class Ours(Predictor):
-    """reanalyze's Search with its defaults (blend objective)."""
+    """reanalyze's Search with its defaults (training-R² objective)."""
 
-    objective = "blend"
+    objective = "train"
     name = "ours"
 
     def __init__(self, config: Any = None) -> None:
@@ -193,9 +193,9 @@ class Ours(Predictor):
         return mean
 
 
-class OursTrain(Ours):
-    objective = "train"
-    name = "ours-train"
+class OursBlend(Ours):
+    objective = "blend"
+    name = "ours-blend"
 
 
 class OursHoldout(Ours):
@@ -305,7 +305,7 @@ class Paper(Predictor):
 METHODS: dict[str, type[Predictor]] = {
     "paper": Paper,
     "ours": Ours,
-    "ours-train": OursTrain,
+    "ours-blend": OursBlend,
     "ours-holdout": OursHoldout,
     "linear": Linear,
     "rbf": Rbf,
@@ -399,7 +399,7 @@ def markdown(rows: list[dict[str, Any]], machine: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="erco2,synthetic_magnet")
-    parser.add_argument("--methods", default="paper,ours,ours-holdout,ours-train,linear,rbf,mlp")
+    parser.add_argument("--methods", default="paper,ours,ours-blend,ours-holdout,linear,rbf,mlp")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/train.json"))
     parser.add_argument("--markdown", type=Path, default=None)

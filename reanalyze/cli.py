@@ -341,10 +341,10 @@ def train(
     objective: Annotated[
         str,
         typer.Option(
-            help="holdout (scan lines held out), blend (all rows; held-out lines"
-            " out of sample) or train (the paper)."
+            help="train (the paper's training R²), blend (all rows; held-out scan lines"
+            " out of sample) or holdout (held-out scan lines only)."
         ),
-    ] = "blend",
+    ] = "train",
     ensemble: Annotated[
         int, typer.Option(help="Ensemble members (re-initializations of the best).")
     ] = 5,

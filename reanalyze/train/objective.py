@@ -1,10 +1,11 @@
 """What a trial optimizes: training R² (the paper) or R² on held-out scan lines.
 
-``objective="train"`` trains on all data and scores the training R², as in Terashima et al.
+``objective="train"`` (the default) trains on all data and scores the training R², as in
+Terashima et al.
 ``objective="holdout"`` trains without some interior scan lines (every third interior line,
 see :func:`~reanalyze.train.data.holdout_lines`) exactly as the final twin is trained (early
 stopping on the training loss) and scores the R² of the held-out lines: it measures what a
-twin is for, predicting between measured curves. ``objective="blend"`` (the default) trains
+twin is for, predicting between measured curves. ``objective="blend"`` trains
 the same way and scores the R² of *all* rows — the training lines in-sample, the held-out
 lines out of sample — so a network must both fit the measured curves and predict between
 them. docs/training.md and docs/benchmark-training.md give the evidence for the default.
@@ -56,7 +57,7 @@ class Objective:
 
     data: TrainingData
     space: SearchSpace
-    objective: ObjectiveName = "blend"
+    objective: ObjectiveName = "train"
     seed: int = 0
 
     def __post_init__(self) -> None:

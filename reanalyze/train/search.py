@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from reanalyze.errors import DataError
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
 from reanalyze.train.data import TrainingData
@@ -222,8 +224,8 @@ class Search:
     study_name
         Name of the study in the storage (default: ``"reanalyze-" + data sha256[:12]``).
     objective
-        ``"blend"`` (default), ``"holdout"`` or ``"train"`` (the paper's training R²); see
-        :mod:`reanalyze.train.objective`.
+        ``"train"`` (default, the paper's training R²), ``"blend"`` or ``"holdout"``; see
+        :mod:`reanalyze.train.objective` and docs/training.md for the evidence.
     ensemble
         Members of the final ensemble: re-initializations of the best configuration
         trained on all rows.
@@ -251,7 +253,7 @@ class Search:
         seed: int | None = 0,
         storage: str | None = None,
         study_name: str | None = None,
-        objective: ObjectiveName = "blend",
+        objective: ObjectiveName = "train",
         ensemble: int = 5,
         timeout: float | None = None,
     ) -> None:
@@ -337,6 +339,10 @@ class Search:
         ensemble = EnsembleFit(config, max(1, self.ensemble), seed=seed + 10_000).fit(
             objective.xs, objective.ys
         )
+        # A member whose optimization failed (e.g. dead ReLUs) is not a sample of the
+        # ensemble: drop members whose best training loss is over 3× the median.
+        losses = np.asarray(ensemble.best_loss_)
+        keep = losses <= 3.0 * float(np.median(losses))
         members = [
             wrap_in_units(
                 network,
@@ -345,7 +351,8 @@ class Search:
                 objective.y_scaler.mean[0],
                 objective.y_scaler.scale[0],
             )
-            for network in ensemble.models_
+            for network, kept in zip(ensemble.models_, keep, strict=True)
+            if kept
         ]
         self.wall_s_ = time.perf_counter() - started
         states = [t.state.name for t in study.get_trials(deepcopy=False)]
@@ -363,6 +370,8 @@ class Search:
             "seed": self.seed,
             "recovered_trials": recovered,
             "ensemble": len(members),
+            "ensemble_dropped": int((~keep).sum()),
+            "ensemble_losses": [round(float(v), 8) for v in losses],
             "wall_s": round(self.wall_s_, 2),
             "search_s": round(search_s, 2),
             "ensemble_s": round(self.wall_s_ - search_s, 2),

@@ -55,7 +55,7 @@ def test_train_from_a_file_with_units(
     )
     assert status == 0, capsys.readouterr().err
     text = capsys.readouterr().out
-    assert "best blend R²" in text and f"twin saved to {run}" in text
+    assert "best train R²" in text and f"twin saved to {run}" in text
     bundle = json.loads((run / "bundle.json").read_text())
     assert bundle["units"] == {"T": "K", "H": "Oe", "M": "emu"}
     assert len(bundle["members"]) == 2
