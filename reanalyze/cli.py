@@ -62,11 +62,17 @@ def _loader_options(
     nonfinite: str,
     duplicates: str,
 ) -> dict[str, Any]:
-    options: dict[str, Any] = {"nonfinite": nonfinite, "duplicates": duplicates}
     if nonfinite not in ("drop", "error"):
         raise DataError(f"--nonfinite must be drop or error, got {nonfinite!r}")
     if duplicates not in ("drop", "error", "keep"):
         raise DataError(f"--duplicates must be drop, error or keep, got {duplicates!r}")
+    # only what differs from the loaders' defaults, so a registry dataset name (which takes
+    # no options) still works with the defaults
+    options: dict[str, Any] = {}
+    if nonfinite != "drop":
+        options["nonfinite"] = nonfinite
+    if duplicates != "drop":
+        options["duplicates"] = duplicates
     if columns:
         options["columns"] = columns
     if units:
@@ -227,8 +233,6 @@ def data_inspect(
     if value:
         options["slow_values"] = value
     source: str | list[str] = files[0] if len(files) == 1 else files
-    if len(files) == 1 and not (loader or column or units or kind or rename or slow_axis or value):
-        options = {}
     table = load(source, loader=loader, **options)
     _describe(table)
     if out_file is not None:

@@ -79,6 +79,8 @@ def test_inspect_reports_columns_units_and_notes(
     assert "magnetic_field" in text and "Oe" in text and "rows: 2" in text
     assert "dropped 1 row(s) with NaN/inf" in text
     assert (tmp_path / "t.parquet").is_file()
+    assert main(["data", "inspect", str(path), "--nonfinite", "error"]) == 1
+    assert "1 row(s) with NaN/inf" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

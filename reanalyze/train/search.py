@@ -33,7 +33,7 @@ from reanalyze.train.objective import Objective, ObjectiveName
 from reanalyze.train.space import SearchSpace
 from reanalyze.train.storage import describe, open_storage
 
-__all__ = ["Progress", "Search", "predict_r2", "recover_stale_trials", "run_worker"]
+__all__ = ["Progress", "Search", "recover_stale_trials", "run_worker"]
 
 STUDY_ATTR = "reanalyze"
 FINISHED = ("COMPLETE", "PRUNED")
@@ -461,11 +461,3 @@ class Search:
         if errors and _count_finished(study) < self.n_trials:
             last = errors[0].splitlines()[-1] if errors[0] else "unknown error"
             raise DataError(f"worker process failed: {last}")
-
-
-def predict_r2(bundle: ModelBundle, data: TrainingData) -> float:
-    """Training R² of a bundle's ensemble mean on ``data``."""
-    from reanalyze.train.network import r2_score
-
-    mean, _ = bundle.predict(data.x)
-    return r2_score(data.y, mean)
