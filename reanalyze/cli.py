@@ -500,6 +500,249 @@ def ui(
             process.wait(timeout=10)
 
 
+# -------------------------------------------------------------- simulate
+def _grid_source(grid: list[str], loader: str | None, units: list[str] | None) -> Any:
+    """A points table when ``--grid`` names a file, else the spec strings."""
+    from reanalyze.load import load
+
+    if len(grid) == 1 and (Path(grid[0]).is_file() or "=" not in grid[0]):
+        if not Path(grid[0]).is_file():
+            raise DataError(f"--grid {grid[0]!r}: no such file, and not AXIS=START:STOP:STEP")
+        options = {"units": _pairs(units, "--units")} if units else {}
+        return load(grid[0], loader=loader, **options)
+    return grid
+
+
+@app.command("simulate")
+def simulate_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            "--grid",
+            "-g",
+            help="Axes with units, e.g. 'T=10:60:0.5K H=0:5T:0.2T' (repeat or quote), "
+            "or a CSV/Parquet file of points with the feature columns.",
+        ),
+    ],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")],
+    allow_extrapolation: Annotated[
+        bool,
+        typer.Option(help="Keep points outside the training ranges, flagged in 'extrapolated'."),
+    ] = False,
+    members: Annotated[
+        bool, typer.Option(help="Write every ensemble member's prediction (for property bands).")
+    ] = True,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="Points file COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader of a points file.")] = None,
+) -> None:
+    """Simulate the measurement on a new grid: the twin's prediction ± ensemble spread."""
+    import time
+
+    from reanalyze.simulate import simulate
+
+    if out_file.suffix.lower() not in (".csv", ".txt", ".parquet"):
+        raise DataError(f"--out {out_file}: use a .csv or .parquet file name")
+    source = _grid_source(grid, loader, units)
+    start = time.perf_counter()
+    table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
+    seconds = time.perf_counter() - start
+    _write(table, out_file)
+    for note in table.metadata.get("notes", []):
+        err.print(f"note: {note}", markup=False, highlight=False)
+    target = table.metadata["targets"][0]
+    values = table.values(target)
+    out.print(
+        f"simulated {len(table)} points in {seconds:.2f} s: {target} "
+        f"{values.min():.6g}…{values.max():.6g} {table.unit(target)}; wrote {out_file}"
+    )
+
+
+# -------------------------------------------------------------- properties
+property_app = typer.Typer(
+    help="Derived properties (plugins): list them, show their parameters, run one.",
+    no_args_is_help=True,
+)
+app.add_typer(property_app, name="property")
+
+
+@property_app.command("list")
+def property_list() -> None:
+    """List the property plugins (built-in and installed), with the quantities they need."""
+    from reanalyze.plugins import list_plugins, load_all
+
+    specs = list_plugins("reanalyze.properties")
+    loaded = load_all("reanalyze.properties")
+    listing = Table("name", "origin", "needs", "description")
+    for name, spec in specs.items():
+        cls = loaded.get(name)
+        if cls is None:
+            listing.add_row(name, spec.origin, "", "(cannot be loaded, see the warning)")
+            continue
+        needs = ", ".join(f"{r.role} [{'|'.join(r.kinds)}]" for r in cls.requires)
+        listing.add_row(name, spec.origin, needs, cls.description or spec.description)
+    out.print(listing)
+
+
+@property_app.command("show")
+def property_show(name: Annotated[str, typer.Argument(help="Plugin name.")]) -> None:
+    """Show a plugin's roles and parameters (name, default, description)."""
+    from reanalyze.plugins import load_plugin
+
+    cls = load_plugin("reanalyze.properties", name)
+    out.print(f"[bold]{name}[/bold]: {cls.description}")
+    roles = Table("role", "kinds", "description")
+    for r in cls.requires:
+        roles.add_row(r.role, " or ".join(r.kinds), r.description)
+    out.print(roles)
+    params = Table("--param", "default", "description")
+    for field_name, info in cls.Params.model_fields.items():
+        default = "(required)" if info.is_required() else json.dumps(info.default, default=str)
+        params.add_row(field_name, default, info.description or "")
+    out.print(params)
+
+
+@property_app.command("run")
+def property_run(
+    name: Annotated[str, typer.Argument(help="Plugin name (see 'reanalyze property list').")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Measured file(s), glob(s), a dataset name, a simulated table, or a twin's "
+            "run folder (with --grid)."
+        ),
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Result folder.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Parameter KEY=VALUE (repeat).")
+    ] = None,
+    column: Annotated[
+        list[str] | None,
+        typer.Option("--column", "-c", help="ROLE=COLUMN (or KIND=COLUMN) override (repeat)."),
+    ] = None,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    slow_axis: Annotated[str | None, typer.Option(help="Column constant within each file.")] = None,
+    value: Annotated[
+        list[str] | None, typer.Option("--value", help="Slow-axis value per file (repeat).")
+    ] = None,
+    mass: Annotated[
+        str | None, typer.Option(help="Sample mass with unit, e.g. 0.61mg (overrides the file).")
+    ] = None,
+    grid: Annotated[
+        list[str] | None,
+        typer.Option("--grid", "-g", help="With a run folder: simulate this grid first."),
+    ] = None,
+    allow_extrapolation: Annotated[
+        bool, typer.Option(help="With --grid: allow points outside the training ranges.")
+    ] = False,
+    run_dir: Annotated[
+        Path | None, typer.Option("--run", help="Log to MLflow under this twin's search run.")
+    ] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[
+        bool, typer.Option("--no-mlflow", help="Do not log, even for a twin's run.")
+    ] = False,
+    no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the PNG figures.")] = (
+        False
+    ),
+) -> None:
+    """Compute a derived property; write tables (CSV), summary.json and figures (PNG)."""
+    from reanalyze.load import load
+    from reanalyze.plugins import load_plugin
+    from reanalyze.properties.base import parse_params
+    from reanalyze.train.bundle import BUNDLE_FILE
+
+    cls = load_plugin("reanalyze.properties", name)
+    plugin = cls()
+    params = parse_params(plugin, _pairs(param, "--param"))  # fail before any heavy work
+    overrides = _pairs(column, "--column")
+    twin: Path | None = None
+    if len(inputs) == 1 and (Path(inputs[0]) / BUNDLE_FILE).is_file():
+        from reanalyze.simulate import simulate
+
+        twin = Path(inputs[0])
+        if not grid:
+            raise DataError(f"{twin} is a twin's run folder: give the grid to simulate (--grid)")
+        table = simulate(
+            twin, _grid_source(grid, None, None), allow_extrapolation=allow_extrapolation
+        )
+        err.print(f"simulated {len(table)} points with the twin in {twin}", highlight=False)
+    else:
+        if grid:
+            raise DataError("--grid needs a twin's run folder as the input")
+        options = _loader_options(None, units, None, None, "drop", "drop")
+        if slow_axis:
+            options["slow_axis"] = slow_axis
+        if value:
+            options["slow_values"] = value
+        source: str | list[str] = inputs[0] if len(inputs) == 1 else inputs
+        table = load(source, loader=loader, **options)
+    if mass:
+        table = _with_mass(table, mass)
+    result = plugin.run(table, params, columns=overrides, figures=not no_figures)
+    input_name = str(twin) if twin else " ".join(inputs)
+    result.save(
+        out_dir,
+        plugin=name,
+        extra={
+            "input": input_name,
+            "params": params.model_dump(mode="json"),
+            "rows": len(table),
+        },
+    )
+    _print_result(result)
+    out.print(f"wrote {out_dir}")
+    log_to = run_dir or twin
+    if log_to is not None and not no_mlflow:
+        from reanalyze.train.tracking import log_property
+
+        uri, run_id = log_property(
+            result,
+            plugin=name,
+            params=params.model_dump(mode="json"),
+            folder=out_dir,
+            run_dir=log_to,
+            tracking_uri=tracking_uri,
+            input_name=input_name,
+        )
+        out.print(f"MLflow: {uri} (run {run_id})")
+
+
+def _with_mass(table: Any, text: str) -> Any:
+    from reanalyze.table import Sample
+    from reanalyze.units import parse_unit, ureg
+
+    try:
+        quantity: Any = ureg.Quantity(text.replace(" ", ""))
+    except Exception:
+        raise DataError(f"--mass {text!r}: expected a mass with a unit, e.g. 0.61mg") from None
+    if not hasattr(quantity, "units") or not quantity.check("[mass]"):
+        raise DataError(f"--mass {text!r}: expected a mass with a unit, e.g. 0.61mg")
+    parse_unit(str(quantity.units))
+    sample = (table.sample or Sample()).model_copy(
+        update={"mass": float(quantity.magnitude), "mass_unit": f"{quantity.units:~}"}
+    )
+    return table.with_sample(sample)
+
+
+def _print_result(result: Any) -> None:
+    summary = Table("quantity", "value", "unit", "description")
+    for key, item in result.summary.items():
+        if item.std is not None and item.std == item.std:
+            text = f"{item.value:.5g} ± {item.std:.2g}"
+        else:
+            text = f"{item.value:.6g}"
+        summary.add_row(key, text, item.unit, item.description)
+    out.print(summary)
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False, highlight=False)
+
+
 # -------------------------------------------------------------- registry
 @registry_app.command("validate")
 def registry_validate(
@@ -533,20 +776,26 @@ def registry_schema_cmd(
     out.print(f"wrote {out_file}")
 
 
+def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+    err.print(f"warning: {message}", markup=False, highlight=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (errors as one line, no traceback)."""
-    warnings.simplefilter("default", RuntimeWarning)
-    try:
-        app(args=argv, prog_name="reanalyze")
-    except SystemExit as exc:  # typer's normal end, and usage errors (status 2)
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    except ReanalyzeError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        return 1
-    except KeyboardInterrupt:
-        err.print("interrupted", markup=False)
-        return 130
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", RuntimeWarning)
+        warnings.showwarning = _show_warning
+        try:
+            app(args=argv, prog_name="reanalyze")
+        except SystemExit as exc:  # typer's normal end, and usage errors (status 2)
+            code = exc.code
+            return code if isinstance(code, int) else (0 if code is None else 1)
+        except ReanalyzeError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            return 1
+        except KeyboardInterrupt:
+            err.print("interrupted", markup=False)
+            return 130
     return 0
 
 

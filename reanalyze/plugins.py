@@ -136,7 +136,7 @@ def load_plugin(group: Group, name: str) -> Any:
     """
     plugins = list_plugins(group)
     if name not in plugins:
-        kind = group.rsplit(".", 1)[-1].rstrip("s")
+        kind = {"reanalyze.loaders": "loader", "reanalyze.properties": "property plugin"}[group]
         raise PluginError(f"unknown {kind} {name!r} (known: {', '.join(plugins)})")
     return _import(plugins[name])
 

@@ -68,6 +68,9 @@ class ModelBundle:
         Search summary (best parameters, objective, trials, wall time, ...).
     members
         Loaded Keras models.
+    sample
+        The training table's sample (material, mass, molar mass) as a dict, if known; a
+        simulated table carries it, so a property can be normalized by mass.
     """
 
     features: list[str]
@@ -78,6 +81,7 @@ class ModelBundle:
     data_sha256: str
     summary: dict[str, Any] = field(default_factory=dict)
     members: list[Any] = field(default_factory=list)
+    sample: dict[str, Any] | None = None
 
     def save(self, folder: str | Path) -> Path:
         """Write the bundle into ``folder`` (members replaced, other files kept)."""
@@ -106,6 +110,7 @@ class ModelBundle:
             "data_sha256": self.data_sha256,
             "members": names,
             "summary": self.summary,
+            "sample": self.sample,
         }
         (root / BUNDLE_FILE).write_text(json.dumps(description, indent=2) + "\n")
         return root
@@ -146,6 +151,7 @@ class ModelBundle:
             data_sha256=str(info["data_sha256"]),
             summary=dict(info.get("summary", {})),
             members=members,
+            sample=info.get("sample"),
         )
 
     def _matrix(self, x: Array | Mapping[str, Any]) -> Array:

@@ -111,7 +111,10 @@ class TrainingData:
             units={n: table.unit(n) for n in names},
             kinds={n: table.kind(n) for n in names},
             slow_axis=slow,
-            meta={k: v for k, v in table.metadata.items() if k in ("dataset", "source", "sha256")},
+            meta={
+                **{k: v for k, v in table.metadata.items() if k in ("dataset", "source", "sha256")},
+                **({"sample": table.sample.model_dump()} if table.sample is not None else {}),
+            },
         )
 
     @property

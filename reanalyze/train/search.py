@@ -387,6 +387,7 @@ class Search:
             data_sha256=data.sha256(),
             summary=summary,
             members=members,
+            sample=data.meta.get("sample"),
         )
         bundle.save(run_dir)
         self.study_ = study

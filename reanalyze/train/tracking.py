@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+from collections.abc import Mapping
 
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 from pathlib import Path
@@ -17,7 +19,10 @@ from typing import Any
 
 from reanalyze.train.data import TrainingData
 
-__all__ = ["default_tracking_uri", "log_search"]
+__all__ = ["TRACKING_FILE", "default_tracking_uri", "log_property", "log_search", "tracking_record"]
+
+#: File in a run folder naming the MLflow run the search was logged to.
+TRACKING_FILE = "mlflow.json"
 
 PIP_REQUIREMENTS = ["reanalyze", "tensorflow-cpu", "keras>=3"]
 
@@ -136,4 +141,73 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
             mlflow.register_model(info.model_uri, dataset)
         except Exception as exc:  # registry unavailable in some stores: the run still has it
             logging.getLogger(__name__).warning("model not registered: %s", exc)
+        record = {
+            "tracking_uri": uri,
+            "experiment_id": parent.info.experiment_id,
+            "run_id": parent.info.run_id,
+        }
+        (Path(search.run_dir_) / TRACKING_FILE).write_text(json.dumps(record, indent=2) + "\n")
     return uri
+
+
+def tracking_record(run_dir: str | Path) -> dict[str, str] | None:
+    """The MLflow run a run folder was logged to (``RUN/mlflow.json``), if any."""
+    file = Path(run_dir) / TRACKING_FILE
+    if not file.is_file():
+        return None
+    try:
+        record = json.loads(file.read_text())
+    except json.JSONDecodeError:
+        return None
+    return {k: str(v) for k, v in record.items()} if isinstance(record, dict) else None
+
+
+def log_property(
+    result: Any,
+    *,
+    plugin: str,
+    params: Mapping[str, Any],
+    folder: str | Path,
+    run_dir: str | Path | None = None,
+    tracking_uri: str | None = None,
+    input_name: str = "",
+) -> tuple[str, str]:
+    """Log a property result to MLflow: params, summary metrics, the result folder.
+
+    With ``run_dir`` (a twin's run folder logged by :func:`log_search`) the property becomes
+    a nested run of that search, so the MLflow UI shows it beside the trials; otherwise it
+    is a run of the experiment ``reanalyze/properties``.
+
+    Returns
+    -------
+    tracking_uri, run_id
+    """
+    import mlflow
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    record = tracking_record(run_dir) if run_dir is not None else None
+    uri = tracking_uri or (record or {}).get("tracking_uri") or default_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    client = mlflow.MlflowClient()
+    tags = {"reanalyze.kind": "property", "property": plugin, "input": input_name}
+    if record is not None and tracking_uri in (None, record["tracking_uri"]):
+        experiment_id = record["experiment_id"]
+        tags["mlflow.parentRunId"] = record["run_id"]
+    else:
+        experiment_id = mlflow.set_experiment("reanalyze/properties").experiment_id
+    run = client.create_run(experiment_id, run_name=f"property {plugin}", tags=tags)
+    run_id = run.info.run_id
+    try:
+        for key, value in params.items():
+            client.log_param(run_id, key, json.dumps(value, default=str)[:6000])
+        for key, item in result.summary.items():
+            if item.value is not None and math.isfinite(item.value):
+                client.log_metric(run_id, key, float(item.value))
+            if item.std is not None and math.isfinite(item.std):
+                client.log_metric(run_id, f"{key}_std", float(item.std))
+        client.log_artifacts(run_id, str(folder), artifact_path=f"property_{plugin}")
+    except Exception:
+        client.set_terminated(run_id, "FAILED")
+        raise
+    client.set_terminated(run_id, "FINISHED")
+    return uri, run_id

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from reanalyze.train.data import TrainingData
 from reanalyze.train.search import Search
@@ -52,3 +53,42 @@ def test_search_is_logged_and_the_twin_registered(
     mean, std = search.bundle_.predict({"T": frame["T"], "H": frame["H"]})
     np.testing.assert_allclose(predicted["M"], mean, rtol=1e-5)
     np.testing.assert_allclose(predicted["M_std"], std, rtol=1e-4, atol=1e-12)
+
+
+def test_property_of_a_twin_is_logged_under_its_search(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path, monkeypatch
+) -> None:
+    """train → simulate → magnetocaloric through the CLI; the result is a nested MLflow run."""
+    import json
+
+    import mlflow
+
+    from reanalyze.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    search = Search(tiny_space, n_trials=2, workers=1, ensemble=3).fit(
+        magnet_data, tmp_path / "run"
+    )
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    log_search(search, magnet_data, tracking_uri=uri)
+    record = json.loads((tmp_path / "run" / "mlflow.json").read_text())
+    assert record["tracking_uri"] == uri
+    lo, hi = search.bundle_.ranges["T"]
+    grid = f"T={lo + 1:.1f}:{hi - 1:.1f}:0.5K H=0.01:5T:0.25T"
+    out = tmp_path / "mce"
+    code = main(["property", "run", "magnetocaloric", "run", "--grid", grid, "--out", str(out)])
+    assert code == 0
+    summary = json.loads((out / "summary.json").read_text())
+    peak = summary["summary"]["delta_s_max"]
+    assert peak["unit"] == "J/(kg*K)" and peak["std"] > 0 and summary["members"] == 3
+    assert (out / "figures" / "delta_s_m.png").is_file()
+
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    runs = client.search_runs([record["experiment_id"]], "tags.`reanalyze.kind` = 'property'")
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.data.tags["mlflow.parentRunId"] == record["run_id"]
+    assert run.data.metrics["delta_s_max"] == pytest.approx(peak["value"])
+    assert run.data.metrics["delta_s_max_std"] == pytest.approx(peak["std"])
+    artifacts = [a.path for a in client.list_artifacts(run.info.run_id, "property_magnetocaloric")]
+    assert "property_magnetocaloric/summary.json" in artifacts

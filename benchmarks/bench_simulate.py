@@ -1,0 +1,80 @@
+"""Simulation throughput: points per second of ``reanalyze.simulate`` for a 5×160 twin.
+
+Builds real twins (untrained weights cost the same to evaluate as trained ones) with 5 hidden
+layers of 160 ReLU nodes and 2 features, wraps them in physical units exactly as training
+does, and times :func:`reanalyze.simulate.simulate` on grids of increasing size. Reports
+medians over repeats, for one member and for a 5-member ensemble, against the baseline of a
+plain ``keras.Model.predict`` on the same network measured in the same run.
+
+    python benchmarks/bench_simulate.py [--points 1000000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def make_bundle(members: int):
+    from reanalyze.train.bundle import ModelBundle, wrap_in_units
+    from reanalyze.train.network import build_network
+    from reanalyze.train.space import TrialConfig
+
+    config = TrialConfig(layers=5, nodes=160, learning_rate=1e-3, batch_size=256)
+    nets = [
+        wrap_in_units(build_network(config, 2), [35.0, 25000.0], [15.0, 15000.0], 0.01, 0.005)
+        for _ in range(members)
+    ]
+    return ModelBundle(
+        features=["T", "H"],
+        target="M",
+        units={"T": "K", "H": "Oe", "M": "emu"},
+        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
+        ranges={"T": (10.0, 60.0), "H": (0.0, 50000.0)},
+        data_sha256="benchmark",
+        members=nets,
+    )
+
+
+def timed(fn, repeats: int) -> float:
+    fn()  # warm-up (graph tracing)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    from reanalyze.simulate import simulate
+
+    n_t = 1000
+    n_h = max(args.points // n_t, 1)
+    spec = f"T=10:60:{50 / (n_t - 1)!r}K H=0:50000:{50000 / (n_h - 1)!r}Oe"
+    results = {"cpu_count": os.cpu_count(), "points": n_t * n_h, "repeats": args.repeats}
+    single = make_bundle(1)
+    grid = np.random.default_rng(0).uniform([10, 0], [60, 50000], (n_t * n_h, 2)).astype("f4")
+    baseline = timed(
+        lambda: single.members[0].predict(grid, batch_size=65536, verbose=0), args.repeats
+    )
+    results["keras_predict_points_per_s"] = n_t * n_h / baseline
+    for members in (1, 5):
+        bundle = single if members == 1 else make_bundle(members)
+        seconds = timed(lambda b=bundle: simulate(b, spec), args.repeats)
+        results[f"simulate_{members}_member_points_per_s"] = n_t * n_h / seconds
+        results[f"simulate_{members}_member_ratio_to_keras_predict"] = baseline / seconds
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Conformance checks for plugin authors: run them in your own test suite.
+
+>>> from reanalyze.testing import check_property_plugin
+>>> from reanalyze.properties.base import PropertyPlugin
+>>> # check_property_plugin(MyPlugin)                     # uses MyPlugin.example_table()
+>>> # check_property_plugin(MyPlugin, table, {"k": 1})    # or a table and parameters of yours
+
+The check raises :class:`AssertionError` with a message saying what to fix. It verifies the
+declaration (name, description, roles and their quantity kinds, a pydantic ``Params`` whose
+fields all have defaults or are given, and descriptions), then runs the plugin the way
+``reanalyze property run`` does: on the table, on the table with its columns renamed and
+converted to other units, and on a three-member ensemble built from it. It checks that results
+are :class:`~reanalyze.properties.base.PropertyResult` objects with unit-carrying tables and
+summaries, that the input table is not modified, that two runs give the same numbers, that
+the ensemble result has the member layout with ``_std`` columns, that every figure is a
+matplotlib ``Figure`` whose axes have labels, and that the result can be saved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from reanalyze.table import UnitTable
+from reanalyze.units import KINDS, parse_unit
+
+__all__ = ["check_property_plugin"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Alternative units used to check that a plugin converts its inputs (kind → unit).
+_OTHER_UNITS = {
+    "temperature": "mK",
+    "magnetic_field": "T",
+    "magnetic_moment": "A*m**2",
+    "magnetization": "A*m**2/kg",
+    "resistance": "mohm",
+    "resistivity": "ohm*m",
+    "angle": "rad",
+    "time": "min",
+    "energy": "meV",
+}
+
+
+def check_property_plugin(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    rtol: float = 1e-6,
+) -> None:
+    """Check that ``cls`` is a well-behaved property plugin.
+
+    Parameters
+    ----------
+    cls
+        The plugin class (a subclass of
+        :class:`reanalyze.properties.base.PropertyPlugin`).
+    table
+        An input the plugin accepts; default ``cls.example_table()``.
+    params
+        Parameter values for the runs (default: the plugin's defaults).
+    columns
+        ``{role: column}`` overrides, if the table needs them.
+    rtol
+        Relative tolerance when comparing the run on converted units with the original.
+
+    Raises
+    ------
+    AssertionError
+        What is wrong, in one sentence.
+    """
+    from reanalyze.properties.base import PropertyPlugin, PropertyResult, Requirement, Summary
+
+    assert isinstance(cls, type) and issubclass(cls, PropertyPlugin), (
+        f"{cls!r} must be a subclass of reanalyze.properties.base.PropertyPlugin"
+    )
+    name = getattr(cls, "name", None)
+    assert isinstance(name, str) and _NAME.match(name), (
+        f"{cls.__name__}.name must be a lower_case identifier, got {name!r}"
+    )
+    description = getattr(cls, "description", None)
+    assert isinstance(description, str) and description.strip(), (
+        f"{cls.__name__}.description must be a non-empty string"
+    )
+    requires = getattr(cls, "requires", None)
+    assert isinstance(requires, tuple) and requires, (
+        f"{cls.__name__}.requires must be a non-empty tuple of Requirement"
+    )
+    roles = []
+    for req in requires:
+        assert isinstance(req, Requirement), f"{cls.__name__}.requires holds {req!r}"
+        assert req.kinds and all(k in KINDS for k in req.kinds), (
+            f"role {req.role!r}: kinds {req.kinds!r} must be known quantity kinds "
+            f"({', '.join(KINDS)})"
+        )
+        roles.append(req.role)
+    assert len(set(roles)) == len(roles), f"{cls.__name__}.requires repeats a role: {roles}"
+    params_model = getattr(cls, "Params", None)
+    assert isinstance(params_model, type) and issubclass(params_model, BaseModel), (
+        f"{cls.__name__}.Params must be a pydantic BaseModel subclass"
+    )
+    for field_name, info in params_model.model_fields.items():
+        assert info.description, (
+            f"{cls.__name__}.Params.{field_name} needs a description (with its unit)"
+        )
+    plugin = cls()
+    assert vars(plugin) == {}, f"{cls.__name__}() must not hold state (found {vars(plugin)})"
+
+    if table is None:
+        table = plugin.example_table()
+        assert table is not None, (
+            f"{cls.__name__}.example_table() returned None: implement it or pass a table"
+        )
+    assert isinstance(table, UnitTable), "the input must be a reanalyze.table.UnitTable"
+    before = table.data
+    result = plugin.run(table, params, columns=columns)
+    assert table.data.equals(before), f"{cls.__name__} modified its input table"
+    _check_result(cls.__name__, result, PropertyResult, Summary)
+    assert result.tables or result.summary, f"{cls.__name__} returned neither tables nor summary"
+
+    again = plugin.run(table, params, columns=columns, figures=False)
+    _assert_same(cls.__name__, result, again, rtol=1e-12, what="a second run")
+
+    converted = _converted(table, columns, requires)
+    if converted is not None:
+        other, mapping = converted
+        rerun = plugin.run(other, params, columns=mapping, figures=False)
+        _assert_same(cls.__name__, result, rerun, rtol=rtol, what="the input in other units")
+
+    ensemble = _ensemble(table, columns, requires)
+    if ensemble is not None:
+        members, mapping = ensemble
+        aggregated = plugin.run(members, params, columns=mapping)
+        assert aggregated.members == 3, (
+            f"{cls.__name__}: the ensemble run used {aggregated.members} members, not 3"
+        )
+        _check_result(cls.__name__, aggregated, PropertyResult, Summary)
+        assert set(aggregated.tables) == set(result.tables), (
+            f"{cls.__name__}: the ensemble run returned different tables"
+        )
+        for key, item in aggregated.summary.items():
+            if math.isfinite(item.value):
+                assert item.std is not None, f"{cls.__name__}: summary {key!r} has no std"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = result.save(Path(tmp) / "out", plugin=name)
+        assert (folder / "summary.json").is_file()
+
+
+def _check_result(owner: str, result: Any, result_type: Any, summary_type: Any) -> None:
+    from matplotlib.figure import Figure
+
+    assert isinstance(result, result_type), f"{owner}.compute must return a PropertyResult"
+    for key, table in result.tables.items():
+        assert isinstance(table, UnitTable), f"{owner}: table {key!r} is not a UnitTable"
+        assert re.match(r"^[\w.-]+$", key), f"{owner}: table name {key!r} is not file-safe"
+        for column in table.columns:
+            if table.kind(column) != "label":
+                parse_unit(table.unit(column) or "dimensionless")
+    for key, item in result.summary.items():
+        assert isinstance(item, summary_type), f"{owner}: summary {key!r} is not a Summary"
+        assert isinstance(item.value, float | int), f"{owner}: summary {key!r} is not a number"
+        parse_unit(item.unit or "dimensionless")
+    for key, figure in result.figures.items():
+        assert isinstance(figure, Figure), f"{owner}: figure {key!r} is not a matplotlib Figure"
+        axes = [
+            ax
+            for ax in figure.axes
+            if ax.get_visible() and ax.has_data() and not hasattr(ax, "_colorbar")
+        ]
+        assert axes, f"{owner}: figure {key!r} has no plotted data"
+        for ax in axes:
+            assert ax.get_xlabel() and ax.get_ylabel(), (
+                f"{owner}: figure {key!r} has an axis without a label (labels carry units)"
+            )
+
+
+def _assert_same(owner: str, a: Any, b: Any, *, rtol: float, what: str) -> None:
+    assert set(a.summary) == set(b.summary), f"{owner}: summary keys change with {what}"
+    for key, item in a.summary.items():
+        other = b.summary[key]
+        x = _in_unit(other.value, other.unit, item.unit)
+        assert _close(item.value, x, rtol), (
+            f"{owner}: summary {key!r} is {item.value} {item.unit} but {x} with {what}"
+        )
+    assert set(a.tables) == set(b.tables), f"{owner}: tables change with {what}"
+    for key, table in a.tables.items():
+        other = b.tables[key]
+        assert len(other) == len(table), f"{owner}: table {key!r} changes length with {what}"
+        for column in table.columns:
+            if table.kind(column) == "label" or column not in other.columns:
+                continue
+            values = other.values(column, table.unit(column) or None)
+            assert _close(table.values(column), values, rtol), (
+                f"{owner}: table {key!r} column {column!r} changes with {what}"
+            )
+
+
+def _in_unit(value: float, unit: str, target: str) -> float:
+    if unit == target or not np.isfinite(value):
+        return value
+    from reanalyze.units import ureg
+
+    return float(ureg.Quantity(value, unit or "dimensionless").to(target or "dimensionless").m)
+
+
+def _close(a: Any, b: Any, rtol: float) -> bool:
+    x = np.asarray(a, dtype=float)
+    y = np.asarray(b, dtype=float)
+    if x.shape != y.shape:
+        return False
+    scale = np.nanmax(np.abs(x)) if np.isfinite(x).any() else 0.0
+    return bool(np.allclose(x, y, rtol=rtol, atol=rtol * scale, equal_nan=True))
+
+
+def _matched(table: UnitTable, columns: Mapping[str, str] | None, requires: Any) -> dict[str, str]:
+    from reanalyze.properties.base import match_columns
+
+    return match_columns(table, requires, columns)[0]
+
+
+def _converted(
+    table: UnitTable, columns: Mapping[str, str] | None, requires: Any
+) -> tuple[UnitTable, dict[str, str]] | None:
+    """The table with its matched columns renamed and converted to other units."""
+    mapping = _matched(table, columns, requires)
+    units = {}
+    for column in mapping.values():
+        unit = _OTHER_UNITS.get(table.kind(column))
+        if unit is not None and unit != table.unit(column):
+            units[column] = unit
+    renamed = {column: f"{column}_converted" for column in mapping.values()}
+    meta = table.metadata
+    meta.pop("ensemble", None)
+    for key in ("features", "targets"):
+        if key in meta:
+            meta[key] = [renamed.get(c, c) for c in meta[key]]
+    other = table.select(list(mapping.values())).convert(**units).with_metadata(**meta)
+    other = other.rename(renamed)
+    return other, {role: renamed[column] for role, column in mapping.items()}
+
+
+def _ensemble(
+    table: UnitTable, columns: Mapping[str, str] | None, requires: Any
+) -> tuple[UnitTable, dict[str, str]] | None:
+    """A three-member ensemble on the last role's column (the target, by convention)."""
+    mapping = _matched(table, columns, requires)
+    role, column = list(mapping.items())[-1]
+    values = table.values(column)
+    spread = np.nanstd(values) if np.isfinite(values).any() else 0.0
+    if not np.isfinite(spread) or spread == 0:
+        return None
+    rng = np.random.default_rng(0)
+    kind, unit = table.kind(column), table.unit(column)
+    names = [f"{column}_m{i}" for i in range(3)]
+    other = table.select(list(mapping.values()))
+    for name, scale in zip(names, (0.99, 1.0, 1.01), strict=True):
+        noise = 1e-3 * spread * rng.standard_normal(len(values))
+        other = other.with_column(name, values * scale + noise, kind, unit)
+    other = other.with_metadata(ensemble={"target": column, "members": names})
+    return other, {**mapping, role: column}

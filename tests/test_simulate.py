@@ -1,0 +1,214 @@
+"""Simulation on new grids: grid specs with units, the extrapolation guard, ensembles, the CLI.
+
+The twins here are real Keras models whose weights are set to a known linear function, so
+every prediction has an exact answer: M = a·T + b·H + c (per member).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reanalyze.cli import main
+from reanalyze.errors import DataError, UnitError
+from reanalyze.simulate import axis_values, grid_points, parse_grid, simulate
+from reanalyze.table import Sample, UnitTable
+from reanalyze.train.bundle import ModelBundle, wrap_in_units
+
+#: (a [emu/K], b [emu/Oe], c [emu]) of each member
+COEFFS = [(1e-3, 2e-7, 0.01), (1.1e-3, 1.8e-7, 0.012), (0.9e-3, 2.2e-7, 0.008)]
+
+
+def linear_member(a: float, b: float, c: float):
+    import keras
+
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    # standardization: x_s = (x - mean)/scale; y = y_s * y_scale + y_mean
+    mean, scale, y_mean, y_scale = [35.0, 25000.0], [10.0, 20000.0], 0.05, 0.02
+    w = np.array([[a * scale[0] / y_scale], [b * scale[1] / y_scale]], dtype="f4")
+    bias = np.array([(a * mean[0] + b * mean[1] + c - y_mean) / y_scale], dtype="f4")
+    net.layers[-1].set_weights([w, bias])
+    return wrap_in_units(net, mean, scale, y_mean, y_scale)
+
+
+def exact(t: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return np.array([a * t + b * h + c for a, b, c in COEFFS])
+
+
+@pytest.fixture(scope="module")
+def bundle() -> ModelBundle:
+    return ModelBundle(
+        features=["T", "H"],
+        target="M",
+        units={"T": "K", "H": "Oe", "M": "emu"},
+        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
+        ranges={"T": (10.0, 60.0), "H": (100.0, 50000.0)},
+        data_sha256="x" * 64,
+        members=[linear_member(*c) for c in COEFFS],
+        sample={"material": "ErCo2", "mass": 0.61, "mass_unit": "mg"},
+    )
+
+
+@pytest.fixture(scope="module")
+def run_dir(bundle: ModelBundle, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return bundle.save(tmp_path_factory.mktemp("twin") / "run")
+
+
+# ----------------------------------------------------------------- grid specs
+def test_range_is_inclusive_and_units_convert() -> None:
+    assert np.allclose(axis_values("T=10:60:0.5K", "temperature", "K"), np.arange(10, 60.25, 0.5))
+    assert np.allclose(
+        axis_values("H=0:5T:0.2T", "magnetic_field", "Oe"), np.arange(0, 50001, 2000)
+    )
+    # the same grid in kOe, and a bare start taking the unit of the stop
+    assert np.allclose(
+        axis_values("H=0:50kOe:2kOe", "magnetic_field", "Oe"),
+        axis_values("H=0:5T:0.2T", "magnetic_field", "Oe"),
+    )
+    assert np.allclose(axis_values("T=20000:30000:5000mK", "temperature", "K"), [20, 25, 30])
+    assert np.allclose(axis_values("H=0.01,0.5,1T", "magnetic_field", "Oe"), [100, 5000, 10000])
+    assert np.allclose(axis_values("T=300K", "temperature", "K"), [300])
+    # no unit anywhere: the training unit
+    assert np.allclose(axis_values("T=10:11:0.5", "temperature", "K"), [10, 10.5, 11])
+
+
+def test_temperature_step_is_a_difference_not_an_absolute_temperature() -> None:
+    values = axis_values("T=-263.15:-253.15:2.5degC", "temperature", "K")
+    assert np.allclose(values, [10, 12.5, 15, 17.5, 20])
+
+
+@pytest.mark.parametrize(
+    ("spec", "error", "message"),
+    [
+        ("T=10:60:0K", DataError, "step must be positive"),
+        ("T=60:10:1K", DataError, "below start"),
+        ("T=10:60", DataError, "START:STOP:STEP"),
+        ("T=ten:60:1K", DataError, "'ten' is not a number"),
+        ("T", DataError, "NAME=START:STOP:STEP"),
+        ("T=10:60:1T", UnitError, "grid axis 'T'"),
+        ("T=0:1e9:1e-3K", DataError, "too many"),
+    ],
+)
+def test_bad_axis_specs_name_the_axis(spec: str, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        axis_values(spec, "temperature", "K")
+
+
+def test_grid_needs_every_feature_once() -> None:
+    kinds = {"T": "temperature", "H": "magnetic_field"}
+    units = {"T": "K", "H": "Oe"}
+    with pytest.raises(DataError, match=r"no axis for feature\(s\) H"):
+        parse_grid("T=10:20:1K", ["T", "H"], kinds, units)
+    with pytest.raises(DataError, match="'X' is not a feature of the twin"):
+        parse_grid("T=10:20:1K X=1:2:1K", ["T", "H"], kinds, units)
+    with pytest.raises(DataError, match="given twice"):
+        parse_grid(["T=10:20:1K", "T=1:2:1K", "H=1T"], ["T", "H"], kinds, units)
+    axes = parse_grid("H=1,2T T=10:12:1K", ["T", "H"], kinds, units)
+    points = grid_points(axes)
+    assert len(points["T"]) == 6
+    assert list(points["H"][:3]) == [10000.0] * 3  # first axis given varies slowest
+
+
+# ----------------------------------------------------------------- simulation
+def test_simulated_values_members_and_std_are_exact(bundle: ModelBundle) -> None:
+    table = simulate(bundle, "T=10:60:0.5K H=0.1:5T:0.1T")
+    assert len(table) == 101 * 50
+    t, h = table.values("T"), table.values("H")
+    truth = exact(t, h)
+    assert table.unit("M") == "emu" and table.kind("M") == "magnetic_moment"
+    assert np.allclose(table.values("M"), truth.mean(axis=0), rtol=1e-5, atol=1e-7)
+    assert np.allclose(table.values("M_std"), truth.std(axis=0, ddof=1), rtol=1e-3, atol=1e-7)
+    for i in range(3):
+        assert np.allclose(table.values(f"M_m{i}"), truth[i], rtol=1e-5, atol=1e-7)
+    meta = table.metadata
+    assert meta["ensemble"] == {"target": "M", "std": "M_std", "members": ["M_m0", "M_m1", "M_m2"]}
+    assert meta["features"] == ["T", "H"] and meta["targets"] == ["M"]
+    assert table.sample is not None and table.sample.mass == 0.61
+
+
+def test_without_members_only_mean_and_std(bundle: ModelBundle) -> None:
+    table = simulate(bundle, "T=20:30:5K H=1T", members=False)
+    assert table.columns == ["T", "H", "M", "M_std"]
+    assert "members" not in table.metadata["ensemble"]
+
+
+def test_extrapolation_is_refused_naming_axis_and_range(bundle: ModelBundle) -> None:
+    with pytest.raises(DataError) as info:
+        simulate(bundle, "T=5:60:5K H=0:5T:1T")
+    message = str(info.value)
+    assert "T 5…60 leaves the training range 10…60" in message
+    assert "H 0…50000 leaves the training range 100…50000" in message
+    assert "--allow-extrapolation" in message and "\n" not in message
+
+
+def test_allowed_extrapolation_is_flagged_per_point(bundle: ModelBundle) -> None:
+    table = simulate(bundle, "T=5:15:5K H=0.005,1T", allow_extrapolation=True)
+    flags = table.values("extrapolated")
+    t, h = table.values("T"), table.values("H")
+    assert np.array_equal(flags == 1, (t < 10) | (h < 100))
+    assert flags.sum() == 4  # T = 5 K at both fields, and 50 Oe at 10 K and 15 K
+    assert any("extrapolated" in n for n in table.metadata["notes"])
+
+
+def test_points_table_in_other_units(bundle: ModelBundle) -> None:
+    points = UnitTable(
+        pd.DataFrame({"T": [20000.0, 45000.0], "H": [0.5, 2.0], "extra": [1.0, 2.0]}),
+        {"T": ("temperature", "mK"), "H": ("magnetic_field", "T"), "extra": ("other", "")},
+    )
+    table = simulate(bundle, points)
+    assert np.allclose(table.values("T"), [20, 45]) and np.allclose(table.values("H"), [5e3, 2e4])
+    assert np.allclose(table.values("M"), exact(np.array([20, 45]), np.array([5e3, 2e4])).mean(0))
+    wrong = UnitTable(
+        pd.DataFrame({"T": [1.0], "H": [1.0]}), {"T": ("time", "s"), "H": ("magnetic_field", "T")}
+    )
+    with pytest.raises(UnitError, match="column 'T' is time"):
+        simulate(bundle, wrong)
+
+
+def test_simulate_from_run_folder_matches_bundle(run_dir: Path, bundle: ModelBundle) -> None:
+    from_folder = simulate(run_dir, "T=10:60:10K H=1,2T")
+    from_bundle = simulate(bundle, "T=10:60:10K H=1,2T")
+    assert np.allclose(from_folder.values("M"), from_bundle.values("M"), rtol=1e-6)
+    assert from_folder.sample == Sample(material="ErCo2", mass=0.61, mass_unit="mg")
+
+
+# ----------------------------------------------------------------------- CLI
+def test_cli_simulate_writes_the_grid(run_dir: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "grid.csv"
+    code = main(["simulate", str(run_dir), "--grid", "T=10:60:0.5K H=0:5T:0.2T", "--out", str(out)])
+    assert code == 1 and not out.exists()
+    assert "leaves the training range" in capsys.readouterr().err
+    code = main(
+        ["simulate", str(run_dir), "-g", "T=10:60:0.5K", "-g", "H=0.2:5T:0.2T", "-o", str(out)]
+    )
+    assert code == 0
+    from reanalyze.load import load
+
+    table = load(str(out))
+    assert len(table) == 101 * 25 and table.unit("M") == "emu"
+    assert {"M_std", "M_m0", "M_m2"} <= set(table.columns)
+    assert np.allclose(
+        table.values("M"), exact(table.values("T"), table.values("H")).mean(0), atol=1e-6
+    )
+    assert "simulated 2525 points" in capsys.readouterr().out
+
+
+def test_cli_simulate_points_file_and_errors(run_dir: Path, tmp_path: Path, capsys) -> None:
+    points = tmp_path / "points.csv"
+    points.write_text("T (K),H (T)\n20,1\n30,2\n")
+    out = tmp_path / "sim.parquet"
+    assert main(["simulate", str(run_dir), "--grid", str(points), "--out", str(out)]) == 0
+    table = UnitTable.read_parquet(out)
+    assert np.allclose(table.values("H"), [1e4, 2e4])
+    capsys.readouterr()
+    bad = tmp_path / "bad.csv"
+    assert main(["simulate", str(run_dir), "--grid", "nofile.csv", "--out", str(bad)]) == 1
+    assert "no such file" in capsys.readouterr().err
+    assert main(["simulate", str(run_dir), "--grid", "T=10:20:1K H=1T", "--out", "x.json"]) == 1
+    assert "use a .csv or .parquet" in capsys.readouterr().err
+    assert main(["simulate", str(tmp_path), "--grid", "T=1K", "--out", str(bad)]) == 1
+    assert "not a reanalyze run folder" in capsys.readouterr().err
+    assert not bad.exists()
