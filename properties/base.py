@@ -361,9 +361,9 @@ def match_columns(
     """Match the table's columns to the plugin's roles by quantity kind.
 
     Overrides (``{role: column}``, from ``--column ROLE=NAME``; a kind name is accepted in
-    place of a role name) come first. The remaining roles take, in order, the first unused
-    column of an accepted kind, preferring the table's declared features and target
-    (registry datasets and simulated grids declare them). Ensemble-member, ``*_std`` and
+    place of a role name) come first. The remaining roles take, in order, the unused column
+    of an accepted kind named like the role, or else the first one, preferring the table's
+    declared features and target (registry datasets and simulated grids declare them). Ensemble-member, ``*_std`` and
     extrapolation-flag columns are never matched automatically.
 
     Returns
@@ -430,6 +430,10 @@ def match_columns(
                 + ", ".join(f"{c} [{table.kind(c)}]" for c in table.columns)
                 + f"); give one with --column {requirement.role}=NAME or its unit with --units"
             )
+        named = [c for c in candidates if c.lower() == requirement.role.lower()]
+        if named:  # a column named like the role is that role
+            mapping[requirement.role] = named[0]
+            continue
         mapping[requirement.role] = candidates[0]
         others = [c for c in candidates[1:] if table.kind(c) == table.kind(candidates[0])]
         if others:

@@ -212,3 +212,23 @@ def test_cli_simulate_points_file_and_errors(run_dir: Path, tmp_path: Path, caps
     assert main(["simulate", str(tmp_path), "--grid", "T=1K", "--out", str(bad)]) == 1
     assert "not a reanalyze run folder" in capsys.readouterr().err
     assert not bad.exists()
+
+
+def test_simulated_file_feeds_a_property_with_its_ensemble(run_dir: Path, tmp_path: Path) -> None:
+    """simulate → Parquet → property run: ΔS_M of M = a·T + b·H + c is µ0·ΔH·a/mass exactly."""
+    import json
+
+    grid = tmp_path / "dense.parquet"
+    spec = "T=20:40:0.5K H=0.1:5T:0.1T"
+    assert main(["simulate", str(run_dir), "--grid", spec, "--out", str(grid)]) == 0
+    out = tmp_path / "mce"
+    assert main(["property", "run", "magnetocaloric", str(grid), "--out", str(out)]) == 0
+    info = json.loads((out / "summary.json").read_text())
+    assert info["members"] == 3
+    grams = 0.61e-3
+    # ∂M/∂T = a emu/K per member; emu/g = J/(kg·T); field change µ0(5 T − 0.1 T)
+    per_member = np.array([a for a, _, _ in COEFFS]) / grams * 4.9
+    peak = info["summary"]["delta_s_max"]
+    assert peak["unit"] == "J/(kg*K)"
+    assert peak["value"] == pytest.approx(per_member.mean(), rel=1e-4)
+    assert peak["std"] == pytest.approx(per_member.std(ddof=1), rel=1e-3)

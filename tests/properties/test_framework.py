@@ -378,3 +378,13 @@ def test_cli_property_errors_are_one_line(
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not out.exists()
+
+
+def test_a_column_named_like_the_role_wins_without_a_note() -> None:
+    requires = (Requirement("theta1", ("angle",)), Requirement("theta2", ("angle",)))
+    table = UnitTable(
+        pd.DataFrame({"theta2": [1.0], "theta1": [2.0]}),
+        {"theta2": ("angle", "degree"), "theta1": ("angle", "degree")},
+    )
+    mapping, notes = match_columns(table, requires)
+    assert mapping == {"theta1": "theta1", "theta2": "theta2"} and notes == []
