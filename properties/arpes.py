@@ -965,10 +965,9 @@ def _label(name: str, unit: str) -> str:
 
 
 def _colorbar(fig: Any, mesh: Any, ax: Any, unit: str) -> None:
-    """A colour bar labelled with the intensity and its unit (both axes, for the checks)."""
+    """A colour bar labelled with the intensity and its unit."""
     bar = fig.colorbar(mesh, ax=ax)
     bar.ax.set_ylabel(_label("I", unit))
-    bar.ax.set_xlabel("I")
 
 
 def _angle_figure(result: PropertyResult) -> Any:

@@ -363,8 +363,8 @@ def match_columns(
     Overrides (``{role: column}``, from ``--column ROLE=NAME``; a kind name is accepted in
     place of a role name) come first. The remaining roles take, in order, the unused column
     of an accepted kind named like the role, or else the first one, preferring the table's
-    declared features and target (registry datasets and simulated grids declare them). Ensemble-member, ``*_std`` and
-    extrapolation-flag columns are never matched automatically.
+    declared features and target (registry datasets and simulated grids declare them).
+    Ensemble-member, ``*_std`` and extrapolation-flag columns are never matched automatically.
 
     Returns
     -------
