@@ -48,9 +48,7 @@ def main() -> None:
             Search(n_trials=args.trials, seed=seed).fit(data, Path(tmp) / "run")
             train_s = time.perf_counter() - start
             (t_lo, t_hi), (h_lo, h_hi) = data.ranges()["T"], data.ranges()["H"]
-            grid = simulate(
-                Path(tmp) / "run", f"T={t_lo}:{t_hi}:0.01K H={h_lo}:{h_hi}:500Oe"
-            )
+            grid = simulate(Path(tmp) / "run", f"T={t_lo}:{t_hi}:0.01K H={h_lo}:{h_hi}:500Oe")
         result = plugin.run(grid, figures=False)
         row = {k: float(result.summary[k].value) for k in KEYS}
         row.update({f"{k}_std": float(result.summary[k].std or 0) for k in KEYS})
