@@ -79,6 +79,7 @@ from scipy.signal import find_peaks, peak_widths, savgol_filter
 
 from reanalyze.errors import DataError, PluginError
 from reanalyze.properties.base import (
+    Curve,
     PropertyPlugin,
     PropertyResult,
     Requirement,
@@ -938,6 +939,28 @@ class ArpesMap(PropertyPlugin):
         )
 
     # ------------------------------------------------------------------ figures
+    def convergence_curve(self, result: PropertyResult, params: Any) -> Curve | None:
+        """The Fermi-surface intensity along ky through kx ≈ 0 (the k_map column nearest 0).
+
+        Coarser θ2 steps (fewer cuts) blur this profile between the cuts; its maxima are the
+        Fermi crossings along ky.
+        """
+        table = result.tables["k_map"]
+        kx = table.values("kx")
+        column = np.isclose(kx, kx[np.nanargmin(np.abs(kx))])
+        ky = table.values("ky")[column]
+        order = np.argsort(ky)
+        std = std_column(table, "I")
+        return Curve(
+            x=ky[order],
+            y=table.values("I")[column][order],
+            x_name="ky",
+            x_unit="1/angstrom",
+            y_name="I(kx ≈ 0, ky)",
+            y_unit=table.unit("I"),
+            std=None if std is None else std[column][order],
+        )
+
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """``angle_map``, ``fermi_surface`` (k image with the MDC peaks) and ``mdc``."""
         return {

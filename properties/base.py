@@ -62,6 +62,7 @@ from reanalyze.units import KINDS
 
 __all__ = [
     "ENSEMBLE_KEY",
+    "Curve",
     "PropertyPlugin",
     "PropertyResult",
     "Requirement",
@@ -134,6 +135,29 @@ class Summary:
             "unit": self.unit,
             "description": self.description,
         }
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The one curve of a result that the planner compares between candidate grids.
+
+    Attributes
+    ----------
+    x, y
+        Abscissa and value (for ensembles: the mean), same length, x increasing.
+    x_name, x_unit, y_name, y_unit
+        Labels and units (e.g. ``"T"``, ``"K"``, ``"−ΔS_M"``, ``"J/(kg*K)"``).
+    std
+        Ensemble standard deviation of ``y`` (``None`` for a single input).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    x_name: str
+    x_unit: str
+    y_name: str
+    y_unit: str
+    std: np.ndarray | None = None
 
 
 @dataclass
@@ -226,6 +250,15 @@ class PropertyPlugin(ABC):
         axis with its unit, and draw ``<column>_std`` as a band when present.
         """
         return {}
+
+    def convergence_curve(self, result: PropertyResult, params: Any) -> Curve | None:
+        """The curve ``reanalyze plan`` compares between step sizes (default: none).
+
+        Return the property as a function of one variable (e.g. −ΔS_M(T) for the largest
+        field change), with its ensemble std; the planner interpolates the candidates onto
+        the finest one and measures RMS deviation, oscillation and peak error.
+        """
+        return None
 
     @classmethod
     def example_table(cls) -> UnitTable | None:

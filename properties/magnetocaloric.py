@@ -36,6 +36,7 @@ from scipy.optimize import minimize_scalar
 
 from reanalyze.errors import DataError, UnitError
 from reanalyze.properties.base import (
+    Curve,
     PropertyPlugin,
     PropertyResult,
     Requirement,
@@ -332,6 +333,29 @@ class MagnetocaloricEffect(PropertyPlugin):
         if exponent is not None and np.isfinite(exponent.values("n")).any():
             out["field_exponent"] = _figure_exponent(exponent)
         return out
+
+    def convergence_curve(self, result: PropertyResult, params: Any) -> Curve | None:
+        """−ΔS_M(T) for the largest field change (or the last of ``field_changes``)."""
+        table = result.tables["delta_s_m"]
+        delta_h = table.values("delta_h")
+        target = float(params.field_changes[-1]) if params.field_changes else np.nanmax(delta_h)
+        upper = table.values("H")
+        if params.field_changes:  # field_changes name the upper field H, in tesla
+            rows = np.isclose(upper, upper[np.argmin(np.abs(upper - target))])
+        else:
+            rows = np.isclose(delta_h, target)
+        t = table.values("T")[rows]
+        order = np.argsort(t)
+        std = std_column(table, "delta_s_m")
+        return Curve(
+            x=t[order],
+            y=-table.values("delta_s_m")[rows][order],
+            x_name="T",
+            x_unit="K",
+            y_name=f"−ΔS_M (µ0ΔH = {float(np.nanmax(delta_h[rows])):.3g} T)",
+            y_unit=table.unit("delta_s_m"),
+            std=None if std is None else std[rows][order],
+        )
 
     @classmethod
     def example_table(cls) -> UnitTable:

@@ -743,6 +743,112 @@ def _print_result(result: Any) -> None:
         out.print(f"note: {note}", markup=False, highlight=False)
 
 
+# -------------------------------------------------------------- plan
+@app.command("plan")
+def plan_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    property_name: Annotated[str, typer.Option("--property", help="Property plugin name.")],
+    axis: Annotated[str, typer.Option(help="The scan axis whose step is planned, e.g. H.")],
+    steps: Annotated[
+        str, typer.Option(help="Candidate steps with units, comma separated: 1T,0.5T,0.2T.")
+    ],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Plan folder.")] = Path("plan"),
+    range_: Annotated[
+        str | None, typer.Option("--range", help="LO:HI of the axis, e.g. 0.01T:5T.")
+    ] = None,
+    fixed: Annotated[
+        list[str] | None,
+        typer.Option(help="Grid of another axis, e.g. 'T=10:60:0.2K' (default: as measured)."),
+    ] = None,
+    instrument: Annotated[
+        str | None, typer.Option(help="Instrument profile (reanalyze instrument list).")
+    ] = None,
+    instruments_file: Annotated[
+        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
+    ] = None,
+    tolerance: Annotated[
+        list[str] | None,
+        typer.Option(help="KEY=VALUE: rms_rel, peak_rel, peak_position, tv_ratio (repeat)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE.")
+    ] = None,
+    slow_axis: Annotated[
+        str | None, typer.Option(help="Axis held fixed per scan line, for the cost.")
+    ] = None,
+) -> None:
+    """Which step is fine enough for a property, and what it costs on an instrument."""
+    from pydantic import ValidationError
+
+    from reanalyze.plan import Plan, Tolerance
+
+    tol_values = _pairs(tolerance, "--tolerance")
+    try:
+        tol = Tolerance(**{k: float(v) for k, v in tol_values.items()})
+    except (ValidationError, ValueError) as exc:
+        detail = exc.errors()[0] if isinstance(exc, ValidationError) else None
+        where = ".".join(map(str, detail["loc"])) if detail else ""
+        message = detail["msg"] if detail else str(exc)
+        raise DataError(f"--tolerance {where}: {message}".replace(" :", ":")) from None
+    bounds = None
+    if range_:
+        lo, sep, hi = range_.partition(":")
+        if not sep or not lo.strip() or not hi.strip():
+            raise DataError(f"--range expects LO:HI, e.g. 0.01T:5T, got {range_!r}")
+        bounds = (lo.strip(), hi.strip())
+    plan = Plan(
+        run_dir,
+        property_name,
+        axis,
+        [s.strip() for s in steps.split(",") if s.strip()],
+        range=bounds,
+        fixed=fixed or (),
+        instrument=instrument,
+        instruments_file=instruments_file,
+        tolerance=tol,
+        params=_pairs(param, "--param"),
+        slow_axis=slow_axis,
+    )
+    plan.fit(progress=lambda message: err.print(message, markup=False, highlight=False))
+    result = plan.result_
+    result.save(out_dir)
+    _print_plan(result)
+    out.print(f"wrote {out_dir}")
+
+
+def _print_plan(result: Any) -> None:
+    q = result.info["quantity"]
+    unit = result.info["axis_unit"]
+    listing = Table(
+        f"{result.info['axis']} step ({unit})",
+        "lines",
+        "hours",
+        "days",
+        "RMS dev.",
+        "max. error",
+        f"max. at ({q['x_unit']})",
+        f"spread ({q['unit']})",
+        "meets",
+    )
+    for i, row in enumerate(result.rows):
+        mark = " ←" if i == result.recommended else ""
+        listing.add_row(
+            f"{row['step']:g}{mark}",
+            str(row["lines"]),
+            "" if row["hours"] is None else f"{row['hours']:.1f}",
+            "" if row["days"] is None else f"{row['days']:.2f}",
+            f"{row['rms_rel']:.2%}",
+            f"{row['peak_rel_error']:+.2%}",
+            f"{row['peak_position']:.4g}",
+            f"{row['spread']:.3g}",
+            "yes" if row["meets"] else "no",
+        )
+    out.print(listing)
+    out.print(f"verdict: {result.verdict}", markup=False, highlight=False)
+    for note in result.notes:
+        out.print(f"note: {note}", markup=False, highlight=False)
+
+
 # -------------------------------------------------------------- registry
 @registry_app.command("validate")
 def registry_validate(

@@ -158,6 +158,27 @@ class TrainingData:
             "meta": self.meta,
         }
 
+    def to_table(self) -> UnitTable:
+        """The training rows as a :class:`UnitTable` (features then target, with the sample)."""
+        import pandas as pd
+
+        from reanalyze.table import Sample
+
+        names = [*self.features, self.target]
+        frame = pd.DataFrame(np.column_stack([self.x, self.y]), columns=names)
+        sample = self.meta.get("sample")
+        return UnitTable(
+            frame,
+            {n: (self.kinds[n], self.units[n]) for n in names},
+            sample=Sample(**sample) if sample else None,
+            metadata={
+                "features": list(self.features),
+                "targets": [self.target],
+                "slow_axis": self.slow_axis,
+                **{k: v for k, v in self.meta.items() if k != "sample"},
+            },
+        )
+
     @classmethod
     def from_arrays(cls, data: dict[str, Any]) -> TrainingData:
         """Inverse of :meth:`to_arrays`."""

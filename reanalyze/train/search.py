@@ -33,9 +33,11 @@ from reanalyze.train.objective import Objective, ObjectiveName
 from reanalyze.train.space import SearchSpace
 from reanalyze.train.storage import describe, open_storage
 
-__all__ = ["Progress", "Search", "recover_stale_trials", "run_worker"]
+__all__ = ["TRAINING_FILE", "Progress", "Search", "recover_stale_trials", "run_worker"]
 
 STUDY_ATTR = "reanalyze"
+#: The training rows, saved in the run folder beside the bundle (for reports and plans).
+TRAINING_FILE = "training.parquet"
 FINISHED = ("COMPLETE", "PRUNED")
 
 
@@ -390,6 +392,7 @@ class Search:
             sample=data.meta.get("sample"),
         )
         bundle.save(run_dir)
+        data.to_table().to_parquet(run_dir / TRAINING_FILE)
         self.study_ = study
         self.best_params_ = dict(best.params)
         self.best_value_ = float(best.value) if best.value is not None else float("nan")

@@ -195,3 +195,15 @@ def test_other_objectives_score_what_they_say(
         expected = r2_score(scorer.ys, fit.predict(scorer.xs))  # all rows, held-out lines unseen
         assert 0 < scorer.val_mask.sum() < magnet_data.n_rows
     assert best.value == pytest.approx(expected, rel=1e-4)
+
+
+def test_run_folder_keeps_the_training_rows(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
+) -> None:
+    from reanalyze.table import UnitTable
+
+    Search(tiny_space, n_trials=1, workers=1, ensemble=1).fit(magnet_data, tmp_path / "run")
+    table = UnitTable.read_parquet(tmp_path / "run" / "training.parquet")
+    assert table.columns == ["T", "H", "M"] and table.unit("H") == "Oe"
+    np.testing.assert_array_equal(table.values("M"), magnet_data.y)
+    assert table.metadata["features"] == ["T", "H"] and table.sample is not None
