@@ -849,6 +849,102 @@ def _print_plan(result: Any) -> None:
         out.print(f"note: {note}", markup=False, highlight=False)
 
 
+# -------------------------------------------------------------- instruments
+instrument_app = typer.Typer(
+    help="Instrument profiles for the cost of a plan: list and show them.", no_args_is_help=True
+)
+app.add_typer(instrument_app, name="instrument")
+
+
+@instrument_app.command("list")
+def instrument_list(
+    instruments_file: Annotated[
+        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
+    ] = None,
+) -> None:
+    """List the instrument profiles (built-in and from --instruments)."""
+    from reanalyze.instruments import load_instruments
+
+    listing = Table("name", "kind", "description")
+    for name, profile in load_instruments(instruments_file).items():
+        listing.add_row(name, profile.kind, profile.description)
+    out.print(listing)
+
+
+@instrument_app.command("show")
+def instrument_show(
+    name: Annotated[str, typer.Argument(help="Profile name.")],
+    instruments_file: Annotated[
+        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
+    ] = None,
+) -> None:
+    """Show a profile's values and where each default comes from."""
+    from reanalyze.instruments import get_instrument
+
+    profile = get_instrument(name, instruments_file)
+    out.print(f"[bold]{name}[/bold] ({profile.kind}): {profile.description}")
+    listing = Table("field", "value", "source")
+    sources = profile.sources
+    for key, value in profile.model_dump().items():
+        if key in ("name", "kind", "description", "sources"):
+            continue
+        listing.add_row(key, json.dumps(value, default=str), sources.get(key, ""))
+    out.print(listing)
+
+
+# -------------------------------------------------------------- demo
+@app.command("demo")
+def demo_cmd(
+    case: Annotated[
+        str, typer.Option(help="synthetic (exact answer known) or erco2 (the paper's data).")
+    ] = "synthetic",
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for everything.")] = Path(
+        "reanalyze-demo"
+    ),
+    trials: Annotated[int, typer.Option(help="Search trials.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+) -> None:
+    """Run everything end to end, offline: scan → twin → simulate → ΔS_M → plan → report."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reanalyze.demo import run_demo
+
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        stage = bar.add_task("starting", total=6)
+        trial_task = bar.add_task("  trials", total=trials, visible=False)
+
+        def said(message: str) -> None:
+            number = int(message.split("/", 1)[0]) if message[:1].isdigit() else 0
+            bar.update(stage, completed=max(number - 1, 0), description=message)
+            bar.update(trial_task, visible=number == 2)
+
+        def trained(p: Any) -> None:
+            best = f"{p.best:.5f}" if p.best is not None else "-"
+            bar.update(
+                trial_task,
+                completed=p.complete + p.pruned,
+                description=f"  trials: {p.complete} done, {p.pruned} pruned, best R² {best}",
+            )
+
+        result = run_demo(
+            case, out_dir, trials=trials, seed=seed, progress=said, train_progress=trained
+        )
+        bar.update(stage, completed=6, description="done")
+    out.print(f"[bold]reanalyze demo ({case})[/bold]: {result.verdict}")
+    for line in result.lines():
+        out.print(line, markup=False, highlight=False)
+    out.print(f"wall time {time.perf_counter() - started:.0f} s")
+
+
 # -------------------------------------------------------------- registry
 @registry_app.command("validate")
 def registry_validate(

@@ -51,7 +51,15 @@ from reanalyze.errors import DataError, PluginError
 from reanalyze.table import UnitTable
 from reanalyze.units import check_kind, convert
 
-__all__ = ["Plan", "PlanResult", "Tolerance", "axis_candidates", "measured_step"]
+__all__ = [
+    "Plan",
+    "PlanResult",
+    "Tolerance",
+    "axis_candidates",
+    "compare",
+    "measured_step",
+    "peak_centre",
+]
 
 Array = npt.NDArray[np.float64]
 PLAN_FILE = "plan.json"
@@ -61,9 +69,11 @@ class Tolerance(BaseModel):
     """When a step is fine enough: every criterion must hold (against the finest candidate).
 
     The defaults are 2 % of the property's maximum for the RMS deviation and for the error
-    of the maximum, no more than 10 % extra total variation (spurious oscillation), and the
-    maximum's position within ``peak_position`` (default: two spacings of the finest curve's
-    abscissa, e.g. 1 K on a 0.5 K temperature grid).
+    of the maximum, no more than 25 % extra total variation (spurious oscillation; a twin's
+    own small wiggles along the fixed axis add to every candidate's), and the
+    maximum's position (:func:`peak_centre`) within ``peak_position`` — by default the larger
+    of two spacings of the finest curve's abscissa and a tenth of its full width at half
+    maximum (a broad plateau has no sharper position than that).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -73,7 +83,7 @@ class Tolerance(BaseModel):
     peak_position: float | None = Field(
         None, gt=0, description="|error of the maximum's position|, in the curve's x unit."
     )
-    tv_ratio: float = Field(1.1, ge=1, description="Total variation / the finest's (oscillation).")
+    tv_ratio: float = Field(1.25, ge=1, description="Total variation / the finest's (oscillation).")
 
 
 def axis_candidates(lo: float, hi: float, step: float) -> Array:
@@ -509,8 +519,11 @@ class Plan:
             )
         reference = curves[-1]
         if tolerance.peak_position is None:
-            spacing = np.median(np.diff(reference.x)) if len(reference.x) > 1 else 0.0
-            tolerance = tolerance.model_copy(update={"peak_position": float(2 * spacing) or 1.0})
+            x_ref, y_ref = np.asarray(reference.x, float), np.asarray(reference.y, float)
+            spacing = float(np.median(np.diff(x_ref))) if len(x_ref) > 1 else 0.0
+            width = _half_width_span(x_ref, y_ref)
+            position = max(2 * spacing, 0.1 * width) or 1.0
+            tolerance = tolerance.model_copy(update={"peak_position": position})
         for row, curve in zip(rows, curves, strict=True):
             row.update(compare(curve, reference, tolerance))
         recommended, verdict, notes = _recommend(rows, curves, tolerance, show, self.axis)
@@ -608,12 +621,53 @@ def _total_variation(y: Array) -> float:
     return float(np.sum(np.abs(np.diff(finite)))) if finite.size > 1 else 0.0
 
 
+def _half_width_span(x: Array, y: Array) -> float:
+    """Width of the contiguous region around the maximum where y ≥ max/2 (x units)."""
+    if not np.isfinite(y).any():
+        return 0.0
+    k = int(np.nanargmax(y))
+    half = y[k] / 2
+    lo, hi = k, k
+    while lo > 0 and y[lo - 1] >= half:
+        lo -= 1
+    while hi < len(y) - 1 and y[hi + 1] >= half:
+        hi += 1
+    return float(x[hi] - x[lo])
+
+
+def peak_centre(x: Array, y: Array, fraction: float = 0.9) -> float:
+    """Position of a curve's maximum: the centroid of its top ``1 − fraction`` (x units).
+
+    The contiguous region around the largest value where y ≥ fraction·max is averaged with
+    weights y − fraction·max, so a flat or double-humped top (ErCo2's ΔS_M) gives a stable
+    position instead of jumping between nearly equal maxima.
+
+    >>> peak_centre(np.array([0.0, 1, 2, 3, 4]), np.array([0.0, 1, 0.95, 1, 0]))
+    2.0
+    """
+    finite = np.isfinite(y)
+    if not finite.any():
+        return float("nan")
+    k = int(np.nanargmax(y))
+    level = fraction * y[k] if y[k] > 0 else y[k]
+    lo = k
+    while lo > 0 and finite[lo - 1] and y[lo - 1] >= level:
+        lo -= 1
+    hi = k
+    while hi < len(y) - 1 and finite[hi + 1] and y[hi + 1] >= level:
+        hi += 1
+    weights = y[lo : hi + 1] - level
+    if weights.sum() <= 0:
+        return float(x[k])
+    return float(np.sum(x[lo : hi + 1] * weights) / weights.sum())
+
+
 def compare(curve: Any, reference: Any, tolerance: Tolerance) -> dict[str, Any]:
     """Deviation of ``curve`` from ``reference`` (interpolated onto the reference's x).
 
     Returns the keys ``rms``, ``rms_rel``, ``tv_ratio``, ``peak``, ``peak_error``,
-    ``peak_rel_error``, ``peak_position``, ``peak_position_error``, ``spread`` (ensemble
-    std of the curve at its maximum; 0 for a single twin) and ``meets``.
+    ``peak_rel_error``, ``peak_position`` (:func:`peak_centre`), ``peak_position_error``,
+    ``spread`` (ensemble std of the curve at its maximum; 0 for a single twin) and ``meets``.
     """
     x_ref, y_ref = np.asarray(reference.x, float), np.asarray(reference.y, float)
     x, y = np.asarray(curve.x, float), np.asarray(curve.y, float)
@@ -638,8 +692,8 @@ def compare(curve: Any, reference: Any, tolerance: Tolerance) -> dict[str, Any]:
         "peak": peak,
         "peak_error": peak - peak_ref,
         "peak_rel_error": (peak - peak_ref) / abs(peak_ref) if peak_ref else np.nan,
-        "peak_position": float(x[k]),
-        "peak_position_error": float(x[k] - x_ref[k_ref]),
+        "peak_position": peak_centre(x, y),
+        "peak_position_error": peak_centre(x, y) - peak_centre(x_ref, y_ref),
         "spread": spread,
     }
     position = tolerance.peak_position if tolerance.peak_position is not None else np.inf

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reanalyze.errors import RegistryError, UnitError
+from reanalyze.instruments import InstrumentProfile
 from reanalyze.table import Sample
 from reanalyze.units import check_kind
 
@@ -139,6 +140,10 @@ class Registry(_Strict):
     loaders: dict[str, PluginEntry] = Field(default_factory=dict)
     properties: dict[str, PluginEntry] = Field(default_factory=dict)
     datasets: dict[str, DatasetEntry] = Field(default_factory=dict)
+    instruments: dict[str, InstrumentProfile] = Field(
+        default_factory=dict,
+        description="Instrument profiles for the cost of a plan (reanalyze.instruments).",
+    )
 
     def dataset(self, name: str) -> DatasetEntry:
         """The dataset ``name``; :class:`RegistryError` listing the known names otherwise."""
