@@ -849,6 +849,42 @@ def _print_plan(result: Any) -> None:
         out.print(f"note: {note}", markup=False, highlight=False)
 
 
+# -------------------------------------------------------------- report
+@app.command("report")
+def report_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    plan: Annotated[
+        list[Path] | None, typer.Option("--plan", help="Plan folder (reanalyze plan; repeat).")
+    ] = None,
+    property_dir: Annotated[
+        list[Path] | None,
+        typer.Option("--property", help="Property result folder (property run; repeat)."),
+    ] = None,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file (default RUN/report/index.html).")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[
+        bool, typer.Option("--no-mlflow", help="Do not log the report to MLflow.")
+    ] = False,
+) -> None:
+    """Write a self-contained HTML report: data vs twin, learning curves, grid, plans."""
+    from reanalyze.report import write_report
+
+    path = write_report(
+        run_dir,
+        out_file,
+        plans=plan or (),
+        properties=property_dir or (),
+        title=title,
+        log_mlflow=not no_mlflow,
+        tracking_uri=tracking_uri,
+        progress=lambda message: err.print(message, markup=False, highlight=False),
+    )
+    out.print(f"wrote {path}")
+
+
 # -------------------------------------------------------------- instruments
 instrument_app = typer.Typer(
     help="Instrument profiles for the cost of a plan: list and show them.", no_args_is_help=True
