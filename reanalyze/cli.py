@@ -939,6 +939,9 @@ def demo_cmd(
     ),
     trials: Annotated[int, typer.Option(help="Search trials.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+    max_epochs: Annotated[
+        int | None, typer.Option(help="Cap on epochs per network (a quicker, rougher twin).")
+    ] = None,
 ) -> None:
     """Run everything end to end, offline: scan → twin → simulate → ΔS_M → plan → report."""
     import time
@@ -972,7 +975,13 @@ def demo_cmd(
             )
 
         result = run_demo(
-            case, out_dir, trials=trials, seed=seed, progress=said, train_progress=trained
+            case,
+            out_dir,
+            trials=trials,
+            seed=seed,
+            max_epochs=max_epochs,
+            progress=said,
+            train_progress=trained,
         )
         bar.update(stage, completed=6, description="done")
     out.print(f"[bold]reanalyze demo ({case})[/bold]: {result.verdict}")

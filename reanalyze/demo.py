@@ -93,6 +93,7 @@ def run_demo(
     trials: int = 20,
     seed: int = 0,
     workers: int = 0,
+    max_epochs: int | None = None,
     progress: Callable[[str], None] | None = None,
     train_progress: Callable[[Any], None] | None = None,
 ) -> DemoResult:
@@ -106,6 +107,8 @@ def run_demo(
         Folder for everything (created; an earlier demo there is replaced).
     trials, seed, workers
         Search budget, seed and worker processes (0: one per core).
+    max_epochs
+        Cap on the epochs per network (default: the paper's 500), for a quicker look.
     progress
         Called with a message at every stage.
     train_progress
@@ -120,6 +123,7 @@ def run_demo(
     from reanalyze.simulate import simulate
     from reanalyze.train.data import TrainingData
     from reanalyze.train.search import Search
+    from reanalyze.train.space import SearchSpace
     from reanalyze.train.tracking import log_search
 
     say = progress or (lambda message: None)
@@ -142,7 +146,8 @@ def run_demo(
     start = time.perf_counter()
     say(f"2/6 search: {trials} trials, ensemble of 5")
     data = TrainingData.from_table(table, ["T", "H"], "M")
-    search = Search(n_trials=trials, seed=seed, workers=workers).fit(
+    space = SearchSpace.from_overrides({"max_epochs": max_epochs}) if max_epochs else None
+    search = Search(space, n_trials=trials, seed=seed, workers=workers).fit(
         data, run_dir, progress=train_progress
     )
     log_search(search, data, tracking_uri=uri)
@@ -196,7 +201,7 @@ def run_demo(
     if case == "synthetic":
         from reanalyze.synthetic import GENERATORS
 
-        magnet = GENERATORS["bean_rodbell_first_order"]()
+        magnet: Any = GENERATORS["bean_rodbell_first_order"]()
         temperatures = np.arange(t_lo, t_hi, 0.05)
         exact = float(
             np.max(np.abs(magnet.delta_s_m(temperatures, np.full_like(temperatures, h_hi))))
