@@ -42,7 +42,6 @@ A minimal plugin (see ``docs/writing-a-property-plugin.md`` for a packaged one):
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
 import warnings
@@ -56,7 +55,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from reanalyze.errors import ColumnError, DataError, PluginError
+from reanalyze.errors import ColumnError, PluginError
 from reanalyze.table import ColumnSpec, UnitTable
 from reanalyze.units import KINDS
 
@@ -579,14 +578,3 @@ def std_column(table: UnitTable, column: str) -> np.ndarray | None:
     """The ``<column>_std`` values of an ensemble result table, or ``None``."""
     name = column + _STD_SUFFIX
     return table.values(name) if name in table.columns else None
-
-
-def safe_name(text: str) -> str:
-    """A file-name-safe version of ``text`` (for table and figure names)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "result"
-
-
-def require_finite(values: np.ndarray, what: str) -> None:
-    """:class:`DataError` naming ``what`` when ``values`` holds no finite number."""
-    if not np.isfinite(values).any():
-        raise DataError(f"{what}: no finite values")

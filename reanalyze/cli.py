@@ -1002,7 +1002,7 @@ def registry_validate(
     where = path or registry_path()
     out.print(
         f"{where}: valid ({len(registry.datasets)} datasets, {len(registry.loaders)} loaders, "
-        f"{len(registry.properties)} property plugins)"
+        f"{len(registry.properties)} property plugins, {len(registry.instruments)} instruments)"
     )
 
 
