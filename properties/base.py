@@ -42,8 +42,6 @@ A minimal plugin (see ``docs/writing-a-property-plugin.md`` for a packaged one):
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -55,6 +53,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from reanalyze._atomic import atomic_folder
 from reanalyze.errors import ColumnError, PluginError
 from reanalyze.table import ColumnSpec, UnitTable
 from reanalyze.units import KINDS
@@ -200,9 +199,7 @@ class PropertyResult:
         half-written.
         """
         root = Path(folder)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".part", dir=root.parent))
-        try:
+        with atomic_folder(root) as tmp:
             (tmp / "tables").mkdir()
             for name, table in self.tables.items():
                 table.to_csv(tmp / "tables" / f"{name}.csv")
@@ -212,12 +209,6 @@ class PropertyResult:
                     figure.savefig(tmp / "figures" / f"{name}.png", dpi=120, bbox_inches="tight")
             info = {"property": plugin, **dict(extra or {}), **self.summary_json()}
             (tmp / "summary.json").write_text(json.dumps(info, indent=2) + "\n")
-            if root.exists():
-                shutil.rmtree(root)
-            tmp.rename(root)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
         return root
 
     def close_figures(self) -> None:

@@ -35,8 +35,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError, PluginError
 from reanalyze.table import UnitTable
 from reanalyze.units import check_kind, convert
@@ -201,9 +200,7 @@ class PlanResult:
         Written to a temporary folder first: an error leaves nothing half-written.
         """
         root = Path(folder)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".part", dir=root.parent))
-        try:
+        with atomic_folder(root) as tmp:
             (tmp / "tables").mkdir()
             (tmp / "figures").mkdir()
             self.table().to_csv(tmp / "tables" / "plan.csv")
@@ -217,12 +214,6 @@ class PlanResult:
                     extra={"input": f"twin {self.info['run']}, finest step"},
                 )
             (tmp / PLAN_FILE).write_text(json.dumps(self.to_json(), indent=2) + "\n")
-            if root.exists():
-                shutil.rmtree(root)
-            tmp.rename(root)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
         return root
 
     def _curves_table(self) -> UnitTable:
