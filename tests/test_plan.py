@@ -202,3 +202,39 @@ def test_cli_plan(twin: ModelBundle, tmp_path: Path, capsys: pytest.CaptureFixtu
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not bad.exists()
+
+
+def test_costs_are_the_instrument_time_of_each_candidate_grid(twin: ModelBundle) -> None:
+    from reanalyze.cost import scan_cost
+
+    result = (
+        Plan(
+            twin, "magnetocaloric", "H", ["1T", "0.5T"], fixed=["T=10:60:0.5K"], instrument="mpms3"
+        )
+        .fit()
+        .result_
+    )
+    temperatures = np.arange(10, 60.25, 0.5)
+    for row, step in zip(result.rows, (1.0, 0.5), strict=True):
+        fields = axis_candidates(0.0, 5.0, step)
+        direct = scan_cost(
+            "mpms3",
+            {"T": temperatures, "H": fields},
+            {"T": "temperature", "H": "magnetic_field"},
+            {"T": "K", "H": "T"},
+        )
+        assert row["hours"] == pytest.approx(direct.hours, rel=1e-12)
+        assert row["lines"] == len(fields)
+    assert result.rows[1]["hours"] > result.rows[0]["hours"]
+    assert result.info["instrument"]["name"] == "mpms3"
+
+
+def test_a_real_plan_goes_into_the_report(twin: ModelBundle, plan: Plan, tmp_path: Path) -> None:
+    from reanalyze.report import write_report
+
+    run = twin.save(tmp_path / "run")
+    folder = plan.result_.save(tmp_path / "plan")
+    html = write_report(run, tmp_path / "report.html", plans=[folder], log_mlflow=False)
+    text = Path(html).read_text()
+    assert plan.result_.verdict.split(":")[0] in text
+    assert f"{plan.result_.rows[0]['step']:g}" in text
