@@ -297,6 +297,8 @@ class _Motion:
             by_rate, by_points = span / rate, n * self.p.point_time_sweep_s
             limit = "rate" if by_rate >= by_points else "points"
             return ("sweep", max(by_rate, by_points), f"sweep {where} ({limit}-limited)")
+        if self.p.step_settle_s is not None:
+            settle = self.p.step_settle_s
         seconds = span / rate + (n - 1) * settle + n * self.p.point_time_settle_s
         return ("points", seconds, f"settle at each point, {where}")
 

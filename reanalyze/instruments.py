@@ -110,6 +110,12 @@ class _MotionProfile(_Profile):
         description="Wait after the field reaches its set point (magnet relaxation, flux "
         "creep), s.",
     )
+    step_settle_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Wait after each small step between points in settle mode, s (default: "
+        "temperature_settle_s or field_settle_s, the wait after a large move).",
+    )
     point_time_sweep_s: float = Field(
         gt=0, description="Time to measure one point while sweeping, s."
     )

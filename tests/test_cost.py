@@ -82,6 +82,15 @@ def test_settle_mode_costs_a_settle_and_a_reading_per_point() -> None:
     )
 
 
+def test_a_small_step_settles_faster_than_a_large_move() -> None:
+    fast = scan_cost(_profile(step_settle_s=15.0), SMALL, KINDS, SMALL_UNITS, mode="settle")
+    slow = scan_cost(_profile(), SMALL, KINDS, SMALL_UNITS, mode="settle")
+    # 2 settles per line of 2 lines: 100 s each without step_settle_s, 15 s with it
+    assert slow.seconds - fast.seconds == pytest.approx(2 * 2 * (100 - 15))
+    # the move to the start of a line still takes the full temperature_settle_s
+    assert fast.totals["temperature_settle"] == slow.totals["temperature_settle"]
+
+
 def test_sweep_is_as_slow_as_its_points_demand() -> None:
     axes = {"T": np.linspace(10.0, 11.0, 101), "H": np.array([0.0])}
     cost = scan_cost(_profile(), axes, KINDS, {"T": "K", "H": "Oe"})
