@@ -599,7 +599,11 @@ def property_show(name: Annotated[str, typer.Argument(help="Plugin name.")]) -> 
     out.print(roles)
     params = Table("--param", "default", "description")
     for field_name, info in cls.Params.model_fields.items():
-        default = "(required)" if info.is_required() else json.dumps(info.default, default=str)
+        default = (
+            "(required)"
+            if info.is_required()
+            else json.dumps(info.get_default(call_default_factory=True), default=str)
+        )
         params.add_row(field_name, default, info.description or "")
     out.print(params)
 

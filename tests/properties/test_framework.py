@@ -388,3 +388,13 @@ def test_a_column_named_like_the_role_wins_without_a_note() -> None:
     )
     mapping, notes = match_columns(table, requires)
     assert mapping == {"theta1": "theta1", "theta2": "theta2"} and notes == []
+
+
+def test_property_show_lists_defaults_of_every_kind(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["property", "show", "magnetocaloric"]) == 0
+    shown = capsys.readouterr().out
+    assert "[3.0, 10.0]" in shown  # a default_factory list, not "PydanticUndefined"
+    assert "PydanticUndefined" not in shown and '"lowest"' in shown
