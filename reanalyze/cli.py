@@ -737,7 +737,7 @@ def _with_mass(table: Any, text: str) -> Any:
 def _print_result(result: Any) -> None:
     summary = Table("quantity", "value", "unit", "description")
     for key, item in result.summary.items():
-        if item.std is not None and item.std == item.std:
+        if item.std is not None and item.std == item.std and item.std > 0:
             text = f"{item.value:.5g} ± {item.std:.2g}"
         else:
             text = f"{item.value:.6g}"
