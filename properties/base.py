@@ -469,7 +469,8 @@ def match_columns(
 
 def _role_table(table: UnitTable, mapping: Mapping[str, str]) -> UnitTable:
     """``table`` reduced to the mapped columns, renamed to their roles."""
-    data = pd.DataFrame({role: table.data[column] for role, column in mapping.items()})
+    frame = table.data  # one copy, not one per role
+    data = pd.DataFrame({role: frame[column] for role, column in mapping.items()})
     specs = {}
     for role, column in mapping.items():
         spec = table.schema.columns[column]

@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError, PluginError
+from reanalyze.simulate import split_number
 from reanalyze.table import UnitTable
 from reanalyze.units import check_kind, convert
 
@@ -367,27 +368,19 @@ class Plan:
         self.slow_axis = slow_axis
 
     # ------------------------------------------------------------------ helpers
-    def _value(self, text: str | float, kind: str, unit: str, what: str) -> float:
+    @staticmethod
+    def _in_unit(
+        text: str | float, kind: str, unit: str, where: str, *, difference: bool = False
+    ) -> float:
+        """A number with an optional unit, in ``unit``; a difference (a step) has no offset."""
         if isinstance(text, int | float):
             return float(text)
-        from reanalyze.simulate import _split_number
-
-        number, given = _split_number(str(text), what)
+        number, given = split_number(str(text), where)
         if given:
-            check_kind(given, kind, where=what)
-        return float(convert(number, given or unit, unit, kind=kind))
-
-    def _step(self, text: str | float, kind: str, unit: str) -> float:
-        """A step is a difference (matters for degC)."""
-        if isinstance(text, int | float):
-            return float(text)
-        from reanalyze.simulate import _split_number
-
-        number, given = _split_number(str(text), f"--steps {text}")
-        if given:
-            check_kind(given, kind, where=f"--steps {text}")
+            check_kind(given, kind, where=where)
         u = given or unit
-        return float(convert(number, u, unit, kind=kind) - convert(0.0, u, unit, kind=kind))
+        zero = float(convert(0.0, u, unit, kind=kind)) if difference else 0.0
+        return float(convert(number, u, unit, kind=kind)) - zero
 
     # ------------------------------------------------------------------ the work
     def fit(self, progress: Callable[[str], None] | None = None) -> Plan:
@@ -422,7 +415,10 @@ class Plan:
         kind, unit = bundle.kinds[self.axis], bundle.units[self.axis]
         if not self.steps:
             raise DataError("give at least one candidate step (--steps 1T,0.5T,0.2T)")
-        steps = sorted({self._step(s, kind, unit) for s in self.steps}, reverse=True)
+        steps = sorted(
+            {self._in_unit(s, kind, unit, f"--steps {s}", difference=True) for s in self.steps},
+            reverse=True,
+        )
         show = _display_unit(self.steps, unit)  # the unit the user wrote the steps in
         if any(s <= 0 for s in steps):
             raise DataError("--steps must be positive")
@@ -430,8 +426,8 @@ class Plan:
         if self.range is None:
             lo, hi = lo_t, hi_t
         else:
-            lo = self._value(self.range[0], kind, unit, "--range")
-            hi = self._value(self.range[1], kind, unit, "--range")
+            lo = self._in_unit(self.range[0], kind, unit, "--range")
+            hi = self._in_unit(self.range[1], kind, unit, "--range")
         slack = 1e-9 * max(abs(hi_t), abs(lo_t), 1.0)
         if lo < lo_t - slack or hi > hi_t + slack:
             raise DataError(
@@ -583,11 +579,9 @@ def _tidy(value: float) -> float:
 
 
 def _display_unit(steps: Sequence[str | float], unit: str) -> str:
-    from reanalyze.simulate import _split_number
-
     for step in steps:
         if isinstance(step, str):
-            given = _split_number(step, f"--steps {step}")[1]
+            given = split_number(step, f"--steps {step}")[1]
             if given:
                 return given
     return unit
@@ -676,6 +670,7 @@ def compare(curve: Any, reference: Any, tolerance: Tolerance) -> dict[str, Any]:
     k_ref = int(np.nanargmax(y_ref)) if np.isfinite(y_ref).any() else 0
     peak, peak_ref = float(y[k]), float(y_ref[k_ref])
     spread = 0.0 if curve.std is None else float(np.asarray(curve.std)[k])
+    position = peak_centre(x, y)
     row = {
         "rms": rms,
         "rms_rel": rms / scale if scale else np.nan,
@@ -683,16 +678,16 @@ def compare(curve: Any, reference: Any, tolerance: Tolerance) -> dict[str, Any]:
         "peak": peak,
         "peak_error": peak - peak_ref,
         "peak_rel_error": (peak - peak_ref) / abs(peak_ref) if peak_ref else np.nan,
-        "peak_position": peak_centre(x, y),
-        "peak_position_error": peak_centre(x, y) - peak_centre(x_ref, y_ref),
+        "peak_position": position,
+        "peak_position_error": position - peak_centre(x_ref, y_ref),
         "spread": spread,
     }
-    position = tolerance.peak_position if tolerance.peak_position is not None else np.inf
+    allowed = tolerance.peak_position if tolerance.peak_position is not None else np.inf
     row["meets"] = bool(
         np.isfinite(rms)
         and row["rms_rel"] <= tolerance.rms_rel
         and abs(row["peak_rel_error"]) <= tolerance.peak_rel
-        and abs(row["peak_position_error"]) <= position + 1e-12
+        and abs(row["peak_position_error"]) <= allowed + 1e-12
         and (not np.isfinite(row["tv_ratio"]) or row["tv_ratio"] <= tolerance.tv_ratio)
     )
     return row

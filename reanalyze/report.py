@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError
 
 __all__ = [
@@ -1160,17 +1161,9 @@ def _resolve_out(run: Path, out: str | Path | None) -> Path:
     return path
 
 
-def _permissive(path: Path) -> None:
-    """Give a folder made by mkdtemp (mode 0700) the usual permissions."""
-    umask = os.umask(0)
-    os.umask(umask)
-    path.chmod(0o777 & ~umask)
-
-
 def _fill(folder: Path, name: str, text: str, images: Sequence[_Image]) -> None:
     (folder / name).write_text(text, encoding="utf-8")
     (folder / FIGURES_DIR).mkdir()
-    _permissive(folder / FIGURES_DIR)
     for image in images:
         (folder / FIGURES_DIR / image.name).write_bytes(image.png)
 
@@ -1179,15 +1172,8 @@ def _publish(out: Path, text: str, images: Sequence[_Image]) -> None:
     """Write ``out`` and ``out.parent/figures`` from a temporary folder, then rename."""
     parent = out.parent
     if not parent.exists():
-        parent.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{parent.name}.", suffix=".part", dir=parent.parent))
-        try:
+        with atomic_folder(parent) as tmp:
             _fill(tmp, out.name, text, images)
-            _permissive(tmp)
-            tmp.rename(parent)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp)
         return
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
     figures = parent / FIGURES_DIR

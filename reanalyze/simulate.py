@@ -51,6 +51,7 @@ __all__ = [
     "parse_grid",
     "points_from_table",
     "simulate",
+    "split_number",
 ]
 
 Array = npt.NDArray[np.float64]
@@ -59,7 +60,8 @@ MAX_POINTS = 50_000_000
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
-def _split_number(token: str, where: str) -> tuple[float, str]:
+def split_number(token: str, where: str) -> tuple[float, str]:
+    """``"0.2T"`` → ``(0.2, "T")``; :class:`DataError` naming ``where`` if not a number."""
     match = _NUMBER.match(token)
     if not match:
         raise DataError(f"{where}: {token.strip()!r} is not a number with an optional unit")
@@ -92,7 +94,7 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
     tokens = body.split(":") if is_range else body.split(",")
     if is_range and len(tokens) != 3:
         raise DataError(f"{where}: a range is START:STOP:STEP, got {body!r}")
-    parsed = [_split_number(t, where) for t in tokens]
+    parsed = [split_number(t, where) for t in tokens]
     given = [u for _, u in parsed if u]
     default = given[-1] if given else unit
     for u in given:

@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from reanalyze.table import UnitTable
-from reanalyze.units import KINDS, parse_unit
+from reanalyze.units import KINDS, convert, parse_unit
 
 __all__ = ["check_property_plugin"]
 
@@ -206,9 +206,7 @@ def _assert_same(owner: str, a: Any, b: Any, *, rtol: float, what: str) -> None:
 def _in_unit(value: float, unit: str, target: str) -> float:
     if unit == target or not np.isfinite(value):
         return value
-    from reanalyze.units import ureg
-
-    return float(ureg.Quantity(value, unit or "dimensionless").to(target or "dimensionless").m)
+    return float(convert(value, unit or "dimensionless", target or "dimensionless"))
 
 
 def _close(a: Any, b: Any, rtol: float) -> bool:

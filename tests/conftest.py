@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated download cache seeded from ../shared/data, as in CI."""
+"""Shared fixtures: an isolated download cache seeded from ../shared/data (as in CI), and small,
+fast training fixtures (a thinned synthetic magnet scan and a tiny search space)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from reanalyze.synthetic import GENERATORS
+from reanalyze.table import UnitTable
+from reanalyze.train.data import TrainingData
+from reanalyze.train.space import SearchSpace
 
 REPO = Path(__file__).resolve().parents[1]
 #: The published datasets of the paper, kept beside the project (never copied into it).
@@ -41,3 +48,33 @@ def mat_interp() -> Path:
     if not MAT_INTERP.is_dir():
         pytest.skip(f"{MAT_INTERP} not present (CI provides it)")
     return MAT_INTERP
+
+
+@pytest.fixture(scope="session")
+def magnet_table() -> UnitTable:
+    """A thinned second-order synthetic magnet scan (~200 rows), for small fast searches."""
+    table = GENERATORS["bean_rodbell_second_order"]().scan(seed=1)
+    keep = np.zeros(len(table), bool)
+    keep[::4] = True  # every 4th temperature of each field: ~200 rows
+    return table.filter(keep)
+
+
+@pytest.fixture(scope="session")
+def magnet_data(magnet_table: UnitTable) -> TrainingData:
+    return TrainingData.from_table(magnet_table, ["T", "H"], "M")
+
+
+@pytest.fixture(scope="session")
+def tiny_space() -> SearchSpace:
+    """A search space small enough for a trial in about a second."""
+    return SearchSpace.from_overrides(
+        {
+            "layers": "1:2",
+            "nodes": "8:24",
+            "learning_rate": "3e-3:1e-2",
+            "batch_sizes": "32",
+            "max_epochs": 40,
+            "patience": 15,
+            "lr_drop_epoch": 30,
+        }
+    )

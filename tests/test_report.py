@@ -24,7 +24,7 @@ from reanalyze.errors import DataError
 from reanalyze.plugins import load_plugin
 from reanalyze.report import write_report
 from reanalyze.simulate import simulate
-from reanalyze.synthetic import GENERATORS
+from reanalyze.table import UnitTable
 from reanalyze.train.bundle import ModelBundle
 from reanalyze.train.data import TrainingData
 from reanalyze.train.search import Search
@@ -135,28 +135,6 @@ def close(cell: str, value: float | None, rel: float = REL_4_DIGITS) -> bool:
 
 
 # ------------------------------------------------------------------ fixtures
-def tiny_space() -> SearchSpace:
-    return SearchSpace.from_overrides(
-        {
-            "layers": "1:2",
-            "nodes": "8:24",
-            "learning_rate": "3e-3:1e-2",
-            "batch_sizes": "32",
-            "max_epochs": 40,
-            "patience": 15,
-            "lr_drop_epoch": 30,
-        }
-    )
-
-
-def magnet_data() -> TrainingData:
-    table = GENERATORS["bean_rodbell_second_order"]().scan(seed=1)
-    keep = np.zeros(len(table), bool)
-    keep[::4] = True  # every 4th temperature of each field: ~200 rows
-    table = table.filter(keep).with_metadata(dataset="synthetic_magnet")
-    return TrainingData.from_table(table, ["T", "H"], "M")
-
-
 def png(path: Path, xlabel: str, ylabel: str) -> None:
     from matplotlib.figure import Figure
 
@@ -276,10 +254,13 @@ class Twin:
 
 
 @pytest.fixture(scope="module")
-def twin(tmp_path_factory: pytest.TempPathFactory) -> Twin:
+def twin(
+    tmp_path_factory: pytest.TempPathFactory, magnet_table: UnitTable, tiny_space: SearchSpace
+) -> Twin:
     root = tmp_path_factory.mktemp("report")
-    data = magnet_data()
-    search = Search(tiny_space(), n_trials=2, workers=1, ensemble=2).fit(data, root / "run")
+    table = magnet_table.with_metadata(dataset="synthetic_magnet")
+    data = TrainingData.from_table(table, ["T", "H"], "M")
+    search = Search(tiny_space, n_trials=2, workers=1, ensemble=2).fit(data, root / "run")
     uri = f"sqlite:///{root / 'mlflow.db'}"
     log_search(search, data, tracking_uri=uri)
     run = root / "run"
@@ -507,7 +488,9 @@ def test_a_second_report_replaces_the_first_completely(twin: Twin, tmp_path: Pat
     assert "<title>Second &lt;report&gt;</title>" in out.read_text(encoding="utf-8")
 
 
-def test_one_feature_twin_has_one_curve(twin: Twin, tmp_path: Path) -> None:
+def test_one_feature_twin_has_one_curve(
+    twin: Twin, tmp_path: Path, tiny_space: SearchSpace
+) -> None:
     one_line = twin.data.x[:, 1] == 10000.0
     data = TrainingData(
         x=twin.data.x[one_line][:, :1],
@@ -519,7 +502,7 @@ def test_one_feature_twin_has_one_curve(twin: Twin, tmp_path: Path) -> None:
         slow_axis="T",
         meta={"dataset": "one_field"},
     )
-    Search(tiny_space(), n_trials=1, workers=1, ensemble=2).fit(data, tmp_path / "run")
+    Search(tiny_space, n_trials=1, workers=1, ensemble=2).fit(data, tmp_path / "run")
     html = write_report(tmp_path / "run", log_mlflow=False)
     page = Page(html.read_text(encoding="utf-8"))
     assert page.h2 == HEADINGS
