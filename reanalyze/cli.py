@@ -335,7 +335,12 @@ def train(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder for the twin.")] = Path(
         "run"
     ),
-    trials: Annotated[int, typer.Option(help="Finished trials to reach.")] = 20,
+    recipe: Annotated[
+        str, typer.Option(help="default (held-out-line objective, log axes) or paper.")
+    ] = "default",
+    trials: Annotated[
+        int | None, typer.Option(help="Finished trials to reach (default: the recipe's).")
+    ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of sampler and initializations.")] = 0,
     storage: Annotated[
@@ -343,15 +348,15 @@ def train(
     ] = None,
     study: Annotated[str | None, typer.Option(help="Study name in the storage.")] = None,
     objective: Annotated[
-        str,
+        str | None,
         typer.Option(
-            help="train (the paper's training R²), blend (all rows; held-out scan lines"
-            " out of sample) or holdout (held-out scan lines only)."
+            help="lines (held-out line errors + training fit), train (the paper's training"
+            " R²), blend or holdout; default: the recipe's."
         ),
-    ] = "train",
+    ] = None,
     ensemble: Annotated[
-        int, typer.Option(help="Ensemble members (re-initializations of the best).")
-    ] = 5,
+        int | None, typer.Option(help="Ensemble members (re-initializations of the best).")
+    ] = None,
     timeout: Annotated[
         float | None, typer.Option(help="Stop starting trials after SECONDS.")
     ] = None,
@@ -379,24 +384,20 @@ def train(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
-    from reanalyze.load import load
-    from reanalyze.train.data import TrainingData
+    from reanalyze.train.recipes import get_recipe
     from reanalyze.train.search import Search
     from reanalyze.train.space import SearchSpace
+    from reanalyze.train.verdict import search_sentence
+    from reanalyze.validation.workflow import training_data
 
-    options: dict[str, Any] = {}
-    if units:
-        options["units"] = _pairs(units, "--units")
-    source: str | list[str] = data[0] if len(data) == 1 else data
-    table = load(source, loader=loader, **options)
-    meta = table.metadata
-    features = x or meta.get("features")
-    target = y or (meta.get("targets") or [None])[0]
-    if not features or not target:
-        raise DataError("give the feature columns with --x and the target with --y")
-    if not units and all(table.kind(c) == "dimensionless" for c in [*features, target]):
+    chosen = get_recipe(recipe)
+    training = training_data(
+        data, features=x, target=y, loader=loader, units=_pairs(units, "--units") or None,
+        note=lambda line: err.print(line, markup=False, highlight=False),
+    )  # fmt: skip
+    if not units and all(training.kinds[c] == "dimensionless" for c in training.kinds):
         err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
-    base = SearchSpace.from_file(space_file) if space_file else None
+    base = SearchSpace.from_file(space_file) if space_file else chosen.space
     overrides = {
         "layers": layers,
         "nodes": nodes,
@@ -408,11 +409,9 @@ def train(
         "patience": patience,
     }
     space = SearchSpace.from_overrides(overrides, base)
-    training = TrainingData.from_table(table, features, target)
-    if objective not in ("holdout", "blend", "train"):
-        raise DataError(f"--objective must be holdout, blend or train, got {objective!r}")
     search = Search(
         space,
+        recipe=chosen,
         n_trials=trials,
         workers=workers,
         seed=seed,
@@ -422,6 +421,7 @@ def train(
         ensemble=ensemble,
         timeout=timeout,
     )
+    total = trials or chosen.n_trials
     if quiet:
         search.fit(training, out_dir)
     else:
@@ -435,7 +435,7 @@ def train(
             console=err,
             transient=False,
         ) as bar:
-            task = bar.add_task("starting", total=trials)
+            task = bar.add_task("starting", total=total)
 
             def show(p: Any) -> None:
                 best = f"{p.best:.5f}" if p.best is not None else "-"
@@ -443,7 +443,8 @@ def train(
                     task,
                     completed=p.complete + p.pruned,
                     description=(
-                        f"{p.complete} done, {p.pruned} pruned, {p.failed} failed, best R² {best}"
+                        f"{p.complete} finished, {p.pruned} stopped early, {p.failed} failed, "
+                        f"best score {best}"
                     ),
                 )
 
@@ -453,11 +454,69 @@ def train(
 
         uri = log_search(search, training, tracking_uri=tracking_uri)
         out.print(f"MLflow: {uri}")
-    summary = search.bundle_.summary
-    out.print(
-        f"best {objective} R² {search.best_value_:.6f} (trial {summary['best_trial']}, "
-        f"{summary['trials']}) in {search.wall_s_:.1f} s; twin saved to {out_dir}"
-    )
+    for line in search_sentence(search.bundle_.summary):
+        out.print(line, markup=False, highlight=False)
+    out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
+
+
+@app.command("validate")
+def validate_cmd(
+    source: Annotated[
+        list[str], typer.Argument(help="A twin's run folder, or file(s)/a dataset name.")
+    ],
+    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder (default RUN/validation, or ./validation)."),
+    ] = None,
+    folds: Annotated[
+        int | None, typer.Option(help="Folds of lines (default: each interior line, or 5).")
+    ] = None,
+    method: Annotated[
+        list[str] | None, typer.Option("--method", help="Classic method (repeat; default all).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = 0,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+) -> None:
+    """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
+    from reanalyze.validation.classic import CLASSIC_METHODS
+    from reanalyze.validation.workflow import validate
+
+    def said(line: str) -> None:
+        err.print(line, markup=False, highlight=False)
+
+    def trained(done: int, total: int) -> None:
+        err.print(f"retrained {done}/{total} members", markup=False, highlight=False)
+
+    result, folder = validate(
+        source, out=out_dir, features=x, target=y, loader=loader,
+        units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
+        n_folds=folds, workers=workers, tracking_uri=tracking_uri, log_to_mlflow=not no_mlflow,
+        progress=trained, note=said,
+    )  # fmt: skip
+    _print_validation(result)
+    out.print(f"written to {folder}", markup=False, highlight=False)
+
+
+def _print_validation(result: Any) -> None:
+    unit = result.unit
+    table = Table(title="held-out scan lines", title_justify="left")
+    for name in ("method", "error / line range", f"RMSE ({unit})", f"max error ({unit})", "s"):
+        table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
+    for m in sorted(result.methods, key=lambda m: m.rel_rmse):
+        table.add_row(
+            m.method, f"{m.rel_rmse:.2%}", f"{m.rmse:.4g}", f"{m.max_error:.4g}", f"{m.wall_s:.1f}"
+        )
+    out.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
+    out.print(result.verdict(), markup=False, highlight=False)
 
 
 @app.command("worker")
@@ -941,7 +1000,9 @@ def demo_cmd(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for everything.")] = Path(
         "reanalyze-demo"
     ),
-    trials: Annotated[int, typer.Option(help="Search trials.")] = 20,
+    trials: Annotated[
+        int | None, typer.Option(help="Search trials (default: the recipe's).")
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
     max_epochs: Annotated[
         int | None, typer.Option(help="Cap on epochs per network (a quicker, rougher twin).")
@@ -963,7 +1024,10 @@ def demo_cmd(
         transient=False,
     ) as bar:
         stage = bar.add_task("starting", total=6)
-        trial_task = bar.add_task("  trials", total=trials, visible=False)
+        from reanalyze.train.recipes import get_recipe
+
+        total = trials or get_recipe("default").n_trials
+        trial_task = bar.add_task("  trials", total=total, visible=False)
 
         def said(message: str) -> None:
             number = int(message.split("/", 1)[0]) if message[:1].isdigit() else 0
@@ -975,7 +1039,8 @@ def demo_cmd(
             bar.update(
                 trial_task,
                 completed=p.complete + p.pruned,
-                description=f"  trials: {p.complete} done, {p.pruned} pruned, best R² {best}",
+                description=f"  trials: {p.complete} done, {p.pruned} stopped early, "
+                f"best score {best}",
             )
 
         result = run_demo(

@@ -90,7 +90,7 @@ def run_demo(
     case: str = "synthetic",
     out: str | Path = "reanalyze-demo",
     *,
-    trials: int = 20,
+    trials: int | None = None,
     seed: int = 0,
     workers: int = 0,
     max_epochs: int | None = None,
@@ -106,9 +106,10 @@ def run_demo(
     out
         Folder for everything (created; an earlier demo there is replaced).
     trials, seed, workers
-        Search budget, seed and worker processes (0: one per core).
+        Search budget (default: the default recipe's), seed and worker processes (0: one
+        per core).
     max_epochs
-        Cap on the epochs per network (default: the paper's 500), for a quicker look.
+        Cap on the epochs per network (default: the recipe's), for a quicker look.
     progress
         Called with a message at every stage.
     train_progress
@@ -122,6 +123,7 @@ def run_demo(
     from reanalyze.report import write_report
     from reanalyze.simulate import simulate
     from reanalyze.train.data import TrainingData
+    from reanalyze.train.recipes import get_recipe
     from reanalyze.train.search import Search
     from reanalyze.train.space import SearchSpace
     from reanalyze.train.tracking import log_search
@@ -144,10 +146,13 @@ def run_demo(
     times["data"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    say(f"2/6 search: {trials} trials, ensemble of 5")
+    recipe = get_recipe("default")
+    say(f"2/6 search: {trials or recipe.n_trials} trials, ensemble of {recipe.ensemble}")
     data = TrainingData.from_table(table, ["T", "H"], "M")
-    space = SearchSpace.from_overrides({"max_epochs": max_epochs}) if max_epochs else None
-    search = Search(space, n_trials=trials, seed=seed, workers=workers).fit(
+    space = (
+        SearchSpace.from_overrides({"max_epochs": max_epochs}, recipe.space) if max_epochs else None
+    )
+    search = Search(space, recipe=recipe, n_trials=trials, seed=seed, workers=workers).fit(
         data, run_dir, progress=train_progress
     )
     log_search(search, data, tracking_uri=uri)

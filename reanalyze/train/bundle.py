@@ -71,6 +71,9 @@ class ModelBundle:
     sample
         The training table's sample (material, mass, molar mass) as a dict, if known; a
         simulated table carries it, so a property can be normalized by mass.
+    log_features
+        Features the members take as ``ln x`` (see
+        :class:`~reanalyze.train.data.Encoding`); :meth:`predict` takes them in their units.
     """
 
     features: list[str]
@@ -82,6 +85,7 @@ class ModelBundle:
     summary: dict[str, Any] = field(default_factory=dict)
     members: list[Any] = field(default_factory=list)
     sample: dict[str, Any] | None = None
+    log_features: list[str] = field(default_factory=list)
 
     def save(self, folder: str | Path) -> Path:
         """Write the bundle into ``folder`` (members replaced, other files kept)."""
@@ -111,6 +115,7 @@ class ModelBundle:
             "members": names,
             "summary": self.summary,
             "sample": self.sample,
+            "log_features": self.log_features,
         }
         (root / BUNDLE_FILE).write_text(json.dumps(description, indent=2) + "\n")
         return root
@@ -152,6 +157,7 @@ class ModelBundle:
             summary=dict(info.get("summary", {})),
             members=members,
             sample=info.get("sample"),
+            log_features=list(info.get("log_features", [])),
         )
 
     def _matrix(self, x: Array | Mapping[str, Any]) -> Array:
@@ -169,7 +175,12 @@ class ModelBundle:
         """Predictions of every member, shape ``(n_members, n)``, in the target's unit."""
         import tensorflow as tf
 
-        matrix = self._matrix(x).astype(np.float32)
+        matrix = np.array(self._matrix(x), dtype=np.float64)  # a copy: the caller's stays
+        for name in self.log_features:
+            j = self.features.index(name)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                matrix[:, j] = np.log(matrix[:, j])
+        matrix = matrix.astype(np.float32)
         out = np.empty((len(self.members), len(matrix)), dtype=np.float64)
         for i, member in enumerate(self.members):
             for start in range(0, len(matrix), batch_size):

@@ -19,7 +19,13 @@ import numpy.typing as npt
 from reanalyze.errors import ColumnError, DataError
 from reanalyze.table import UnitTable
 
-__all__ = ["Standardizer", "TrainingData", "holdout_lines"]
+__all__ = [
+    "Encoding",
+    "Standardizer",
+    "TrainingData",
+    "default_columns",
+    "holdout_lines",
+]
 
 Array = npt.NDArray[np.float64]
 
@@ -194,6 +200,38 @@ class TrainingData:
         )
 
 
+#: Targets a scan is taken for, in the order they are preferred.
+TARGET_KINDS = ("magnetic_moment", "magnetization", "resistance", "resistivity", "intensity")
+#: Axes a scan is taken along.
+AXIS_KINDS = ("temperature", "magnetic_field", "angle")
+
+
+def default_columns(table: UnitTable) -> tuple[list[str], str] | None:
+    """Features and target of a scan from its columns' kinds, when they are unambiguous.
+
+    The features are the columns that are temperature, magnetic field or angle; the target is
+    the one column of the first target kind present (moment, magnetization, resistance,
+    resistivity, intensity). ``None`` when the table's metadata already names them, when
+    there is not exactly one column of each kind used, or when a kind is missing.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for name in table.columns:
+        by_kind.setdefault(table.kind(name), []).append(name)
+    features: list[str] = []
+    for kind in AXIS_KINDS:
+        names = by_kind.get(kind, [])
+        if len(names) > 1:
+            return None
+        features += names
+    for kind in TARGET_KINDS:
+        names = by_kind.get(kind, [])
+        if len(names) == 1 and features:
+            return features, names[0]
+        if len(names) > 1:
+            return None
+    return None
+
+
 def holdout_lines(lines: Array, fold: int = 0, n_folds: int = 3) -> Array:
     """Interior scan lines held out in fold ``fold`` of ``n_folds``.
 
@@ -211,3 +249,88 @@ def holdout_lines(lines: Array, fold: int = 0, n_folds: int = 3) -> Array:
         return interior
     folds = min(n_folds, interior.size)
     return interior[np.arange(interior.size) % folds == fold % folds]
+
+
+#: A feature is learned on a log scale when it is positive and spans more than this ratio.
+LOG_SPAN = 10.0
+#: Line weights never exceed those of a line spanning this share of the whole target range.
+LINE_WEIGHT_FLOOR = 0.02
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How features and target are presented to a network (stored with the twin).
+
+    Attributes
+    ----------
+    log_features
+        Features learned as ``ln x``: positive features spanning more than :data:`LOG_SPAN`
+        (a field from 0.01 to 5 T, a moment over decades), so the low end is resolved.
+    line_weights
+        Weight each row's squared error by ``1 / max(Δy_line, f·Δy)²``, where ``Δy_line`` is
+        its scan line's range, ``Δy`` the whole target's range and ``f`` =
+        :data:`LINE_WEIGHT_FLOOR`: every line counts by its *relative* error, so low-field
+        curves are not drowned by high-field ones.
+
+    Examples
+    --------
+    >>> data = TrainingData(
+    ...     x=np.array([[10.0, 0.01], [20.0, 0.01], [10.0, 5.0], [20.0, 5.0]]),
+    ...     y=np.array([1.0, 2.0, 10.0, 30.0]), features=["T", "H"], target="M",
+    ...     units={}, kinds={}, slow_axis="H")
+    >>> encoding = Encoding.choose(data, log_axes=True, line_weights=True)
+    >>> encoding.log_features
+    ('H',)
+    >>> encoding.row_weights(data).round(4).tolist()
+    [1.0, 1.0, 0.0025, 0.0025]
+    """
+
+    log_features: tuple[str, ...] = ()
+    line_weights: bool = False
+
+    @classmethod
+    def choose(cls, data: TrainingData, *, log_axes: bool, line_weights: bool) -> Encoding:
+        """The encoding a recipe asks for, for this data."""
+        logs: list[str] = []
+        if log_axes:
+            for i, name in enumerate(data.features):
+                low, high = float(data.x[:, i].min()), float(data.x[:, i].max())
+                if low > 0 and high / low > LOG_SPAN:
+                    logs.append(name)
+        return cls(tuple(logs), bool(line_weights))
+
+    def features(self, names: Sequence[str], x: Array) -> Array:
+        """The network's input columns for features ``x`` (n, len(names)) in their units."""
+        if not self.log_features:
+            return np.asarray(x, dtype=np.float64)
+        out = np.array(x, dtype=np.float64, copy=True)
+        for name in self.log_features:
+            j = list(names).index(name)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out[:, j] = np.log(out[:, j])
+        return out
+
+    def row_weights(self, data: TrainingData, rows: Array | None = None) -> Array | None:
+        """Weights of ``rows`` (a boolean mask, default all), or ``None`` for equal weights."""
+        if not self.line_weights:
+            return None
+        mask = np.ones(data.n_rows, bool) if rows is None else np.asarray(rows, bool)
+        lines = data.line_of_rows()[mask]
+        y = data.y[mask]
+        floor = LINE_WEIGHT_FLOOR * float(np.ptp(y))
+        weights = np.empty(len(y))
+        for line in np.unique(lines):
+            here = lines == line
+            weights[here] = 1.0 / max(float(np.ptp(y[here])), floor, 1e-300) ** 2
+        return weights / weights.mean()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"log_features": list(self.log_features), "line_weights": self.line_weights}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Encoding:
+        """Inverse of :meth:`to_dict` (``None``: the plain encoding of older twins)."""
+        if not data:
+            return cls()
+        return cls(tuple(data.get("log_features", ())), bool(data.get("line_weights", False)))

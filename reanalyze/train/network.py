@@ -75,6 +75,16 @@ def _optimizer(config: TrialConfig) -> Any:
     return keras.optimizers.RMSprop(rate)
 
 
+def _unit_mean(weights: Array | None, n: int) -> Array:
+    """Row weights scaled to a mean of 1 (ones when none are given)."""
+    if weights is None:
+        return np.ones(n)
+    w = np.asarray(weights, dtype=np.float64).ravel()
+    if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError("row weights must be n finite, non-negative numbers, not all zero")
+    return w / w.mean()
+
+
 def r2_score(y_true: Array, y_pred: Array) -> float:
     """Coefficient of determination 1 − SS_res/SS_tot."""
     y_true = np.asarray(y_true, dtype=np.float64).ravel()
@@ -135,11 +145,13 @@ class NetworkFit:
         x_val: Array | None = None,
         y_val: Array | None = None,
         report: Report | None = None,
+        row_weights: Array | None = None,
     ) -> NetworkFit:
         """Train; ``report(epoch, loss) -> prune?`` is called after each chunk.
 
         ``loss`` is the last epoch's validation loss when validation data is given, else the
-        best training loss so far.
+        best training loss so far. ``row_weights`` (n,) weight each row's squared error (scaled
+        to a mean of 1); none means equal weights.
         """
         import keras
         import tensorflow as tf
@@ -151,6 +163,7 @@ class NetworkFit:
         optimizer.build(model.trainable_variables)
         xt = tf.constant(x, tf.float32)
         yt = tf.constant(np.reshape(y, (-1, 1)), tf.float32)
+        wt = tf.constant(np.reshape(_unit_mean(row_weights, len(y)), (-1, 1)), tf.float32)
         has_val = x_val is not None and y_val is not None and len(y_val) > 0
         xv = tf.constant(x_val if x_val is not None and has_val else x[:1], tf.float32)
         yv = tf.constant(
@@ -181,8 +194,9 @@ class NetworkFit:
                 idx = order[b]
                 xb = tf.gather(xt, idx)
                 yb = tf.gather(yt, idx)
+                wb = tf.gather(wt, idx)
                 with tf.GradientTape() as tape:
-                    loss = tf.reduce_mean(tf.square(model(xb, training=True) - yb))
+                    loss = tf.reduce_mean(wb * tf.square(model(xb, training=True) - yb))
                     penalty = tf.add_n(model.losses) if model.losses else 0.0
                     objective = loss + penalty
                 grads = tape.gradient(objective, weights)
@@ -290,8 +304,9 @@ class EnsembleFit:
         self.seed = seed
         self.chunk = chunk
 
-    def fit(self, x: Array, y: Array) -> EnsembleFit:
-        """Train on standardized ``x`` (n, features) and ``y`` (n,)."""
+    def fit(self, x: Array, y: Array, row_weights: Array | None = None) -> EnsembleFit:
+        """Train on standardized ``x`` (n, features) and ``y`` (n,), rows weighted by
+        ``row_weights`` (as :meth:`NetworkFit.fit`)."""
         import keras
         import tensorflow as tf
 
@@ -313,6 +328,7 @@ class EnsembleFit:
         activation = keras.activations.get(cfg.activation)
         xt = tf.constant(x, tf.float32)
         yt = tf.constant(np.reshape(y, (-1, 1)), tf.float32)
+        wt = tf.constant(np.reshape(_unit_mean(row_weights, len(y)), (-1, 1)), tf.float32)
         n = x.shape[0]
         batch = min(cfg.batch_size, n)
         n_batches = n // batch
@@ -351,8 +367,9 @@ class EnsembleFit:
                 idx = order[:, b, :]
                 xb = tf.gather(xt, idx)
                 yb = tf.gather(yt, idx)
+                wb = tf.gather(wt, idx)
                 with tf.GradientTape() as tape:
-                    losses = tf.reduce_mean(tf.square(forward(xb, True) - yb), axis=[1, 2])
+                    losses = tf.reduce_mean(wb * tf.square(forward(xb, True) - yb), axis=[1, 2])
                     objective = tf.reduce_sum(losses) + penalty()
                 grads = tape.gradient(objective, weights)
                 optimizer.apply_gradients(zip(grads, weights, strict=True))

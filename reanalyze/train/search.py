@@ -3,22 +3,31 @@
 :class:`Search` follows scikit-learn's conventions: the constructor only stores settings,
 :meth:`Search.fit` runs the study and returns ``self``, and fitted results end in ``_``.
 
-Several workers share one study storage. ``workers=N`` starts N processes on this machine,
-each running ``reanalyze worker STUDY --storage URL``, the same command that joins a study from
-another machine. The study carries the training data and settings in its user attributes,
-so a worker needs nothing but the storage URL. An interrupted study resumes: running
-:meth:`Search.fit` again with the same storage and study name continues until the requested
-number of finished (complete or pruned) trials is reached.
+Several workers share one study storage. ``workers=N`` evaluates trials in N local
+processes (:mod:`concurrent.futures` with the ``spawn`` start method, one TensorFlow thread
+each), and ``reanalyze worker STUDY --storage URL`` joins a study from another machine. The
+study carries the training data and settings in its user attributes, so a worker needs
+nothing but the storage URL. An interrupted study resumes: running :meth:`Search.fit` again
+with the same storage and study name continues until the requested number of finished
+(complete or pruned) trials is reached.
+
+**Reproducible whatever the number of local workers.** Trials are asked in rounds of
+:data:`ROUND_SIZE`: the sampler proposes a round from the trials of earlier rounds only,
+and the :class:`~reanalyze.train.pruner.RoundPruner` compares a trial only with trials of
+earlier rounds, so neither depends on which worker finishes first. Every trial and every
+ensemble member trains in a process with one TensorFlow thread, seeded by its number. The
+same data, seed and options therefore give the same twin with 1, 2 or 4 local workers
+(workers joining from other machines take trials as they come, and void this guarantee).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,18 +36,31 @@ import numpy as np
 
 from reanalyze.errors import DataError
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
-from reanalyze.train.data import TrainingData
+from reanalyze.train.data import Encoding, TrainingData
 from reanalyze.train.network import EnsembleFit, configure_threads
-from reanalyze.train.objective import Objective, ObjectiveName
-from reanalyze.train.space import SearchSpace
+from reanalyze.train.objective import OBJECTIVES, Objective, ObjectiveName
+from reanalyze.train.recipes import Recipe, get_recipe
+from reanalyze.train.space import SearchSpace, TrialConfig
 from reanalyze.train.storage import describe, open_storage
+from reanalyze.train.verdict import fit_check, search_holdout
 
-__all__ = ["TRAINING_FILE", "Progress", "Search", "recover_stale_trials", "run_worker"]
+__all__ = [
+    "ROUND_SIZE",
+    "TRAINING_FILE",
+    "Progress",
+    "Search",
+    "recover_stale_trials",
+    "run_worker",
+]
 
 STUDY_ATTR = "reanalyze"
 #: The training rows, saved in the run folder beside the bundle (for reports and plans).
 TRAINING_FILE = "training.parquet"
 FINISHED = ("COMPLETE", "PRUNED")
+#: Trials proposed together; the sampler and the pruner see only earlier rounds.
+ROUND_SIZE = 4
+#: A search stops when this many trials in a row have failed.
+MAX_FAILURES = 2 * ROUND_SIZE
 
 
 @dataclass
@@ -67,9 +89,9 @@ def _sampler(seed: int | None) -> Any:
 
 
 def _pruner() -> Any:
-    import optuna
+    from reanalyze.train.pruner import RoundPruner
 
-    return optuna.pruners.SuccessiveHalvingPruner(min_resource=50, reduction_factor=2)
+    return RoundPruner()
 
 
 def _objective_for(study: Any) -> tuple[Objective, int]:
@@ -78,7 +100,8 @@ def _objective_for(study: Any) -> tuple[Objective, int]:
         raise DataError(f"study {study.study_name!r} was not created by reanalyze train")
     data = TrainingData.from_arrays(attrs["data"])
     space = SearchSpace.model_validate(attrs["space"])
-    objective = Objective(data, space, attrs["objective"], int(attrs["seed"]))
+    encoding = Encoding.from_dict(attrs.get("encoding"))
+    objective = Objective(data, space, attrs["objective"], int(attrs["seed"]), encoding)
     return objective, int(attrs["n_trials"])
 
 
@@ -207,32 +230,89 @@ def _count_finished(study: Any) -> int:
     return len(study.get_trials(deepcopy=False, states=_finished_states()))
 
 
+def _predict(member: Any, x: np.ndarray, objective: Objective) -> np.ndarray:
+    """A member's prediction (physical units) at features ``x`` in their units."""
+    inputs = objective.encoding.features(objective.data.features, x).astype(np.float32)
+    return np.asarray(member(inputs, training=False), dtype=np.float64).ravel()
+
+
+#: State of a local pool worker process: its study and objective.
+_WORKER: dict[str, Any] = {}
+
+
+def _pool_init(study_name: str, storage: str) -> None:
+    """Start a local worker: one TensorFlow thread, the study and its objective."""
+    import optuna
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    configure_threads(1)
+    study = optuna.load_study(
+        study_name=study_name,
+        storage=open_storage(storage),
+        sampler=_sampler(None),
+        pruner=_pruner(),
+    )
+    objective, _ = _objective_for(study)
+    _WORKER.update(study=study, objective=objective)
+
+
+def _pool_trial(number: int) -> tuple[str, float | None, str | None]:
+    """Evaluate trial ``number`` (asked by the parent); return (state, value, error)."""
+    import optuna
+
+    study, objective = _WORKER["study"], _WORKER["objective"]
+    trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
+    trial = optuna.trial.Trial(study, trial_id)
+    trial.set_user_attr("host", socket.gethostname())
+    trial.set_user_attr("pid", os.getpid())
+    try:
+        return "COMPLETE", float(objective(trial)), None
+    except optuna.TrialPruned:
+        return "PRUNED", None, None
+    except (FloatingPointError, ArithmeticError, ValueError) as exc:
+        return "FAIL", None, f"{type(exc).__name__}: {exc}"
+
+
+def _pool_member(config: dict[str, Any], seed: int) -> tuple[list[Any], float]:
+    """Train one ensemble member on all rows; return its weights and best training loss."""
+    objective = _WORKER["objective"]
+    fit = EnsembleFit(TrialConfig(**config), 1, seed=seed).fit(
+        objective.xs, objective.ys, objective.weights
+    )
+    return fit.models_[0].get_weights(), float(fit.best_loss_[0])
+
+
 class Search:
     """Find the best network for a table's features and target, and build a twin.
 
     Parameters
     ----------
     space
-        Search space (default: the paper's).
+        Search space (default: the recipe's).
+    recipe
+        A named recipe (:mod:`reanalyze.train.recipes`: ``"default"`` or ``"paper"``) or a
+        :class:`~reanalyze.train.recipes.Recipe`; the other parameters override it.
     n_trials
-        Finished (complete or pruned) trials to reach.
+        Finished (complete or pruned) trials to reach (default: the recipe's).
     workers
-        Worker processes on this machine; 0 means one per CPU core (at most 4).
+        Local worker processes; 0 means one per CPU core (at most 4). The result does not
+        depend on it.
     seed
-        Seed of the sampler and of weight initializations (repeatable with one worker).
+        Seed of the sampler and of weight initializations.
     storage
         Optuna storage: a journal file path (default ``RUN/study.journal``) or a SQLAlchemy
         URL such as ``postgresql://user@host/db``.
     study_name
         Name of the study in the storage (default: ``"reanalyze-" + data sha256[:12]``).
     objective
-        ``"train"`` (default, the paper's training R²), ``"blend"`` or ``"holdout"``; see
-        :mod:`reanalyze.train.objective` and docs/training.md for the evidence.
+        ``"lines"`` (the default recipe), ``"train"`` (the paper's training R²), ``"blend"`` or
+        ``"holdout"``; see :mod:`reanalyze.train.objective` and docs/accuracy.md.
     ensemble
         Members of the final ensemble: re-initializations of the best configuration
         trained on all rows.
     timeout
-        Stop starting new trials after this many seconds.
+        Stop starting new rounds of trials after this many seconds.
 
     Attributes
     ----------
@@ -250,16 +330,18 @@ class Search:
         self,
         space: SearchSpace | None = None,
         *,
-        n_trials: int = 20,
+        recipe: str | Recipe = "default",
+        n_trials: int | None = None,
         workers: int = 0,
         seed: int | None = 0,
         storage: str | None = None,
         study_name: str | None = None,
-        objective: ObjectiveName = "train",
-        ensemble: int = 5,
+        objective: ObjectiveName | None = None,
+        ensemble: int | None = None,
         timeout: float | None = None,
     ) -> None:
         self.space = space
+        self.recipe = recipe
         self.n_trials = n_trials
         self.workers = workers
         self.seed = seed
@@ -274,6 +356,19 @@ class Search:
             return self.workers
         return max(1, min(os.cpu_count() or 1, 4))
 
+    def _resolved(self) -> tuple[Recipe, SearchSpace, int, str, int]:
+        recipe = get_recipe(self.recipe) if isinstance(self.recipe, str) else self.recipe
+        n_trials = recipe.n_trials if self.n_trials is None else int(self.n_trials)
+        objective = self.objective or recipe.objective
+        ensemble = recipe.ensemble if self.ensemble is None else int(self.ensemble)
+        if n_trials < 1:
+            raise DataError("the number of trials must be at least 1")
+        if objective not in OBJECTIVES:
+            raise DataError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+        if ensemble < 1:
+            raise DataError("the ensemble needs at least 1 member")
+        return recipe, self.space or recipe.space, n_trials, objective, ensemble
+
     def fit(
         self,
         data: TrainingData,
@@ -283,31 +378,28 @@ class Search:
         """Run the study, train the ensemble, save the bundle into ``out``."""
         import optuna
 
-        if self.n_trials < 1:
-            raise DataError("--trials must be at least 1")
-        if self.objective not in ("train", "holdout", "blend"):
-            raise DataError(f"--objective must be holdout, blend or train, got {self.objective!r}")
+        recipe, space, n_trials, objective_name, n_members = self._resolved()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
         run_dir = Path(out)
         run_dir.mkdir(parents=True, exist_ok=True)
-        space = self.space or SearchSpace()
         storage = self.storage or str(run_dir / "study.journal")
         name = self.study_name or f"reanalyze-{data.sha256()[:12]}"
         seed = 0 if self.seed is None else int(self.seed)
+        encoding = Encoding.choose(data, log_axes=recipe.log_axes, line_weights=recipe.line_weights)
         study = optuna.create_study(
             study_name=name,
             storage=open_storage(storage),
             direction="maximize",
-            sampler=_sampler(self.seed),
+            sampler=_sampler(seed),
             pruner=_pruner(),
             load_if_exists=True,
         )
         attrs = study.user_attrs.get(STUDY_ATTR)
         if attrs and attrs["data_sha256"] != data.sha256():
             raise DataError(f"study {name!r} in {describe(storage)} was made for other data")
-        if attrs and attrs["n_trials"] != self.n_trials:
-            study.set_user_attr(STUDY_ATTR, {**attrs, "n_trials": self.n_trials})
+        if attrs and attrs["n_trials"] != n_trials:
+            study.set_user_attr(STUDY_ATTR, {**attrs, "n_trials": n_trials})
         if not attrs:
             study.set_user_attr(
                 STUDY_ATTR,
@@ -315,59 +407,59 @@ class Search:
                     "data": data.to_arrays(),
                     "data_sha256": data.sha256(),
                     "space": space.model_dump(mode="json"),
-                    "objective": self.objective,
+                    "objective": objective_name,
+                    "encoding": encoding.to_dict(),
+                    "recipe": recipe.name,
                     "seed": seed,
-                    "n_trials": self.n_trials,
+                    "n_trials": n_trials,
                 },
             )
         recovered = recover_stale_trials(study)
         workers = self._n_workers()
-        if workers == 1:
-            self._run_inline(study, storage, started, progress)
-        else:
-            self._run_processes(study, storage, workers, started, progress)
-            if _count_finished(study) < self.n_trials and self.timeout is None:
-                # a trial failed after the workers had stopped counting on it
-                self._run_inline(study, storage, started, progress)
-        finished = study.get_trials(deepcopy=False, states=_finished_states())
-        complete = [t for t in finished if t.value is not None and t.state.name == "COMPLETE"]
-        if not complete:
-            raise DataError(f"study {name!r}: no trial completed (see the failed trials)")
-        best = study.best_trial
-        objective, _ = _objective_for(study)
-        config = space.config_from_params(best.params, int(objective.train_mask.sum()))
-        search_s = time.perf_counter() - started
-        configure_threads(os.cpu_count() or 1)
-        ensemble = EnsembleFit(config, max(1, self.ensemble), seed=seed + 10_000).fit(
-            objective.xs, objective.ys
-        )
-        # A member whose optimization failed (e.g. dead ReLUs) is not a sample of the
-        # ensemble: drop members whose best training loss is over 3× the median.
-        losses = np.asarray(ensemble.best_loss_)
-        keep = losses <= 3.0 * float(np.median(losses))
-        members = [
-            wrap_in_units(
-                network,
-                objective.x_scaler.mean,
-                objective.x_scaler.scale,
-                objective.y_scaler.mean[0],
-                objective.y_scaler.scale[0],
-            )
-            for network, kept in zip(ensemble.models_, keep, strict=True)
-            if kept
-        ]
+        objective, _ = _objective_for(study)  # as stored: a resumed study keeps its settings
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_pool_init, initargs=(name, storage)
+        ) as pool:
+            try:
+                self._run_rounds(study, objective, pool, n_trials, started, progress)
+                finished = study.get_trials(deepcopy=False, states=_finished_states())
+                complete = [
+                    t for t in finished if t.value is not None and t.state.name == "COMPLETE"
+                ]
+                if not complete:
+                    raise DataError(f"study {name!r}: no trial completed (see the failed trials)")
+                best = study.best_trial
+                config = space.config_from_params(best.params, int(objective.train_mask.sum()))
+                search_s = time.perf_counter() - started
+                jobs = [
+                    pool.submit(_pool_member, config.model_dump(), seed + 10_000 + member)
+                    for member in range(n_members)
+                ]
+                trained = [job.result() for job in jobs]
+            except BaseException:
+                processes = list((getattr(pool, "_processes", None) or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
+                for process in processes:  # a running trial is not waited for
+                    process.terminate()
+                raise
+        members, losses, keep = self._members(trained, config, objective, data)
+        fitted = np.mean([_predict(m, data.x, objective) for m in members], axis=0)
+        holdout = search_holdout(data, objective, best, seed)
         self.wall_s_ = time.perf_counter() - started
         states = [t.state.name for t in study.get_trials(deepcopy=False)]
         summary = {
             "study_name": name,
             "storage": describe(storage),
-            "objective": self.objective,
+            "recipe": recipe.name,
+            "objective": objective.objective,
+            "encoding": objective.encoding.to_dict(),
             "best_value": best.value,
             "best_params": best.params,
             "best_trial": best.number,
             "config": config.model_dump(),
             "trials": {s: states.count(s) for s in sorted(set(states))},
-            "n_trials": self.n_trials,
+            "n_trials": n_trials,
             "workers": workers,
             "seed": self.seed,
             "recovered_trials": recovered,
@@ -379,6 +471,10 @@ class Search:
             "ensemble_s": round(self.wall_s_ - search_s, 2),
             "space": space.model_dump(mode="json"),
             "dataset": data.meta,
+            "slow_axis": data.slow_axis,
+            "slow_unit": data.units.get(data.slow_axis, ""),
+            "fit": fit_check(data, fitted),
+            "holdout": holdout,
         }
         bundle = ModelBundle(
             features=data.features,
@@ -390,6 +486,7 @@ class Search:
             summary=summary,
             members=members,
             sample=data.meta.get("sample"),
+            log_features=list(objective.encoding.log_features),
         )
         bundle.save(run_dir)
         data.to_table().to_parquet(run_dir / TRAINING_FILE)
@@ -401,7 +498,96 @@ class Search:
         self.storage_ = storage
         return self
 
-    def _snapshot(self, study: Any, started: float) -> Progress:
+    @staticmethod
+    def _members(
+        trained: list[tuple[list[Any], float]],
+        config: TrialConfig,
+        objective: Objective,
+        data: TrainingData,
+    ) -> tuple[list[Any], np.ndarray, np.ndarray]:
+        """Keras members in physical units; a member whose optimization failed (loss over 3×
+        the median, e.g. dead units) is not a sample of the ensemble and is dropped."""
+        from reanalyze.train.network import build_network
+
+        losses = np.asarray([loss for _, loss in trained])
+        keep = losses <= 3.0 * float(np.median(losses))
+        members = []
+        for (weights, _), kept in zip(trained, keep, strict=True):
+            if not kept:
+                continue
+            network = build_network(config, len(data.features))
+            network.set_weights(weights)
+            members.append(
+                wrap_in_units(
+                    network,
+                    objective.x_scaler.mean,
+                    objective.x_scaler.scale,
+                    objective.y_scaler.mean[0],
+                    objective.y_scaler.scale[0],
+                )
+            )
+        return members, losses, keep
+
+    def _run_rounds(
+        self,
+        study: Any,
+        objective: Objective,
+        pool: ProcessPoolExecutor,
+        n_trials: int,
+        started: float,
+        progress: Callable[[Progress], None] | None,
+    ) -> None:
+        """Ask rounds of trials and evaluate them in the pool until ``n_trials`` are finished."""
+        from optuna.trial import TrialState
+
+        failures: list[str] = []  # errors of the trials failed in a row
+        while True:
+            if self.timeout is not None and time.perf_counter() - started > self.timeout:
+                break
+            wanted = n_trials - _claims(study, 1 << 62)
+            if wanted <= 0:
+                break
+            asked = [study.ask() for _ in range(min(ROUND_SIZE, wanted))]
+            start = asked[0].number
+            for trial in asked:
+                trial.set_user_attr("round_start", start)
+                # sample here, with the parent's seeded sampler: a worker's suggest() then
+                # finds the parameters already set
+                objective.space.suggest(trial, int(objective.train_mask.sum()))
+            jobs: dict[Future[Any], int] = {
+                pool.submit(_pool_trial, t.number): t.number for t in asked
+            }
+            pending = set(jobs)
+            while pending:
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for job in done:
+                    state, value, error = job.result()
+                    number = jobs[job]
+                    if state == "FAIL":
+                        study._storage.set_trial_user_attr(
+                            study._storage.get_trial_id_from_study_id_trial_number(
+                                study._study_id, number
+                            ),
+                            "error",
+                            error,
+                        )
+                        study.tell(number, state=TrialState.FAIL)
+                        failures.append(str(error))
+                    else:
+                        failures.clear()
+                        if state == "PRUNED":
+                            study.tell(number, state=TrialState.PRUNED)
+                        else:
+                            study.tell(number, value)
+                if progress is not None:
+                    progress(self._snapshot(study, started, n_trials))
+            if len(failures) >= MAX_FAILURES:
+                raise DataError(
+                    f"stopped after {len(failures)} failed trials in a row; "
+                    f"the first: {failures[0]}"
+                )
+
+    def _snapshot(self, study: Any, started: float, total: int) -> Progress:
         trials = study.get_trials(deepcopy=False)
         states = [t.state.name for t in trials]
         values = [t.value for t in trials if t.state.name == "COMPLETE" and t.value is not None]
@@ -410,58 +596,7 @@ class Search:
             pruned=states.count("PRUNED"),
             failed=states.count("FAIL"),
             running=states.count("RUNNING"),
-            total=self.n_trials,
+            total=total,
             best=max(values) if values else None,
             elapsed_s=time.perf_counter() - started,
         )
-
-    def _run_inline(
-        self, study: Any, storage: str, started: float, progress: Callable[[Progress], None] | None
-    ) -> None:
-        configure_threads(os.cpu_count() or 1)
-        objective, n_trials = _objective_for(study)
-        after = None if progress is None else (lambda: progress(self._snapshot(study, started)))
-        _work(study, objective, n_trials, timeout=self.timeout, after_trial=after)
-
-    def _run_processes(
-        self,
-        study: Any,
-        storage: str,
-        workers: int,
-        started: float,
-        progress: Callable[[Progress], None] | None,
-    ) -> None:
-        threads = max(1, (os.cpu_count() or 1) // workers)
-        command = [
-            sys.executable,
-            "-m",
-            "reanalyze",
-            "worker",
-            study.study_name,
-            "--storage",
-            storage,
-            "--threads",
-            str(threads),
-            "--quiet",
-        ]
-        if self.timeout:
-            command += ["--timeout", str(self.timeout)]
-        procs = [
-            subprocess.Popen(command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            for _ in range(workers)
-        ]
-        try:
-            while any(p.poll() is None for p in procs):
-                if progress is not None:
-                    progress(self._snapshot(study, started))
-                time.sleep(0.5)
-        except BaseException:
-            for p in procs:
-                p.terminate()
-            raise
-        if progress is not None:
-            progress(self._snapshot(study, started))
-        errors = [p.stderr.read().strip() for p in procs if p.returncode and p.stderr]
-        if errors and _count_finished(study) < self.n_trials:
-            last = errors[0].splitlines()[-1] if errors[0] else "unknown error"
-            raise DataError(f"worker process failed: {last}")

@@ -19,7 +19,14 @@ from typing import Any
 
 from reanalyze.train.data import TrainingData
 
-__all__ = ["TRACKING_FILE", "default_tracking_uri", "log_property", "log_search", "tracking_record"]
+__all__ = [
+    "TRACKING_FILE",
+    "default_tracking_uri",
+    "log_property",
+    "log_search",
+    "log_validation",
+    "tracking_record",
+]
 
 #: File in a run folder naming the MLflow run the search was logged to.
 TRACKING_FILE = "mlflow.json"
@@ -86,6 +93,7 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
                 "target": data.target,
                 "units": json.dumps(data.units),
                 "objective": summary["objective"],
+                "recipe": summary.get("recipe", ""),
                 "n_trials": summary["n_trials"],
                 "workers": summary["workers"],
                 "seed": summary["seed"],
@@ -210,4 +218,41 @@ def log_property(
         client.set_terminated(run_id, "FAILED")
         raise
     client.set_terminated(run_id, "FINISHED")
+    return uri, run_id
+
+
+def log_validation(
+    validation: Any,
+    folder: str | Path,
+    *,
+    run_dir: str | Path,
+    tracking_uri: str | None = None,
+) -> tuple[str, str] | None:
+    """Log a validation to the search's MLflow run: per-method metrics and the folder.
+
+    Metrics are ``heldout_rel_rmse_<method>``, ``heldout_rmse_<method>`` and
+    ``heldout_max_error_<method>`` on the search's parent run, so the runs table compares
+    twins by their held-out-line error. Returns (tracking URI, run id), or ``None`` when the
+    run folder was never logged to MLflow.
+    """
+    import mlflow
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    record = tracking_record(run_dir)
+    if record is None:
+        return None
+    uri = tracking_uri or record["tracking_uri"]
+    mlflow.set_tracking_uri(uri)
+    client = mlflow.MlflowClient()
+    run_id = record["run_id"]
+    for method in validation.methods:
+        for name, value in (
+            ("rel_rmse", method.rel_rmse),
+            ("rmse", method.rmse),
+            ("max_error", method.max_error),
+        ):
+            if value is not None and math.isfinite(value):
+                client.log_metric(run_id, f"heldout_{name}_{method.method}", float(value))
+    client.set_tag(run_id, "reanalyze.validation", validation.verdict()[:5000])
+    client.log_artifacts(run_id, str(folder), artifact_path="validation")
     return uri, run_id

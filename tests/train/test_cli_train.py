@@ -55,7 +55,10 @@ def test_train_from_a_file_with_units(
     )
     assert status == 0, capsys.readouterr().err
     text = capsys.readouterr().out
-    assert "best train R²" in text and f"twin saved to {run}" in text
+    assert "2 trials in" in text and f"twin saved to {run}" in text
+    assert "best network:" in text and "measured lines fitted to" in text
+    # the default recipe holds out lines and compares with the classic methods on them
+    assert "held-out lines (" in text and "best classic method" in text
     bundle = json.loads((run / "bundle.json").read_text())
     assert bundle["units"] == {"T": "K", "H": "Oe", "M": "emu"}
     assert len(bundle["members"]) == 2
@@ -68,9 +71,12 @@ def test_train_from_a_file_with_units(
     [
         (["--x", "T", "--x", "Q", "--y", "M"], "unknown column 'Q'"),
         (["--x", "T", "--y", "T"], "column 'T' is both a feature and the target"),
-        (["--x", "T", "--x", "H", "--y", "M", "--objective", "best"], "--objective must be"),
+        (["--x", "T", "--x", "H", "--y", "M", "--objective", "best"], "objective must be one of"),
         (["--x", "T", "--x", "H", "--y", "M", "--layers", "4:2"], "search space: layers"),
-        (["--x", "T", "--x", "H", "--y", "M", "--trials", "0"], "--trials must be at least 1"),
+        (
+            ["--x", "T", "--x", "H", "--y", "M", "--trials", "0"],
+            "number of trials must be at least 1",
+        ),
     ],
 )
 def test_train_bad_input(
@@ -104,3 +110,36 @@ def test_worker_for_a_missing_study(tmp_path: Path, capsys: pytest.CaptureFixtur
     status = main(["worker", "nope", "--storage", str(tmp_path / "study.journal")])
     assert status == 1
     assert "no study 'nope'" in capsys.readouterr().err
+
+
+def test_train_quantum_design_files_defaults_to_their_columns(
+    magnet_table: UnitTable, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One QD file per field: features and target come from the loader's column kinds."""
+    import numpy as np
+
+    h = magnet_table.values("H")
+    for field in np.unique(h):
+        rows = h == field
+        lines = [
+            "[Header]",
+            "BYAPP, MPMS3, 1.1.6",
+            "INFO,1.5,SAMPLE_MASS",
+            "[Data]",
+            "Comment,Time Stamp (sec),Temperature (K),Magnetic Field (Oe),Moment (emu)",
+        ]
+        for i, (t, m) in enumerate(
+            zip(magnet_table.values("T")[rows], magnet_table.values("M")[rows], strict=True)
+        ):
+            lines.append(f",{i},{float(t)!r},{float(field)!r},{float(m)!r}")
+        (tmp_path / f"mt_{int(field)}.dat").write_text("\n".join(lines) + "\n")
+    status = main(
+        ["train", str(tmp_path / "mt_*.dat"), "--out", str(tmp_path / "run"), "--trials", "1",
+         "--workers", "1", "--ensemble", "1", "--no-mlflow", "-q", *TINY]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "features Temperature, Magnetic Field and target Moment" in captured.err
+    bundle = json.loads((tmp_path / "run" / "bundle.json").read_text())
+    assert bundle["features"] == ["Temperature", "Magnetic Field"]
+    assert bundle["target"] == "Moment"

@@ -15,7 +15,7 @@ import pytest
 
 from reanalyze.errors import DataError
 from reanalyze.train.bundle import ModelBundle
-from reanalyze.train.data import TrainingData
+from reanalyze.train.data import Encoding, TrainingData
 from reanalyze.train.network import r2_score
 from reanalyze.train.search import Search, recover_stale_trials
 from reanalyze.train.space import SearchSpace
@@ -184,7 +184,9 @@ def test_other_objectives_score_what_they_say(
     search.fit(magnet_data, tmp_path / "run")
     assert search.bundle_.summary["objective"] == objective
     # re-train the best trial exactly as the objective did and score it independently
-    scorer = Objective(magnet_data, tiny_space, objective, 0)  # type: ignore[arg-type]
+    encoding = Encoding.from_dict(search.bundle_.summary["encoding"])
+    assert encoding.log_features == ("H",)  # the default recipe: H spans 100-50 000 Oe
+    scorer = Objective(magnet_data, tiny_space, objective, 0, encoding)  # type: ignore[arg-type]
     best = search.study_.best_trial
     config = tiny_space.config_from_params(best.params, int(scorer.train_mask.sum()))
     fit = scorer.fit_config(config, best.number)
@@ -207,3 +209,83 @@ def test_run_folder_keeps_the_training_rows(
     assert table.columns == ["T", "H", "M"] and table.unit("H") == "Oe"
     np.testing.assert_array_equal(table.values("M"), magnet_data.y)
     assert table.metadata["features"] == ["T", "H"] and table.sample is not None
+
+
+def test_same_seed_same_twin_whatever_the_number_of_workers(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
+) -> None:
+    """Rounds of trials, earlier-round pruning and one-thread members: equal predictions."""
+    predictions = []
+    for workers in (1, 2):
+        search = Search(tiny_space, n_trials=6, workers=workers, seed=3, ensemble=2)
+        search.fit(magnet_data, tmp_path / f"w{workers}")
+        mean, _ = ModelBundle.load(tmp_path / f"w{workers}").predict(magnet_data.x)
+        predictions.append((mean, [t.params for t in search.study_.trials]))
+    (one, params_one), (two, params_two) = predictions
+    assert params_one == params_two
+    np.testing.assert_allclose(two, one, rtol=1e-6, atol=1e-6 * np.abs(one).max())
+
+
+def test_lines_objective_scores_held_out_lines_and_the_fit_above_the_noise(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
+) -> None:
+    from reanalyze.train.objective import Objective, line_errors
+
+    search = Search(tiny_space, n_trials=1, workers=1, ensemble=1).fit(magnet_data, tmp_path / "r")
+    summary = search.bundle_.summary
+    assert summary["recipe"] == "default" and summary["objective"] == "lines"
+    encoding = Encoding.from_dict(summary["encoding"])
+    scorer = Objective(magnet_data, tiny_space, "lines", 0, encoding)
+    trial = search.study_.best_trial
+    fit = scorer.fit_config(tiny_space.config_from_params(trial.params, 1), trial.number)
+    predicted = fit.predict(scorer.xs)
+    lines = magnet_data.line_of_rows()
+    train, val = scorer.train_mask, scorer.val_mask
+    held = np.mean(line_errors(scorer.ys[val], predicted[val], lines[val]))
+    fitted = np.mean(line_errors(scorer.ys[train], predicted[train], lines[train]))
+    expected = 1 - held - max(0.0, fitted - scorer.noise_rel)
+    assert trial.value == pytest.approx(expected, rel=1e-3)
+    assert trial.user_attrs["heldout_rel_rmse"] == pytest.approx(held, rel=1e-3)
+    # the same held-out lines scored for the classic methods, for train's verdict
+    holdout = summary["holdout"]
+    assert holdout["lines"] == sorted(set(lines[val].tolist()))
+    assert set(holdout["classic"]) == {"linear", "pchip", "rbf", "gp"}
+
+
+def test_a_search_whose_trials_all_fail_stops(
+    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
+) -> None:
+    y = magnet_data.y.copy()
+    y[::7] = np.nan  # every network's loss and score are NaN: every trial fails
+    broken = TrainingData(
+        magnet_data.x, y, magnet_data.features, magnet_data.target, magnet_data.units,
+        magnet_data.kinds, magnet_data.slow_axis,
+    )  # fmt: skip
+    quick = tiny_space.model_copy(update={"max_epochs": 2})
+    with pytest.raises(DataError, match=r"stopped after 8 failed trials in a row; the first: "):
+        Search(quick, n_trials=50, workers=1, ensemble=1).fit(broken, tmp_path / "r")
+
+
+def test_round_pruner_compares_only_with_earlier_rounds() -> None:
+    from reanalyze.train.pruner import RoundPruner
+
+    study = optuna.create_study(direction="maximize", pruner=RoundPruner(min_trials=2))
+    for value in (0.9, 0.8, 0.7):  # round 0: three finished trials reporting at epoch 50
+        trial = study.ask()
+        trial.set_user_attr("round_start", 0)
+        trial.report(value, 50)
+        study.tell(trial, value)
+    same_round = study.ask()
+    same_round.set_user_attr("round_start", 0)
+    same_round.report(0.1, 50)
+    assert not same_round.should_prune()  # nothing earlier than its own round
+    later = study.ask()
+    later.set_user_attr("round_start", 4)
+    later.report(0.75, 50)
+    assert later.should_prune()  # below the median 0.8 of trials 0-2
+    later.report(0.85, 75)
+    assert not later.should_prune()  # no earlier trial reported at epoch 75
+    early = study.ask()
+    early.set_user_attr("round_start", 4)
+    early.report(0.1, 25)
+    assert not early.should_prune()  # before min_epoch

@@ -1,0 +1,108 @@
+"""What ``reanalyze validate`` does in one call: a run folder or data in, a folder out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from reanalyze.errors import DataError
+from reanalyze.validation.classic import CLASSIC_METHODS
+from reanalyze.validation.result import Validation
+
+__all__ = ["is_run_folder", "training_data", "validate"]
+
+
+def is_run_folder(source: str | Path) -> bool:
+    """Whether ``source`` is a twin's run folder (it holds ``bundle.json``)."""
+    from reanalyze.train.bundle import BUNDLE_FILE
+
+    return Path(source).is_dir() and (Path(source) / BUNDLE_FILE).is_file()
+
+
+def training_data(
+    sources: Sequence[str],
+    *,
+    features: Sequence[str] | None = None,
+    target: str | None = None,
+    loader: str | None = None,
+    units: dict[str, str] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Any:
+    """Load ``sources`` (files, globs or a registry name) as training data.
+
+    Features and target default to the dataset's (registry) or, for files, to the columns
+    whose kinds say they are the scan's axes and its measured quantity
+    (:func:`~reanalyze.train.data.default_columns`); ``note`` hears which were taken.
+    """
+    from reanalyze.load import load
+    from reanalyze.train.data import TrainingData, default_columns
+
+    options: dict[str, Any] = {"units": units} if units else {}
+    source: str | list[str] = sources[0] if len(sources) == 1 else list(sources)
+    table = load(source, loader=loader, **options)
+    meta = table.metadata
+    chosen = list(features or meta.get("features") or [])
+    picked = target or (meta.get("targets") or [None])[0]
+    if not chosen or not picked:
+        guess = default_columns(table)
+        if guess is None:
+            raise DataError(
+                "give the feature columns with --x and the target with --y "
+                f"(columns: {', '.join(table.columns)})"
+            )
+        chosen = chosen or guess[0]
+        picked = picked or guess[1]
+        if note is not None:
+            note(f"note: features {', '.join(chosen)} and target {picked}, from the column kinds")
+    return TrainingData.from_table(table, chosen, picked)
+
+
+def validate(
+    sources: Sequence[str],
+    *,
+    out: str | Path | None = None,
+    features: Sequence[str] | None = None,
+    target: str | None = None,
+    loader: str | None = None,
+    units: dict[str, str] | None = None,
+    methods: Sequence[str] = CLASSIC_METHODS,
+    n_folds: int | None = None,
+    workers: int = 0,
+    tracking_uri: str | None = None,
+    log_to_mlflow: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> tuple[Validation, Path]:
+    """Validate a twin (one run folder) or data (files or a dataset) on held-out lines.
+
+    A run folder is validated against the classic methods and written to ``RUN/validation``
+    (or ``out``), and logged to the search's MLflow run; data are scored with the classic
+    methods only, into ``out`` (default ``./validation``).
+    """
+    from reanalyze.validation.run import validate_data, validate_run
+    from reanalyze.validation.write import VALIDATION_FOLDER, write_validation
+
+    unknown = [m for m in methods if m not in CLASSIC_METHODS]
+    if unknown:
+        raise DataError(f"unknown method(s) {', '.join(unknown)} (choose from "
+                        f"{', '.join(CLASSIC_METHODS)})")  # fmt: skip
+    if len(sources) == 1 and is_run_folder(sources[0]):
+        run = Path(sources[0])
+        validation, predictions = validate_run(
+            run, methods=methods, n_folds=n_folds, workers=workers, progress=progress
+        )
+        folder = write_validation(Path(out) if out else run / VALIDATION_FOLDER, validation,
+                                  predictions)  # fmt: skip
+        if log_to_mlflow:
+            from reanalyze.train.tracking import log_validation
+
+            log_validation(validation, folder, run_dir=run, tracking_uri=tracking_uri)
+        return validation, folder
+    data = training_data(
+        sources, features=features, target=target, loader=loader, units=units, note=note
+    )
+    validation, predictions = validate_data(data, methods=methods, n_folds=n_folds)
+    folder = write_validation(Path(out) if out else Path(VALIDATION_FOLDER), validation,
+                              predictions)  # fmt: skip
+    return validation, folder
