@@ -97,11 +97,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SECTION_TITLES = {
     "search": "1. Dataset and search",
     "training": "2. Training data vs the twin",
-    "learning": "3. Learning curves of the best trials",
-    "grid": "4. The simulated grid",
-    "properties": "5. Properties",
-    "plans": "6. Plans: step, cost and accuracy",
-    "about": "7. About this report",
+    "validation": "3. Held-out scan lines: the twin vs classic interpolation",
+    "learning": "4. Learning curves of the best trials",
+    "grid": "5. The simulated grid",
+    "properties": "6. Properties",
+    "plans": "7. Plans: step, cost and accuracy",
+    "about": "8. About this report",
 }
 
 
@@ -836,6 +837,49 @@ def _pngs(folder: Path, first: Sequence[str] = ()) -> list[Path]:
     return sorted(files, key=lambda p: (rank.get(p.name, len(rank)), p.name))
 
 
+def _validation_section(folder: Path, run: _Run, figures: _Figures) -> _Section:
+    """The line-held-out validation of the run (``RUN/validation``), else the search's own."""
+    from reanalyze.validation.result import VALIDATION_FILE, Validation
+
+    where = folder / "validation"
+    if not (where / VALIDATION_FILE).is_file():
+        section = _Section(
+            "validation",
+            "Not validated yet: reanalyze validate RUN holds out every interior scan line in "
+            "turn, retrains the twin without it and compares with linear, PCHIP, RBF and GP.",
+        )
+        holdout = run.summary.get("holdout")
+        if holdout and holdout.get("classic"):
+            rows = [["twin (best trial)", f"{holdout['twin']:.2%}"]] + [
+                [name, f"{value:.2%}"] for name, value in sorted(holdout["classic"].items())
+            ]
+            lines = ", ".join(f"{v:g}" for v in holdout["lines"])
+            section.body.append(_paragraph(f"The search's own held-out lines ({lines}):"))
+            section.body.append(
+                _table(["method", "error / line range"], rows, table_id="search-holdout")
+            )
+        return section
+    validation = Validation.read(where)
+    unit = validation.unit
+    section = _Section("validation", validation.verdict())
+    rows = [
+        [m.method, f"{m.rel_rmse:.2%}", num(m.rmse), num(m.max_error), f"{m.wall_s:.1f}"]
+        for m in sorted(validation.methods, key=lambda m: m.rel_rmse)
+    ]
+    section.body.append(
+        _table(
+            ["method", "error / line range", f"RMSE ({unit})", f"max error ({unit})", "time (s)"],
+            rows,
+            table_id="validation",
+        )
+    )
+    section.body.append(_notes(validation.notes))
+    section.body += _embed_files(
+        sorted(where.glob("line_*.png")), "validation", "held-out line", figures
+    )
+    return section
+
+
 def _embed_files(files: Sequence[Path], prefix: str, caption: str, figures: _Figures) -> list[str]:
     out = []
     for file in files:
@@ -1280,6 +1324,7 @@ def write_report(
     builders: list[tuple[str, Callable[[], _Section]]] = [
         ("search", lambda: _search_section(loaded, dataset)),
         ("training", lambda: _training_section(loaded, figures)),
+        ("validation", lambda: _validation_section(folder, loaded, figures)),
         ("learning", lambda: _learning_section(loaded, figures)),
         ("grid", lambda: _grid_section(loaded, figures)),
         ("properties", lambda: _properties_section(property_items, figures)),

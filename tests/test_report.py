@@ -34,11 +34,12 @@ from reanalyze.train.tracking import log_search
 HEADINGS = [
     "1. Dataset and search",
     "2. Training data vs the twin",
-    "3. Learning curves of the best trials",
-    "4. The simulated grid",
-    "5. Properties",
-    "6. Plans: step, cost and accuracy",
-    "7. About this report",
+    "3. Held-out scan lines: the twin vs classic interpolation",
+    "4. Learning curves of the best trials",
+    "5. The simulated grid",
+    "6. Properties",
+    "7. Plans: step, cost and accuracy",
+    "8. About this report",
 ]
 #: a cell printed with 4 significant digits is within this relative error of the number
 REL_4_DIGITS = 5e-4 + 1e-9
@@ -461,7 +462,7 @@ def test_run_whose_study_cannot_be_opened_still_reports(
     html = write_report(run, log_mlflow=False)
     page = Page(html.read_text(encoding="utf-8"))
     assert page.h2 == HEADINGS
-    learning = page.all_text.rsplit(HEADINGS[2], 1)[1].split(HEADINGS[3], 1)[0]  # after the TOC
+    learning = page.all_text.rsplit(HEADINGS[3], 1)[1].split(HEADINGS[4], 1)[0]  # after the TOC
     assert "Not drawn" in learning and reason in learning
     assert len(page.images) == 2  # training vs twin and the grid
     assert "best-trials" not in page.tables
@@ -511,3 +512,24 @@ def test_one_feature_twin_has_one_curve(
     mean, _ = ModelBundle.load(tmp_path / "run").predict(data.x)
     assert close(rows[0][2], float(np.sqrt(np.mean((data.y - mean) ** 2))), rel=1e-3)
     assert len(page.images) == 3
+
+
+def test_report_shows_the_validation_of_the_run(twin: Twin, tmp_path: Path) -> None:
+    from reanalyze.validation import validate_run
+    from reanalyze.validation.write import write_validation
+
+    run = copy_run(twin, tmp_path / "run")
+    before = Page(write_report(run, log_mlflow=False).read_text(encoding="utf-8"))
+    holdout = twin.search.bundle_.summary["holdout"]  # without one: the search's own split
+    cells = {row[0]: row[1] for _, row in before.tables["search-holdout"]}
+    assert cells["twin (best trial)"] == f"{holdout['twin']:.2%}"
+    result, predictions = validate_run(run, methods=("linear", "pchip"))
+    write_validation(run / "validation", result, predictions)
+    page = Page(write_report(run, log_mlflow=False).read_text(encoding="utf-8"))
+    rows = {row[0]: row for _, row in page.tables["validation"]}
+    assert set(rows) == {"twin", "linear", "pchip"}
+    for method in result.methods:
+        assert rows[method.method][1] == f"{method.rel_rmse:.2%}"
+        assert close(rows[method.method][2], method.rmse)
+    n_lines = sum(len(f) for f in result.folds)
+    assert len(page.images) == len(before.images) + n_lines  # one overlay per held-out line

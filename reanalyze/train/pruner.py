@@ -31,7 +31,7 @@ class RoundPruner(optuna.pruners.BasePruner):
         Values from earlier rounds needed at an epoch before it can prune.
     """
 
-    def __init__(self, min_epoch: int = 50, min_trials: int = 4) -> None:
+    def __init__(self, min_epoch: int = 150, min_trials: int = 4) -> None:
         self.min_epoch = min_epoch
         self.min_trials = min_trials
 

@@ -51,15 +51,15 @@ class Recipe(BaseModel):
 RECIPES: dict[str, Recipe] = {
     "default": Recipe(
         name="default",
-        description="smooth (SiLU) networks, log axes, held-out-line objective",
+        description="smooth (SiLU or tanh) networks, log axes, held-out-line objective",
         space=SearchSpace(
             layers=(3, 5),
             nodes=(64, 160),
             learning_rate=(1e-3, 5e-3),
-            activations=["silu"],
-            max_epochs=400,
-            lr_drop_epoch=150,
-            patience=60,
+            activations=["silu", "tanh"],
+            max_epochs=500,
+            lr_drop_epoch=100,
+            patience=50,
         ),
         objective="lines",
         n_trials=8,

@@ -22,12 +22,20 @@ same data, seed and options therefore give the same twin with 1, 2 or 4 local wo
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +67,9 @@ TRAINING_FILE = "training.parquet"
 FINISHED = ("COMPLETE", "PRUNED")
 #: Trials proposed together; the sampler and the pruner see only earlier rounds.
 ROUND_SIZE = 4
+#: Ensemble members trained together in one batched computation (a fixed grouping, so the
+#: result does not depend on the number of workers).
+MEMBER_GROUP = 3
 #: A search stops when this many trials in a row have failed.
 MAX_FAILURES = 2 * ROUND_SIZE
 
@@ -274,13 +285,25 @@ def _pool_trial(number: int) -> tuple[str, float | None, str | None]:
         return "FAIL", None, f"{type(exc).__name__}: {exc}"
 
 
-def _pool_member(config: dict[str, Any], seed: int) -> tuple[list[Any], float]:
-    """Train one ensemble member on all rows; return its weights and best training loss."""
+def member_groups(n_members: int) -> list[range]:
+    """Members trained together (one batched computation each), fixed whatever the workers.
+
+    >>> member_groups(5)
+    [range(0, 3), range(3, 5)]
+    """
+    return [range(i, min(i + MEMBER_GROUP, n_members)) for i in range(0, n_members, MEMBER_GROUP)]
+
+
+def _pool_members(config: dict[str, Any], seed: int, k: int) -> list[tuple[list[Any], float]]:
+    """Train ``k`` ensemble members on all rows; their weights and best training losses."""
     objective = _WORKER["objective"]
-    fit = EnsembleFit(TrialConfig(**config), 1, seed=seed).fit(
+    fit = EnsembleFit(TrialConfig(**config), k, seed=seed).fit(
         objective.xs, objective.ys, objective.weights
     )
-    return fit.models_[0].get_weights(), float(fit.best_loss_[0])
+    return [
+        (model.get_weights(), float(loss))
+        for model, loss in zip(fit.models_, fit.best_loss_, strict=True)
+    ]
 
 
 class Search:
@@ -417,6 +440,8 @@ class Search:
         recovered = recover_stale_trials(study)
         workers = self._n_workers()
         objective, _ = _objective_for(study)  # as stored: a resumed study keeps its settings
+        # Keras for the bundle is imported here while the workers start and search
+        threading.Thread(target=importlib.import_module, args=("keras",), daemon=True).start()
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_pool_init, initargs=(name, storage)
@@ -433,10 +458,14 @@ class Search:
                 config = space.config_from_params(best.params, int(objective.train_mask.sum()))
                 search_s = time.perf_counter() - started
                 jobs = [
-                    pool.submit(_pool_member, config.model_dump(), seed + 10_000 + member)
-                    for member in range(n_members)
+                    pool.submit(_pool_members, config.model_dump(), seed + 10_000 + g[0], len(g))
+                    for g in member_groups(n_members)
                 ]
-                trained = [job.result() for job in jobs]
+                # while the members train: the classic methods on the search's held-out lines
+                with ThreadPoolExecutor(1) as side:
+                    classic = side.submit(search_holdout, data, objective, best, seed)
+                    trained = [member for job in jobs for member in job.result()]
+                    holdout = classic.result()
             except BaseException:
                 processes = list((getattr(pool, "_processes", None) or {}).values())
                 pool.shutdown(wait=False, cancel_futures=True)
@@ -445,7 +474,6 @@ class Search:
                 raise
         members, losses, keep = self._members(trained, config, objective, data)
         fitted = np.mean([_predict(m, data.x, objective) for m in members], axis=0)
-        holdout = search_holdout(data, objective, best, seed)
         self.wall_s_ = time.perf_counter() - started
         states = [t.state.name for t in study.get_trials(deepcopy=False)]
         summary = {

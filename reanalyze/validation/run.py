@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from reanalyze.errors import DataError
 from reanalyze.train.data import Encoding, TrainingData
+from reanalyze.train.search import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
 from reanalyze.validation.result import TWIN, LineResult, MethodResult, Validation
@@ -99,14 +100,16 @@ def _classic(
     return results, predictions, notes
 
 
-def _fold_member(
+def _fold_members(
     arrays: dict[str, Any],
     test: npt.NDArray[np.bool_],
     config: dict[str, Any],
     encoding: dict[str, Any],
     seed: int,
-) -> tuple[Array, float]:
-    """Train one member without the ``test`` rows; its prediction of them and its loss."""
+    k: int,
+) -> list[tuple[Array, float]]:
+    """Train ``k`` members without the ``test`` rows (as the search's member groups); their
+    predictions of those rows and their losses."""
     from reanalyze.train.network import EnsembleFit, configure_threads
     from reanalyze.train.objective import Objective
     from reanalyze.train.space import SearchSpace, TrialConfig
@@ -119,10 +122,13 @@ def _fold_member(
         data.slow_axis,
     )  # fmt: skip
     prep = Objective(kept, SearchSpace(), "train", 0, Encoding.from_dict(encoding))
-    fit = EnsembleFit(TrialConfig(**config), 1, seed=seed).fit(prep.xs, prep.ys, prep.weights)
+    fit = EnsembleFit(TrialConfig(**config), k, seed=seed).fit(prep.xs, prep.ys, prep.weights)
     inputs = prep.encoding.features(data.features, data.x[test])
-    standardized = fit.predict(prep.x_scaler.transform(inputs))[0]
-    return prep.y_scaler.inverse(standardized[:, None]).ravel(), float(fit.best_loss_[0])
+    standardized = fit.predict(prep.x_scaler.transform(inputs))
+    return [
+        (prep.y_scaler.inverse(member[:, None]).ravel(), float(loss))
+        for member, loss in zip(standardized, fit.best_loss_, strict=True)
+    ]
 
 
 def _twin(
@@ -146,23 +152,21 @@ def _twin(
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for fold in folds:
             test = np.isin(lines, fold)
-            jobs.append(
-                (
-                    test,
-                    [
-                        pool.submit(_fold_member, arrays, test, config, encoding, seed + 10_000 + m)
-                        for m in range(n_members)
-                    ],
-                )
-            )
+            groups = [
+                pool.submit(_fold_members, arrays, test, config, encoding, seed + 10_000 + g[0],
+                            len(g))
+                for g in member_groups(n_members)
+            ]  # fmt: skip
+            jobs.append((test, groups))
         mean = np.full(data.n_rows, np.nan)
         std = np.full(data.n_rows, np.nan)
         done = 0
         for test, members in jobs:
             outputs = []
             for job in members:
-                outputs.append(job.result())
-                done += 1
+                group = job.result()
+                outputs += group
+                done += len(group)
                 if progress is not None:
                     progress(done, total)
             losses = np.asarray([loss for _, loss in outputs])

@@ -49,6 +49,6 @@ def test_sentence_says_when_a_classic_method_wins() -> None:
     }
     text = "\n".join(search_sentence(summary))
     assert (
-        "held-out lines (0.1, 2 T): twin 5.00% of the line range, best classic method "
+        "held-out lines (0.1, 2 T): twin 5.00% of the line range, best of linear/PCHIP/RBF "
         "(pchip) 2.00%: pchip beats the twin here" in text
     )
