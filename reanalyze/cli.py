@@ -485,21 +485,29 @@ def validate_cmd(
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
 ) -> None:
     """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from reanalyze.validation.classic import CLASSIC_METHODS
-    from reanalyze.validation.workflow import validate
+    from reanalyze.validation.workflow import is_run_folder, validate
 
     def said(line: str) -> None:
         err.print(line, markup=False, highlight=False)
 
-    def trained(done: int, total: int) -> None:
-        err.print(f"retrained {done}/{total} members", markup=False, highlight=False)
+    with Progress(
+        TextColumn("[bold]members retrained"), BarColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=err, transient=True, disable=not is_run_folder(source[0]),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("", total=None)
 
-    result, folder = validate(
-        source, out=out_dir, features=x, target=y, loader=loader,
-        units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
-        n_folds=folds, workers=workers, tracking_uri=tracking_uri, log_to_mlflow=not no_mlflow,
-        progress=trained, note=said,
-    )  # fmt: skip
+        def trained(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{done}/{total}")
+
+        result, folder = validate(
+            source, out=out_dir, features=x, target=y, loader=loader,
+            units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
+            n_folds=folds, workers=workers, tracking_uri=tracking_uri,
+            log_to_mlflow=not no_mlflow, progress=trained, note=said,
+        )  # fmt: skip
     _print_validation(result)
     out.print(f"written to {folder}", markup=False, highlight=False)
 

@@ -282,7 +282,7 @@ class Encoding:
     >>> encoding.log_features
     ('H',)
     >>> encoding.row_weights(data).round(4).tolist()
-    [1.0, 1.0, 0.0025, 0.0025]
+    [1.995, 1.995, 0.005, 0.005]
     """
 
     log_features: tuple[str, ...] = ()

@@ -23,11 +23,11 @@ same data, seed and options therefore give the same twin with 1, 2 or 4 local wo
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import (
     FIRST_COMPLETED,
@@ -47,6 +47,7 @@ from reanalyze.train.bundle import ModelBundle, wrap_in_units
 from reanalyze.train.data import Encoding, TrainingData
 from reanalyze.train.network import EnsembleFit, configure_threads
 from reanalyze.train.objective import OBJECTIVES, Objective, ObjectiveName
+from reanalyze.train.pool import discard, local_pool
 from reanalyze.train.recipes import Recipe, get_recipe
 from reanalyze.train.space import SearchSpace, TrialConfig
 from reanalyze.train.storage import describe, open_storage
@@ -247,32 +248,34 @@ def _predict(member: Any, x: np.ndarray, objective: Objective) -> np.ndarray:
     return np.asarray(member(inputs, training=False), dtype=np.float64).ravel()
 
 
-#: State of a local pool worker process: its study and objective.
+#: State of a local pool worker process: the study it last worked on, and its objective.
 _WORKER: dict[str, Any] = {}
 
 
-def _pool_init(study_name: str, storage: str) -> None:
-    """Start a local worker: one TensorFlow thread, the study and its objective."""
+def _worker_state(study_name: str, storage: str, token: str) -> tuple[Any, Objective]:
+    """The study and objective in this worker process, loaded once per search (``token``)."""
     import optuna
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    configure_threads(1)
-    study = optuna.load_study(
-        study_name=study_name,
-        storage=open_storage(storage),
-        sampler=_sampler(None),
-        pruner=_pruner(),
-    )
-    objective, _ = _objective_for(study)
-    _WORKER.update(study=study, objective=objective)
+    key = (study_name, storage, token)
+    if _WORKER.get("key") != key:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.load_study(
+            study_name=study_name,
+            storage=open_storage(storage),
+            sampler=_sampler(None),
+            pruner=_pruner(),
+        )
+        objective, _ = _objective_for(study)
+        _WORKER.clear()
+        _WORKER.update(key=key, study=study, objective=objective)
+    return _WORKER["study"], _WORKER["objective"]
 
 
-def _pool_trial(number: int) -> tuple[str, float | None, str | None]:
+def _pool_trial(task: tuple[str, str, str], number: int) -> tuple[str, float | None, str | None]:
     """Evaluate trial ``number`` (asked by the parent); return (state, value, error)."""
     import optuna
 
-    study, objective = _WORKER["study"], _WORKER["objective"]
+    study, objective = _worker_state(*task)
     trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
     trial = optuna.trial.Trial(study, trial_id)
     trial.set_user_attr("host", socket.gethostname())
@@ -294,9 +297,11 @@ def member_groups(n_members: int) -> list[range]:
     return [range(i, min(i + MEMBER_GROUP, n_members)) for i in range(0, n_members, MEMBER_GROUP)]
 
 
-def _pool_members(config: dict[str, Any], seed: int, k: int) -> list[tuple[list[Any], float]]:
+def _pool_members(
+    task: tuple[str, str, str], config: dict[str, Any], seed: int, k: int
+) -> list[tuple[list[Any], float]]:
     """Train ``k`` ensemble members on all rows; their weights and best training losses."""
-    objective = _WORKER["objective"]
+    _, objective = _worker_state(*task)
     fit = EnsembleFit(TrialConfig(**config), k, seed=seed).fit(
         objective.xs, objective.ys, objective.weights
     )
@@ -442,36 +447,30 @@ class Search:
         objective, _ = _objective_for(study)  # as stored: a resumed study keeps its settings
         # Keras for the bundle is imported here while the workers start and search
         threading.Thread(target=importlib.import_module, args=("keras",), daemon=True).start()
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_pool_init, initargs=(name, storage)
-        ) as pool:
-            try:
-                self._run_rounds(study, objective, pool, n_trials, started, progress)
-                finished = study.get_trials(deepcopy=False, states=_finished_states())
-                complete = [
-                    t for t in finished if t.value is not None and t.state.name == "COMPLETE"
-                ]
-                if not complete:
-                    raise DataError(f"study {name!r}: no trial completed (see the failed trials)")
-                best = study.best_trial
-                config = space.config_from_params(best.params, int(objective.train_mask.sum()))
-                search_s = time.perf_counter() - started
-                jobs = [
-                    pool.submit(_pool_members, config.model_dump(), seed + 10_000 + g[0], len(g))
-                    for g in member_groups(n_members)
-                ]
-                # while the members train: the classic methods on the search's held-out lines
-                with ThreadPoolExecutor(1) as side:
-                    classic = side.submit(search_holdout, data, objective, best, seed)
-                    trained = [member for job in jobs for member in job.result()]
-                    holdout = classic.result()
-            except BaseException:
-                processes = list((getattr(pool, "_processes", None) or {}).values())
-                pool.shutdown(wait=False, cancel_futures=True)
-                for process in processes:  # a running trial is not waited for
-                    process.terminate()
-                raise
+        task = (name, storage, uuid.uuid4().hex)  # what a worker needs to find the study
+        pool = local_pool(workers)
+        # the pool outlives this search (see reanalyze.train.pool)
+        try:
+            self._run_rounds(study, objective, pool, task, n_trials, started, progress)
+            finished = study.get_trials(deepcopy=False, states=_finished_states())
+            complete = [t for t in finished if t.value is not None and t.state.name == "COMPLETE"]
+            if not complete:
+                raise DataError(f"study {name!r}: no trial completed (see the failed trials)")
+            best = study.best_trial
+            config = space.config_from_params(best.params, int(objective.train_mask.sum()))
+            search_s = time.perf_counter() - started
+            jobs = [
+                pool.submit(_pool_members, task, config.model_dump(), seed + 10_000 + g[0], len(g))
+                for g in member_groups(n_members)
+            ]
+            # while the members train: the classic methods on the search's held-out lines
+            with ThreadPoolExecutor(1) as side:
+                classic = side.submit(search_holdout, data, objective, best, seed)
+                trained = [member for job in jobs for member in job.result()]
+                holdout = classic.result()
+        except BaseException:
+            discard(pool)  # a running trial is not waited for
+            raise
         members, losses, keep = self._members(trained, config, objective, data)
         fitted = np.mean([_predict(m, data.x, objective) for m in members], axis=0)
         self.wall_s_ = time.perf_counter() - started
@@ -561,6 +560,7 @@ class Search:
         study: Any,
         objective: Objective,
         pool: ProcessPoolExecutor,
+        task: tuple[str, str, str],
         n_trials: int,
         started: float,
         progress: Callable[[Progress], None] | None,
@@ -583,7 +583,7 @@ class Search:
                 # finds the parameters already set
                 objective.space.suggest(trial, int(objective.train_mask.sum()))
             jobs: dict[Future[Any], int] = {
-                pool.submit(_pool_trial, t.number): t.number for t in asked
+                pool.submit(_pool_trial, task, t.number): t.number for t in asked
             }
             pending = set(jobs)
             while pending:

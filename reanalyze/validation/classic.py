@@ -18,7 +18,9 @@ the baselines every twin is compared with on held-out lines (:mod:`reanalyze.val
   noise, e.g. for ν = 5/2 ``k(x, x') = σ² (1 + √5 r + 5r²/3) e^{−√5 r} + σ_n² δ``,
   ``r² = Σ_d (x_d − x'_d)²/ℓ_d²``, on axes scaled to [0, 1]; σ, σ_n and the length scales
   ``ℓ_d`` are fitted by maximum marginal likelihood, for ν = 3/2 and 5/2, and the ν with the
-  higher likelihood is kept. Above 1 000
+  higher likelihood is kept. The slow axis' length scale is bounded below by half the median
+  spacing of the lines (shorter ones are not identifiable and make the GP revert to its mean
+  between lines). Above 600
   points it is fitted on an even subsample of each line (exact GPs scale as n³).
 
 Examples
@@ -52,7 +54,7 @@ CLASSIC_METHODS = ("linear", "pchip", "rbf", "gp")
 
 _RBF_EXACT_MAX = 2000
 _RBF_NEIGHBORS = 64
-_GP_MAX_ROWS = 1000
+_GP_MAX_ROWS = 600
 
 
 class ClassicMethod(Protocol):
@@ -227,10 +229,17 @@ def _gp(x: Array, y: Array, slow: int, seed: int) -> Scaled:
     rows = _subsample(x, slow, _GP_MAX_ROWS)
     z = (x[rows] - low) / span
     y_mean, y_scale = float(y.mean()), float(y.std()) or 1.0
+    # no length scale shorter than half the spacing of the lines along the slow axis: the
+    # data say nothing about structure between lines (a shorter one reverts to the mean there)
+    gaps = np.diff(np.unique(z[:, slow]))
+    bounds = [(1e-3, 1e2)] * x.shape[1]
+    if gaps.size:
+        bounds[slow] = (max(1e-3, 0.5 * float(np.median(gaps))), 1e2)
+    start = [max(0.2, low_bound) for low_bound, _ in bounds]
     best: Any = None
     for nu in (1.5, 2.5):  # the smoothness with the higher marginal likelihood wins
         kernel = ConstantKernel(1.0, (1e-3, 1e3)) * Matern(
-            length_scale=np.full(x.shape[1], 0.2), length_scale_bounds=(1e-3, 1e2), nu=nu
+            length_scale=start, length_scale_bounds=bounds, nu=nu
         ) + WhiteKernel(1e-4, (1e-10, 1e-1))
         model = GaussianProcessRegressor(kernel, random_state=seed)
         with warnings.catch_warnings():  # a length scale at its bound is a result, not news

@@ -3,7 +3,7 @@
 For every fold (:func:`~reanalyze.validation.folds.line_folds`) the twin's configuration is
 retrained on the remaining lines exactly as the twin was trained — same network, encoding
 (log axes, line weights), standardization fitted on the fold's rows, ensemble size and
-member seeds, each member in a one-thread worker process as in
+member seeds, in the one-thread worker processes (:mod:`reanalyze.train.pool`) of
 :class:`~reanalyze.train.search.Search` — and the classic methods
 (:mod:`reanalyze.validation.classic`) are fitted on the same lines. The search itself is not
 rerun per fold: the configuration was chosen with every line present, so the twin's figure
@@ -22,11 +22,9 @@ True
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ import numpy.typing as npt
 
 from reanalyze.errors import DataError
 from reanalyze.train.data import Encoding, TrainingData
+from reanalyze.train.pool import discard, local_pool
 from reanalyze.train.search import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
@@ -110,12 +109,10 @@ def _fold_members(
 ) -> list[tuple[Array, float]]:
     """Train ``k`` members without the ``test`` rows (as the search's member groups); their
     predictions of those rows and their losses."""
-    from reanalyze.train.network import EnsembleFit, configure_threads
+    from reanalyze.train.network import EnsembleFit
     from reanalyze.train.objective import Objective
     from reanalyze.train.space import SearchSpace, TrialConfig
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    configure_threads(1)
     data = TrainingData.from_arrays(arrays)
     kept = TrainingData(
         data.x[~test], data.y[~test], data.features, data.target, data.units, data.kinds,
@@ -137,8 +134,13 @@ def _twin(
     summary: dict[str, Any],
     workers: int,
     progress: Callable[[int, int], None] | None,
-) -> tuple[MethodResult, Array, Array]:
-    """Retrain the twin's configuration on every fold; its result, mean and std."""
+    meanwhile: Callable[[], Any] = lambda: None,
+) -> tuple[MethodResult, Array, Array, Any]:
+    """Retrain the twin's configuration on every fold; its result, mean and std.
+
+    ``meanwhile`` runs in this process while the worker processes train (the classic
+    methods); its return value is returned last.
+    """
     config = summary["config"]
     encoding = summary.get("encoding") or {}
     seed = int(summary.get("seed") or 0)
@@ -147,9 +149,9 @@ def _twin(
     arrays = data.to_arrays()
     started = time.perf_counter()
     jobs = []
-    context = multiprocessing.get_context("spawn")
     total = len(folds) * n_members
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    pool = local_pool(workers)
+    try:
         for fold in folds:
             test = np.isin(lines, fold)
             groups = [
@@ -158,6 +160,7 @@ def _twin(
                 for g in member_groups(n_members)
             ]  # fmt: skip
             jobs.append((test, groups))
+        other = meanwhile()
         mean = np.full(data.n_rows, np.nan)
         std = np.full(data.n_rows, np.nan)
         done = 0
@@ -174,9 +177,12 @@ def _twin(
             values = np.stack([p for (p, _), k in zip(outputs, keep, strict=True) if k])
             mean[test] = values.mean(axis=0)
             std[test] = values.std(axis=0, ddof=1) if len(values) > 1 else 0.0
+    except BaseException:
+        discard(pool)
+        raise
     held = np.concatenate(folds)
     result = _method_result(TWIN, data, held, mean, time.perf_counter() - started)
-    return result, mean, std
+    return result, mean, std, other
 
 
 def _validation(
@@ -264,9 +270,11 @@ def validate_run(
     table = UnitTable.read_parquet(root / TRAINING_FILE)
     data = TrainingData.from_table(table, table.metadata["features"], table.metadata["targets"][0])
     folds = _folds(data, n_folds)
-    results, predictions, notes = _classic(data, folds, methods, int(summary.get("seed") or 0))
+    seed = int(summary.get("seed") or 0)
     n_workers = workers if workers > 0 else max(1, min(os.cpu_count() or 1, 4))
-    twin, mean, std = _twin(data, folds, summary, n_workers, progress)
+    twin, mean, std, (results, predictions, notes) = _twin(
+        data, folds, summary, n_workers, progress, lambda: _classic(data, folds, methods, seed)
+    )
     validation = _validation(data, folds, [twin, *results], notes, started, str(root))
     rows = np.isin(data.line_of_rows(), np.concatenate(folds))
     out = Predictions(data, rows, {TWIN: mean, **predictions}, {TWIN: std})

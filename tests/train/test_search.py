@@ -269,7 +269,9 @@ def test_a_search_whose_trials_all_fail_stops(
 def test_round_pruner_compares_only_with_earlier_rounds() -> None:
     from reanalyze.train.pruner import RoundPruner
 
-    study = optuna.create_study(direction="maximize", pruner=RoundPruner(min_trials=2))
+    study = optuna.create_study(
+        direction="maximize", pruner=RoundPruner(min_epoch=50, min_trials=2)
+    )
     for value in (0.9, 0.8, 0.7):  # round 0: three finished trials reporting at epoch 50
         trial = study.ask()
         trial.set_user_attr("round_start", 0)
