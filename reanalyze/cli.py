@@ -397,7 +397,7 @@ def train(
     )  # fmt: skip
     if not units and all(training.kinds[c] == "dimensionless" for c in training.kinds):
         err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
-    base = SearchSpace.from_file(space_file) if space_file else chosen.space
+    base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(training.n_rows)
     overrides = {
         "layers": layers,
         "nodes": nodes,

@@ -384,7 +384,7 @@ class Search:
             return self.workers
         return max(1, min(os.cpu_count() or 1, 4))
 
-    def _resolved(self) -> tuple[Recipe, SearchSpace, int, str, int]:
+    def _resolved(self) -> tuple[Recipe, SearchSpace | None, int, str, int]:
         recipe = get_recipe(self.recipe) if isinstance(self.recipe, str) else self.recipe
         n_trials = recipe.n_trials if self.n_trials is None else int(self.n_trials)
         objective = self.objective or recipe.objective
@@ -395,7 +395,7 @@ class Search:
             raise DataError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
         if ensemble < 1:
             raise DataError("the ensemble needs at least 1 member")
-        return recipe, self.space or recipe.space, n_trials, objective, ensemble
+        return recipe, self.space, n_trials, objective, ensemble
 
     def fit(
         self,
@@ -406,7 +406,8 @@ class Search:
         """Run the study, train the ensemble, save the bundle into ``out``."""
         import optuna
 
-        recipe, space, n_trials, objective_name, n_members = self._resolved()
+        recipe, given, n_trials, objective_name, n_members = self._resolved()
+        space = given or recipe.space_for(data.n_rows)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
         run_dir = Path(out)
