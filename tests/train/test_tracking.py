@@ -35,6 +35,11 @@ def test_search_is_logged_and_the_twin_registered(
     parent = parents[0]
     assert parent.data.params["data_sha256"] == magnet_data.sha256()
     assert parent.data.params["units"] == '{"T": "K", "H": "Oe", "M": "emu"}'
+    assert parent.data.params["recipe"] == "default"
+    holdout = search.bundle_.summary["holdout"]  # the search's held-out lines, comparable
+    assert parent.data.metrics["search_heldout_rel_rmse_twin"] == pytest.approx(holdout["twin"])
+    for method, value in holdout["classic"].items():
+        assert parent.data.metrics[f"search_heldout_rel_rmse_{method}"] == pytest.approx(value)
     assert all(t.data.tags["mlflow.parentRunId"] == parent.info.run_id for t in trials)
     by_number = {int(t.info.run_name.split()[-1]): t for t in trials}
     for frozen in search.study_.trials:
