@@ -676,6 +676,16 @@ def _open_study(run: _Run) -> tuple[Any | None, str]:
     return study, str(journal)
 
 
+def _objective_text(run: _Run) -> str:
+    """What the trials' objective values mean (dimensionless)."""
+    if run.summary.get("objective") == "lines":
+        return (
+            "1 − (mean held-out line error + fit error above the noise), as fractions of the "
+            "line range (dimensionless)"
+        )
+    return "R² (dimensionless)"
+
+
 def _learning_section(run: _Run, figures: _Figures) -> _Section:
     intro = (
         f"Training (loss, solid) and validation (val_loss, dashed, when the objective holds "
@@ -731,9 +741,9 @@ def _learning_section(run: _Run, figures: _Figures) -> _Section:
     caption = f"Loss per epoch of the {len(with_history)} best complete trials (log scale)."
     body = [
         figures.add(fig, "learning_curves.png", caption),
-        _paragraph(f"From the study journal {where}; objective values are R² (dimensionless)."),
+        _paragraph(f"From the study journal {where}; objective: {_objective_text(run)}."),
         _table(
-            ["rank", "trial", "objective (R²)", "epochs", "best epoch", "wall", "parameters"],
+            ["rank", "trial", "objective", "epochs", "best epoch", "wall", "parameters"],
             rows,
             table_id="best-trials",
         ),
@@ -853,7 +863,8 @@ def _validation_section(folder: Path, run: _Run, figures: _Figures) -> _Section:
             rows = [["twin (best trial)", f"{holdout['twin']:.2%}"]] + [
                 [name, f"{value:.2%}"] for name, value in sorted(holdout["classic"].items())
             ]
-            lines = ", ".join(f"{v:g}" for v in holdout["lines"])
+            unit = run.summary.get("slow_unit", "")
+            lines = ", ".join(f"{v:g}" for v in holdout["lines"]) + (f" {unit}" if unit else "")
             section.body.append(_paragraph(f"The search's own held-out lines ({lines}):"))
             section.body.append(
                 _table(["method", "error / line range"], rows, table_id="search-holdout")
@@ -874,9 +885,15 @@ def _validation_section(folder: Path, run: _Run, figures: _Figures) -> _Section:
         )
     )
     section.body.append(_notes(validation.notes))
-    section.body += _embed_files(
-        sorted(where.glob("line_*.png")), "validation", "held-out line", figures
-    )
+
+    def along_slow_axis(file: Path) -> tuple[float, str]:
+        try:
+            return float(file.stem.removeprefix("line_")), file.name
+        except ValueError:
+            return float("inf"), file.name
+
+    files = sorted(where.glob("line_*.png"), key=along_slow_axis)
+    section.body += _embed_files(files, "validation", "held-out line", figures)
     return section
 
 

@@ -102,15 +102,15 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
                 "search_space": json.dumps(summary["space"])[:6000],
             }
         )
-        metrics = {"best_value": summary["best_value"], "wall_s": summary["wall_s"]}
+        headline = {"best_value": summary["best_value"], "wall_s": summary["wall_s"]}
         if summary.get("fit"):
-            metrics["fit_rel_rmse"] = summary["fit"]["fit_rel_rmse"]
+            headline["fit_rel_rmse"] = summary["fit"]["fit_rel_rmse"]
         holdout = summary.get("holdout") or {}
         if holdout:  # the search's own held-out lines (reanalyze validate logs every line)
-            metrics["search_heldout_rel_rmse_twin"] = holdout["twin"]
+            headline["search_heldout_rel_rmse_twin"] = holdout["twin"]
             for method, value in holdout["classic"].items():
-                metrics[f"search_heldout_rel_rmse_{method}"] = value
-        mlflow.log_metrics({k: float(v) for k, v in metrics.items() if math.isfinite(v)})
+                headline[f"search_heldout_rel_rmse_{method}"] = value
+        mlflow.log_metrics({k: float(v) for k, v in headline.items() if math.isfinite(v)})
         mlflow.set_tags({"reanalyze.kind": "search", "study": summary["study_name"]})
         for trial in search.study_.get_trials(deepcopy=False):
             if trial.user_attrs.get("surplus"):
