@@ -15,12 +15,12 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_LEAVE_ONE_OUT", "LineScore", "line_folds", "score_line"]
+from reanalyze.validation.result import LineResult
+
+__all__ = ["MAX_LEAVE_ONE_OUT", "line_folds", "score_line"]
 
 Array = npt.NDArray[np.float64]
 
@@ -52,43 +52,15 @@ def line_folds(lines: Array, n_folds: int | None = None) -> list[Array]:
     return [interior[index == k] for k in range(n_folds)]
 
 
-@dataclass(frozen=True)
-class LineScore:
-    """How well one method predicted one held-out line (errors in the target's unit).
-
-    Attributes
-    ----------
-    line
-        The line's slow-axis value.
-    rmse
-        Root-mean-square error over the line's points.
-    rel_rmse
-        ``rmse`` divided by the line's range (max − min of the measured values).
-    max_error
-        Largest absolute error.
-    n
-        Points scored (points a method could not predict count as missing, see ``missing``).
-    missing
-        Points the method returned no finite prediction for.
-    """
-
-    line: float
-    rmse: float
-    rel_rmse: float
-    max_error: float
-    n: int
-    missing: int
-
-
-def score_line(line: float, measured: Array, predicted: Array) -> LineScore:
-    """Score a prediction of one measured line."""
+def score_line(line: float, measured: Array, predicted: Array) -> LineResult:
+    """Score a prediction of one measured line (points predicted as NaN count as missing)."""
     measured = np.asarray(measured, dtype=np.float64)
     predicted = np.asarray(predicted, dtype=np.float64)
     ok = np.isfinite(predicted)
     error = predicted[ok] - measured[ok]
     span = float(np.ptp(measured)) if measured.size else 0.0
     rmse = float(np.sqrt(np.mean(error**2))) if error.size else float("nan")
-    return LineScore(
+    return LineResult(
         line=float(line),
         rmse=rmse,
         rel_rmse=rmse / span if span > 0 else float("nan"),

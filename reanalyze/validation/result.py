@@ -22,9 +22,14 @@ TWIN = "twin"
 
 
 class LineResult(BaseModel):
-    """One method on one held-out line (errors in the target's unit)."""
+    """One method on one held-out line (errors in the target's unit).
 
-    model_config = ConfigDict(extra="forbid")
+    ``rmse`` over the line's points, ``rel_rmse`` = ``rmse`` / the line's range (max − min
+    of the measured values), ``max_error`` the largest absolute error, ``n`` the points
+    scored and ``missing`` those the method gave no finite prediction for.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     line: float
     rmse: float

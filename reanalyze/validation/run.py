@@ -38,7 +38,7 @@ from reanalyze.train.pool import discard, local_pool
 from reanalyze.train.search import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
-from reanalyze.validation.result import TWIN, LineResult, MethodResult, Validation
+from reanalyze.validation.result import TWIN, MethodResult, Validation
 
 __all__ = ["Predictions", "validate_data", "validate_run"]
 
@@ -68,7 +68,7 @@ def _method_result(
     ok = np.isfinite(error)
     return MethodResult(
         method=name,
-        lines=[LineResult(**vars(s)) for s in scores],
+        lines=scores,
         rmse=float(np.sqrt(np.mean(error[ok] ** 2))) if ok.any() else float("nan"),
         rel_rmse=float(np.nanmean([s.rel_rmse for s in scores])) if scores else float("nan"),
         max_error=float(np.max(np.abs(error[ok]))) if ok.any() else float("nan"),
