@@ -238,10 +238,6 @@ def run_worker(
     return _work(study, objective, n_trials, timeout=timeout)
 
 
-def _count_finished(study: Any) -> int:
-    return len(study.get_trials(deepcopy=False, states=_finished_states()))
-
-
 def _predict(member: Any, x: np.ndarray, objective: Objective) -> np.ndarray:
     """A member's prediction (physical units) at features ``x`` in their units."""
     inputs = objective.encoding.features(objective.data.features, x).astype(np.float32)
