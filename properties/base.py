@@ -53,8 +53,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from reanalyze._atomic import atomic_folder
 from reanalyze.errors import ColumnError, PluginError
+from reanalyze.outputs import output_action, publish_folder
 from reanalyze.table import ColumnSpec, UnitTable
 from reanalyze.units import KINDS
 
@@ -191,15 +191,26 @@ class PropertyResult:
         }
 
     def save(
-        self, folder: str | Path, *, plugin: str = "", extra: Mapping[str, Any] | None = None
+        self,
+        folder: str | Path,
+        *,
+        plugin: str = "",
+        extra: Mapping[str, Any] | None = None,
+        inputs: Sequence[str | Path] = (),
+        overwrite: bool = False,
+        option: str = "output folder",
     ) -> Path:
         """Write ``tables/*.csv``, ``summary.json`` and ``figures/*.png`` into ``folder``.
 
         Everything is written to a temporary folder first, so an error leaves nothing
-        half-written.
+        half-written. ``folder`` must be new, empty or a previous property result; a
+        non-empty folder reanalyze did not write is refused unless ``overwrite`` (then only
+        these files are replaced); the current folder, a run folder and a folder holding one
+        of ``inputs`` are always refused (:func:`reanalyze.outputs.output_action`).
         """
         root = Path(folder)
-        with atomic_folder(root) as tmp:
+        action = output_action(root, "property", inputs=inputs, overwrite=overwrite, option=option)
+        with publish_folder(root, "property", action) as tmp:
             (tmp / "tables").mkdir()
             for name, table in self.tables.items():
                 table.to_csv(tmp / "tables" / f"{name}.csv")

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from reanalyze.errors import DataError, ReanalyzeError
+from reanalyze.errors import DataError, OptionError, ReanalyzeError
 
 __all__ = ["app", "main"]
 
@@ -49,7 +49,9 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     for item in items or []:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise DataError(f"{option} expects NAME=VALUE, got {item!r}")
+            raise OptionError(f"{option} expects NAME=VALUE, got {item!r}")
+        if key.strip() in result:
+            raise OptionError(f"{option} {key.strip()} given twice")
         result[key.strip()] = value.strip()
     return result
 
@@ -63,9 +65,9 @@ def _loader_options(
     duplicates: str,
 ) -> dict[str, Any]:
     if nonfinite not in ("drop", "error"):
-        raise DataError(f"--nonfinite must be drop or error, got {nonfinite!r}")
+        raise OptionError(f"--nonfinite must be drop or error, got {nonfinite!r}")
     if duplicates not in ("drop", "error", "keep"):
-        raise DataError(f"--duplicates must be drop, error or keep, got {duplicates!r}")
+        raise OptionError(f"--duplicates must be drop, error or keep, got {duplicates!r}")
     # only what differs from the loaders' defaults, so a registry dataset name (which takes
     # no options) still works with the defaults
     options: dict[str, Any] = {}
@@ -282,7 +284,7 @@ def _write(table: Any, path: Path) -> None:
     elif suffix in (".csv", ".txt"):
         table.to_csv(path)
     else:
-        raise DataError(f"--out {path}: use a .csv or .parquet file name")
+        raise OptionError(f"--out {path}: use a .csv or .parquet file name")
 
 
 @data_app.command("synth")
@@ -309,7 +311,7 @@ def data_synth(
         ]
         raise DataError(f"unknown synthetic dataset {name!r} (known: {', '.join(synthetic)})")
     if out_file.suffix.lower() not in (".csv", ".parquet", ".txt"):
-        raise DataError(f"--out {out_file}: use a .csv or .parquet file name")
+        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
     table = GENERATORS[generator]().scan(seed=default_seed if seed is None else seed)
     _write(table, out_file)
     out.print(f"wrote {len(table)} rows ({', '.join(table.headers())}) to {out_file}")
@@ -318,11 +320,21 @@ def data_synth(
 @data_app.command("loaders")
 def data_loaders() -> None:
     """List the file loaders (built-in and installed plugins), without importing them."""
-    from reanalyze.plugins import list_plugins
+    from rich.text import Text
 
+    from reanalyze.plugins import broken_plugins, list_plugins, load_plugin
+
+    # entry points are imported and checked (a broken one warns once); built-ins are not
+    broken = broken_plugins("reanalyze.loaders", builtins=False)
     table = Table("name", "origin", "target", "description")
     for spec in list_plugins("reanalyze.loaders").values():
-        table.add_row(spec.name, spec.origin, spec.target, spec.description)
+        if spec.name in broken:
+            description = f"(broken: {broken[spec.name]})"
+        elif spec.origin == "built-in":
+            description = spec.description
+        else:
+            description = load_plugin("reanalyze.loaders", spec.name).description
+        table.add_row(Text(spec.name), Text(spec.origin), Text(spec.target), Text(description))
     out.print(table)
 
 
@@ -339,9 +351,10 @@ def train(
         str, typer.Option(help="default (held-out-line objective, log axes) or paper.")
     ] = "default",
     trials: Annotated[
-        int | None, typer.Option(help="Finished trials to reach (default: the recipe's).")
+        int | None,
+        typer.Option(min=1, help="Finished trials to reach (default: the recipe's)."),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
     seed: Annotated[int, typer.Option(help="Seed of sampler and initializations.")] = 0,
     storage: Annotated[
         str | None, typer.Option(help="Study storage: journal file or SQLAlchemy URL.")
@@ -355,10 +368,11 @@ def train(
         ),
     ] = None,
     ensemble: Annotated[
-        int | None, typer.Option(help="Ensemble members (re-initializations of the best).")
+        int | None,
+        typer.Option(min=1, help="Ensemble members (re-initializations of the best)."),
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option(help="Stop starting trials after SECONDS.")
+        float | None, typer.Option(help="Stop starting trials after SECONDS (> 0).")
     ] = None,
     space_file: Annotated[
         Path | None, typer.Option("--space", help="Search-space YAML file.")
@@ -373,8 +387,12 @@ def train(
     optimizer: Annotated[
         str | None, typer.Option(help="Optimizers: adam,sgd,nesterov,rmsprop.")
     ] = None,
-    max_epochs: Annotated[int | None, typer.Option(help="Maximum epochs per network.")] = None,
-    patience: Annotated[int | None, typer.Option(help="Early-stopping patience, epochs.")] = None,
+    max_epochs: Annotated[
+        int | None, typer.Option(min=1, help="Maximum epochs per network.")
+    ] = None,
+    patience: Annotated[
+        int | None, typer.Option(min=1, help="Early-stopping patience, epochs.")
+    ] = None,
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
     ] = None,
@@ -382,8 +400,12 @@ def train(
     tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
+    from reanalyze.outputs import output_action
     from reanalyze.train.recipes import get_recipe
     from reanalyze.train.search import Search
     from reanalyze.train.space import SearchSpace
@@ -391,13 +413,6 @@ def train(
     from reanalyze.validation.workflow import training_data
 
     chosen = get_recipe(recipe)
-    training = training_data(
-        data, features=x, target=y, loader=loader, units=_pairs(units, "--units") or None,
-        note=lambda line: err.print(line, markup=False, highlight=False),
-    )  # fmt: skip
-    if not units and all(training.kinds[c] == "dimensionless" for c in training.kinds):
-        err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
-    base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(training.n_rows)
     overrides = {
         "layers": layers,
         "nodes": nodes,
@@ -408,9 +423,14 @@ def train(
         "max_epochs": max_epochs,
         "patience": patience,
     }
-    space = SearchSpace.from_overrides(overrides, base)
+    names = {
+        "layers": "--layers", "nodes": "--nodes", "learning_rate": "--lr",
+        "batch_sizes": "--batch-size", "activations": "--activation",
+        "optimizers": "--optimizer", "max_epochs": "--max-epochs", "patience": "--patience",
+    }  # fmt: skip
+    SearchSpace.from_overrides(overrides, None, names)  # refuse bad options before any work
     search = Search(
-        space,
+        None,
         recipe=chosen,
         n_trials=trials,
         workers=workers,
@@ -421,9 +441,57 @@ def train(
         ensemble=ensemble,
         timeout=timeout,
     )
+    inputs = _input_paths(data)
+    output_action(out_dir, "run", inputs=inputs, overwrite=overwrite, option="--out")
+    if not no_mlflow:
+        from reanalyze.train.tracking import check_tracking
+
+        check_tracking(tracking_uri)  # fail in seconds, not after the search
+    training = training_data(
+        data, features=x, target=y, loader=loader, units=_pairs(units, "--units") or None,
+        note=lambda line: err.print(line, markup=False, highlight=False),
+    )  # fmt: skip
+    if not units and all(training.kinds[c] == "dimensionless" for c in training.kinds):
+        err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
+    base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(training.n_rows)
+    search.space = SearchSpace.from_overrides(overrides, base, names)
+    fit_options = {"inputs": inputs, "overwrite": overwrite, "option": "--out"}
     total = trials or chosen.n_trials
+    try:
+        _fit_with_progress(search, training, out_dir, total, quiet, fit_options)
+    except KeyboardInterrupt:
+        err.print(
+            f"interrupted: {out_dir} is incomplete; run the same command again to resume "
+            "(finished trials are kept)",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    if not no_mlflow:
+        from reanalyze.train.tracking import log_search
+
+        uri = log_search(search, training, tracking_uri=tracking_uri)
+        out.print(f"MLflow: {uri}")
+    for line in search_sentence(search.bundle_.summary):
+        out.print(line, markup=False, highlight=False)
+    out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
+
+
+def _input_paths(sources: list[str]) -> list[str]:
+    """The files and folders that ``sources`` (paths or globs; not dataset names) name."""
+    import glob
+
+    found: list[str] = []
+    for source in sources:
+        found.extend([source] if Path(source).exists() else glob.glob(source))
+    return found
+
+
+def _fit_with_progress(
+    search: Any, training: Any, out_dir: Path, total: int, quiet: bool, options: dict[str, Any]
+) -> None:
     if quiet:
-        search.fit(training, out_dir)
+        search.fit(training, out_dir, **options)
     else:
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -448,15 +516,7 @@ def train(
                     ),
                 )
 
-            search.fit(training, out_dir, progress=show)
-    if not no_mlflow:
-        from reanalyze.train.tracking import log_search
-
-        uri = log_search(search, training, tracking_uri=tracking_uri)
-        out.print(f"MLflow: {uri}")
-    for line in search_sentence(search.bundle_.summary):
-        out.print(line, markup=False, highlight=False)
-    out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
+            search.fit(training, out_dir, progress=show, **options)
 
 
 @app.command("validate")
@@ -471,18 +531,22 @@ def validate_cmd(
         typer.Option("--out", "-o", help="Folder (default RUN/validation, or ./validation)."),
     ] = None,
     folds: Annotated[
-        int | None, typer.Option(help="Folds of lines (default: each interior line, or 5).")
+        int | None,
+        typer.Option(min=2, help="Folds of lines (default: each interior line, or 5)."),
     ] = None,
     method: Annotated[
         list[str] | None, typer.Option("--method", help="Classic method (repeat; default all).")
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes (0: one per core).")] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
     ] = None,
     loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
     tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
 ) -> None:
     """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -506,7 +570,8 @@ def validate_cmd(
             source, out=out_dir, features=x, target=y, loader=loader,
             units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
             n_folds=folds, workers=workers, tracking_uri=tracking_uri,
-            log_to_mlflow=not no_mlflow, progress=trained, note=said,
+            log_to_mlflow=not no_mlflow, progress=trained, note=said, overwrite=overwrite,
+            option="--out",
         )  # fmt: skip
     _print_validation(result)
     out.print(f"written to {folder}", markup=False, highlight=False)
@@ -531,7 +596,7 @@ def _print_validation(result: Any) -> None:
 def worker(
     study: Annotated[str, typer.Argument(help="Study name.")],
     storage: Annotated[str, typer.Option(help="Storage URL or journal file of the study.")],
-    threads: Annotated[int, typer.Option(help="TensorFlow threads in this worker.")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="TensorFlow threads in this worker.")] = 1,
     timeout: Annotated[
         float | None, typer.Option(help="Stop starting trials after SECONDS.")
     ] = None,
@@ -548,23 +613,56 @@ def worker(
 @app.command("ui")
 def ui(
     tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port on 127.0.0.1 (default 5000, or the next free one when 5000 is taken).",
+            min=1,
+            max=65535,
+        ),
+    ] = None,
 ) -> None:
-    """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL."""
+    """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL.
+
+    The server runs in a process group of its own and is stopped with all its workers when
+    this command ends. Ctrl-C, SIGTERM and SIGHUP stop it cleanly: one line on standard
+    error and exit status 128 + the signal number (130, 143, 129). A --port that something
+    already listens on is refused (exit 1).
+    """
     from reanalyze.train.tracking import default_tracking_uri
-    from reanalyze.train.ui import start_ui, wait_until_up
+    from reanalyze.train.ui import (
+        Stopped,
+        StopSignals,
+        choose_port,
+        start_ui,
+        stop_ui,
+        wait_until_up,
+    )
 
     uri = tracking_uri or default_tracking_uri()
-    url = f"http://127.0.0.1:{port}"
-    process = start_ui(uri, port=port)
-    try:
-        wait_until_up(url, process)
-        out.print(f"MLflow UI for {uri}: {url} (Ctrl-C to stop)")
-        process.wait()
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
+    status = 0
+    with StopSignals() as signals:
+        server = None
+        try:
+            chosen, note = choose_port(port)
+            if note:
+                err.print(note, markup=False, highlight=False)
+            server = start_ui(uri, port=chosen)
+            wait_until_up(server)
+            out.print(f"MLflow UI for {uri}: {server.url} (Ctrl-C to stop)", markup=False)
+            code = server.process.wait()
+            raise ReanalyzeError(
+                f"the MLflow UI at {server.url} exited with status {code}: {server.last_line()}"
+            )
+        except Stopped as stop:
+            status = 128 + stop.signum
+        finally:
+            signals.stopping()  # a second signal must not interrupt the cleanup
+            if server is not None:
+                stop_ui(server)
+    if server is not None:
+        err.print(f"stopped the MLflow UI at {server.url}", markup=False, highlight=False)
+    raise typer.Exit(status)
 
 
 # -------------------------------------------------------------- simulate
@@ -611,7 +709,7 @@ def simulate_cmd(
     from reanalyze.simulate import simulate
 
     if out_file.suffix.lower() not in (".csv", ".txt", ".parquet"):
-        raise DataError(f"--out {out_file}: use a .csv or .parquet file name")
+        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
     source = _grid_source(grid, loader, units)
     start = time.perf_counter()
     table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
@@ -638,31 +736,38 @@ app.add_typer(property_app, name="property")
 @property_app.command("list")
 def property_list() -> None:
     """List the property plugins (built-in and installed), with the quantities they need."""
-    from reanalyze.plugins import list_plugins, load_all
+    from rich.text import Text
+
+    from reanalyze.plugins import broken_plugins, list_plugins, load_all
 
     specs = list_plugins("reanalyze.properties")
-    loaded = load_all("reanalyze.properties")
+    loaded = load_all("reanalyze.properties")  # a broken plugin warns once and is left out
+    broken = broken_plugins("reanalyze.properties")
     listing = Table("name", "origin", "needs", "description")
     for name, spec in specs.items():
         cls = loaded.get(name)
         if cls is None:
-            listing.add_row(name, spec.origin, "", "(cannot be loaded, see the warning)")
+            reason = broken.get(name, "see the warning")
+            listing.add_row(Text(name), Text(spec.origin), "", Text(f"(broken: {reason})"))
             continue
         needs = ", ".join(f"{r.role} [{'|'.join(r.kinds)}]" for r in cls.requires)
-        listing.add_row(name, spec.origin, needs, cls.description or spec.description)
+        description = cls.description or spec.description
+        listing.add_row(Text(name), Text(spec.origin), Text(needs), Text(description))
     out.print(listing)
 
 
 @property_app.command("show")
 def property_show(name: Annotated[str, typer.Argument(help="Plugin name.")]) -> None:
     """Show a plugin's roles and parameters (name, default, description)."""
+    from rich.text import Text
+
     from reanalyze.plugins import load_plugin
 
-    cls = load_plugin("reanalyze.properties", name)
-    out.print(f"[bold]{name}[/bold]: {cls.description}")
+    cls = load_plugin("reanalyze.properties", name)  # a broken plugin: PluginError, one line
+    out.print(Text.assemble((name, "bold"), f": {cls.description}"))
     roles = Table("role", "kinds", "description")
     for r in cls.requires:
-        roles.add_row(r.role, " or ".join(r.kinds), r.description)
+        roles.add_row(Text(r.role), Text(" or ".join(r.kinds)), Text(r.description))
     out.print(roles)
     params = Table("--param", "default", "description")
     for field_name, info in cls.Params.model_fields.items():
@@ -671,7 +776,7 @@ def property_show(name: Annotated[str, typer.Argument(help="Plugin name.")]) -> 
             if info.is_required()
             else json.dumps(info.get_default(call_default_factory=True), default=str)
         )
-        params.add_row(field_name, default, info.description or "")
+        params.add_row(Text(field_name), Text(default), Text(info.description or ""))
     out.print(params)
 
 
@@ -721,9 +826,13 @@ def property_run(
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the PNG figures.")] = (
         False
     ),
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
 ) -> None:
     """Compute a derived property; write tables (CSV), summary.json and figures (PNG)."""
     from reanalyze.load import load
+    from reanalyze.outputs import output_action
     from reanalyze.plugins import load_plugin
     from reanalyze.properties.base import parse_params
     from reanalyze.train.bundle import BUNDLE_FILE
@@ -732,20 +841,23 @@ def property_run(
     plugin = cls()
     params = parse_params(plugin, _pairs(param, "--param"))  # fail before any heavy work
     overrides = _pairs(column, "--column")
+    sample_mass = _mass(mass) if mass else None
+    sources = _input_paths(inputs)
+    output_action(out_dir, "property", inputs=sources, overwrite=overwrite, option="--out")
     twin: Path | None = None
     if len(inputs) == 1 and (Path(inputs[0]) / BUNDLE_FILE).is_file():
         from reanalyze.simulate import simulate
 
         twin = Path(inputs[0])
         if not grid:
-            raise DataError(f"{twin} is a twin's run folder: give the grid to simulate (--grid)")
+            raise OptionError(f"{twin} is a twin's run folder: give the grid to simulate (--grid)")
         table = simulate(
             twin, _grid_source(grid, None, None), allow_extrapolation=allow_extrapolation
         )
         err.print(f"simulated {len(table)} points with the twin in {twin}", highlight=False)
     else:
         if grid:
-            raise DataError("--grid needs a twin's run folder as the input")
+            raise OptionError("--grid needs a twin's run folder as the input")
         options = _loader_options(None, units, None, None, "drop", "drop")
         if slow_axis:
             options["slow_axis"] = slow_axis
@@ -753,8 +865,8 @@ def property_run(
             options["slow_values"] = value
         source: str | list[str] = inputs[0] if len(inputs) == 1 else inputs
         table = load(source, loader=loader, **options)
-    if mass:
-        table = _with_mass(table, mass)
+    if sample_mass is not None:
+        table = _with_mass(table, sample_mass)
     result = plugin.run(table, params, columns=overrides, figures=not no_figures)
     input_name = str(twin) if twin else " ".join(inputs)
     result.save(
@@ -765,6 +877,9 @@ def property_run(
             "params": params.model_dump(mode="json"),
             "rows": len(table),
         },
+        inputs=sources,
+        overwrite=overwrite,
+        option="--out",
     )
     _print_result(result)
     out.print(f"wrote {out_dir}")
@@ -784,20 +899,30 @@ def property_run(
         out.print(f"MLflow: {uri} (run {run_id})")
 
 
-def _with_mass(table: Any, text: str) -> Any:
-    from reanalyze.table import Sample
+def _mass(text: str) -> tuple[float, str]:
+    """``--mass``: a positive, finite mass with a unit, as (magnitude, unit)."""
+    import math
+
     from reanalyze.units import parse_unit, ureg
 
+    hint = "expected a positive mass with a unit, e.g. 0.61mg"
     try:
         quantity: Any = ureg.Quantity(text.replace(" ", ""))
     except Exception:
-        raise DataError(f"--mass {text!r}: expected a mass with a unit, e.g. 0.61mg") from None
+        raise OptionError(f"--mass {text!r}: {hint}") from None
     if not hasattr(quantity, "units") or not quantity.check("[mass]"):
-        raise DataError(f"--mass {text!r}: expected a mass with a unit, e.g. 0.61mg")
+        raise OptionError(f"--mass {text!r}: {hint}")
+    magnitude = float(quantity.magnitude)
+    if not math.isfinite(magnitude) or magnitude <= 0:
+        raise OptionError(f"--mass {text!r}: {hint}")
     parse_unit(str(quantity.units))
-    sample = (table.sample or Sample()).model_copy(
-        update={"mass": float(quantity.magnitude), "mass_unit": f"{quantity.units:~}"}
-    )
+    return magnitude, f"{quantity.units:~}"
+
+
+def _with_mass(table: Any, mass: tuple[float, str]) -> Any:
+    from reanalyze.table import Sample
+
+    sample = (table.sample or Sample()).model_copy(update={"mass": mass[0], "mass_unit": mass[1]})
     return table.with_sample(sample)
 
 
@@ -847,11 +972,17 @@ def plan_cmd(
     slow_axis: Annotated[
         str | None, typer.Option(help="Axis held fixed per scan line, for the cost.")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
 ) -> None:
     """Which step is fine enough for a property, and what it costs on an instrument."""
     from pydantic import ValidationError
 
+    from reanalyze.outputs import output_action
     from reanalyze.plan import Plan, Tolerance
+
+    output_action(out_dir, "plan", inputs=[run_dir], overwrite=overwrite, option="--out")
 
     tol_values = _pairs(tolerance, "--tolerance")
     try:
@@ -860,12 +991,12 @@ def plan_cmd(
         detail = exc.errors()[0] if isinstance(exc, ValidationError) else None
         where = ".".join(map(str, detail["loc"])) if detail else ""
         message = detail["msg"] if detail else str(exc)
-        raise DataError(f"--tolerance {where}: {message}".replace(" :", ":")) from None
+        raise OptionError(f"--tolerance {where}: {message}".replace(" :", ":")) from None
     bounds = None
     if range_:
         lo, sep, hi = range_.partition(":")
         if not sep or not lo.strip() or not hi.strip():
-            raise DataError(f"--range expects LO:HI, e.g. 0.01T:5T, got {range_!r}")
+            raise OptionError(f"--range expects LO:HI, e.g. 0.01T:5T, got {range_!r}")
         bounds = (lo.strip(), hi.strip())
     plan = Plan(
         run_dir,
@@ -882,7 +1013,7 @@ def plan_cmd(
     )
     plan.fit(progress=lambda message: err.print(message, markup=False, highlight=False))
     result = plan.result_
-    result.save(out_dir)
+    result.save(out_dir, overwrite=overwrite, option="--out")
     _print_plan(result)
     out.print(f"wrote {out_dir}")
 
@@ -939,6 +1070,9 @@ def report_cmd(
     no_mlflow: Annotated[
         bool, typer.Option("--no-mlflow", help="Do not log the report to MLflow.")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow an --out folder with files reanalyze did not write.")
+    ] = False,
 ) -> None:
     """Write a self-contained HTML report: data vs twin, learning curves, grid, plans."""
     from reanalyze.report import write_report
@@ -952,6 +1086,8 @@ def report_cmd(
         log_mlflow=not no_mlflow,
         tracking_uri=tracking_uri,
         progress=lambda message: err.print(message, markup=False, highlight=False),
+        overwrite=overwrite,
+        option="--out",
     )
     out.print(f"wrote {path}")
 
@@ -1009,11 +1145,12 @@ def demo_cmd(
         "reanalyze-demo"
     ),
     trials: Annotated[
-        int | None, typer.Option(help="Search trials (default: the recipe's).")
+        int | None, typer.Option(min=1, help="Search trials (default: the recipe's).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
     max_epochs: Annotated[
-        int | None, typer.Option(help="Cap on epochs per network (a quicker, rougher twin).")
+        int | None,
+        typer.Option(min=1, help="Cap on epochs per network (a quicker, rougher twin)."),
     ] = None,
 ) -> None:
     """Run everything end to end, offline: scan → twin → simulate → ΔS_M → plan → report."""
@@ -1021,8 +1158,12 @@ def demo_cmd(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from reanalyze.demo import run_demo
+    from reanalyze.demo import CASES, run_demo
+    from reanalyze.outputs import output_action
 
+    if case not in CASES:  # refused before the progress display starts
+        raise OptionError(f"--case must be one of {', '.join(CASES)}, got {case!r}")
+    output_action(out_dir, "demo", option="--out")
     started = time.perf_counter()
     with Progress(
         TextColumn("{task.description}"),
@@ -1059,6 +1200,7 @@ def demo_cmd(
             max_epochs=max_epochs,
             progress=said,
             train_progress=trained,
+            option="--out",
         )
         bar.update(stage, completed=6, description="done")
     out.print(f"[bold]reanalyze demo ({case})[/bold]: {result.verdict}")
@@ -1104,23 +1246,68 @@ def _show_warning(message: Any, category: Any, *args: Any, **kwargs: Any) -> Non
     err.print(f"warning: {message}", markup=False, highlight=False)
 
 
+def _usage_line(exc: Any) -> str:
+    """A click usage error as one line: the command, what is wrong, where help is."""
+    message = " ".join(exc.format_message().split())
+    command = exc.ctx.command_path if exc.ctx is not None else "reanalyze"
+    return f"error: {message} (see {command} --help)"
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (errors as one line, no traceback)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("default", RuntimeWarning)
-        warnings.showwarning = _show_warning
-        try:
-            app(args=argv, prog_name="reanalyze")
-        except SystemExit as exc:  # typer's normal end, and usage errors (status 2)
-            code = exc.code
-            return code if isinstance(code, int) else (0 if code is None else 1)
-        except ReanalyzeError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False)
-            return 1
-        except KeyboardInterrupt:
-            err.print("interrupted", markup=False)
-            return 130
-    return 0
+    """Run the CLI; return the exit status (errors as one line, no traceback).
+
+    Bad data exit with 1, a misused option (a usage error, or an
+    :class:`~reanalyze.errors.OptionError`) with 2, an interrupt (Ctrl-C or SIGTERM) with
+    130.
+    """
+    import signal
+
+    try:  # typer >= 0.24 carries its own copy of click
+        from typer._click import exceptions as click
+    except ImportError:  # pragma: no cover - older typer
+        from click import exceptions as click  # type: ignore[no-redef]
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", RuntimeWarning)
+            warnings.showwarning = _show_warning
+            code = app(args=argv, prog_name="reanalyze", standalone_mode=False)
+            return code if isinstance(code, int) else 0
+    except click.NoArgsIsHelpError as exc:
+        err.print(exc.format_message(), markup=False, highlight=False)
+        return 2
+    except click.UsageError as exc:
+        err.print(_usage_line(exc), markup=False, highlight=False)
+        return 2
+    except click.ClickException as exc:  # e.g. a file option click could not open
+        err.print(f"error: {' '.join(exc.format_message().split())}", markup=False)
+        return exc.exit_code or 1
+    except ReanalyzeError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return 2 if isinstance(exc, OptionError) else 1
+    except OSError as exc:  # the system refused a file: unreadable, read-only, disk full …
+        where = exc.filename if exc.filename is not None else "a file"
+        reason = exc.strerror or type(exc).__name__
+        err.print(f"error: {where}: {reason}", markup=False, highlight=False)
+        return 1
+    except SystemExit as exc:  # rich on a closed pipe, typer.Exit inside a callback
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except (KeyboardInterrupt, typer.Abort):
+        err.print("interrupted", markup=False)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

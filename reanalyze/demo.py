@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, OptionError
 
 __all__ = ["CASES", "DemoResult", "run_demo"]
 
@@ -96,6 +96,7 @@ def run_demo(
     max_epochs: int | None = None,
     progress: Callable[[str], None] | None = None,
     train_progress: Callable[[Any], None] | None = None,
+    option: str = "output folder",
 ) -> DemoResult:
     """Run the demo end to end; see the module docstring.
 
@@ -104,7 +105,8 @@ def run_demo(
     case
         ``"synthetic"`` or ``"erco2"``.
     out
-        Folder for everything (created; an earlier demo there is replaced).
+        Folder for everything: new, empty, or an earlier demo (replaced). Anything else is
+        refused (:func:`reanalyze.outputs.output_action`); ``option`` names it in messages.
     trials, seed, workers
         Search budget (default: the default recipe's), seed and worker processes (0: one
         per core).
@@ -116,8 +118,9 @@ def run_demo(
         Passed to :meth:`reanalyze.train.search.Search.fit`.
     """
     if case not in CASES:
-        raise DataError(f"--case must be one of {', '.join(CASES)}, got {case!r}")
+        raise OptionError(f"case must be one of {', '.join(CASES)}, got {case!r}")
     from reanalyze.load import load_dataset
+    from reanalyze.outputs import OutputMarker, output_action, read_marker, write_marker
     from reanalyze.plan import Plan
     from reanalyze.plugins import load_plugin
     from reanalyze.report import write_report
@@ -129,12 +132,17 @@ def run_demo(
     from reanalyze.train.tracking import log_search
 
     say = progress or (lambda message: None)
+    output_action(out, "demo", option=option)  # new, empty, or an earlier demo
     folder = Path(out).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    write_marker(folder, OutputMarker(kind="demo", complete=False))
     run_dir = folder / "run"
     if run_dir.exists():  # a fresh twin each time: an old study would be resumed otherwise
         import shutil
 
+        marker = read_marker(run_dir)
+        if marker is None or marker.kind != "run":
+            raise DataError(f"{run_dir}: not a twin reanalyze wrote; move it out of the way")
         shutil.rmtree(run_dir)
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     times: dict[str, float] = {}
@@ -213,6 +221,7 @@ def run_demo(
         )
     rows = plan.result_.rows
     i = plan.result_.recommended
+    write_marker(folder, OutputMarker(kind="demo", complete=True))
     return DemoResult(
         case=case,
         folder=folder,

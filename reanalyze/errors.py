@@ -2,7 +2,8 @@
 
 Every error the toolkit raises on purpose derives from :class:`ReanalyzeError`, so a script can
 catch them all with one ``except`` clause, and the command-line interface turns any of them
-into one line on standard error and a non-zero exit status (no traceback).
+into one line on standard error and a non-zero exit status (no traceback): 2 for an
+:class:`OptionError` (a misused option), 1 for everything else (bad data).
 
 ::
 
@@ -10,6 +11,7 @@ into one line on standard error and a non-zero exit status (no traceback).
     ├── DataError          a file or table cannot be read or is not what was asked for
     │   └── ColumnError    a named column is missing, ambiguous or not numeric
     ├── UnitError          a unit string pint does not know, or one of the wrong dimension
+    ├── OptionError        an option misused: a bad value, or an --out that would lose files
     ├── RegistryError      registry.yaml is malformed, or a name is not in it
     ├── PluginError        a loader or property plugin cannot be found or is broken
     └── FetchError         a remote dataset cannot be obtained
@@ -28,6 +30,7 @@ __all__ = [
     "DataError",
     "FetchError",
     "OfflineError",
+    "OptionError",
     "PluginError",
     "ReanalyzeError",
     "RegistryError",
@@ -52,6 +55,11 @@ class ColumnError(DataError, KeyError):
 
 class UnitError(ReanalyzeError, ValueError):
     """A unit string is unknown to pint, or has the wrong dimension for its quantity."""
+
+
+class OptionError(ReanalyzeError, ValueError):
+    """An option is misused: a value out of range or of the wrong form, or an output
+    folder that would lose files. The command line exits with status 2."""
 
 
 class RegistryError(ReanalyzeError, ValueError):

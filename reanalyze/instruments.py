@@ -61,7 +61,7 @@ Mode = Literal["sweep", "settle"]
 class _Profile(BaseModel):
     """Fields every profile has: what it is and where its numbers come from."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str | None = Field(
         default=None,

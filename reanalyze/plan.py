@@ -45,8 +45,8 @@ import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from reanalyze._atomic import atomic_folder
-from reanalyze.errors import DataError, PluginError
+from reanalyze.errors import DataError, OptionError, PluginError
+from reanalyze.outputs import output_action, publish_folder
 from reanalyze.simulate import split_number
 from reanalyze.table import UnitTable
 from reanalyze.units import check_kind, convert
@@ -195,13 +195,26 @@ class PlanResult:
         )
         return UnitTable(frame, specs, metadata={"property": self.info["property"]})
 
-    def save(self, folder: str | Path) -> Path:
+    def save(
+        self, folder: str | Path, *, overwrite: bool = False, option: str = "output folder"
+    ) -> Path:
         """Write ``plan.json``, ``tables/``, ``figures/`` and ``property/`` (the finest result).
 
-        Written to a temporary folder first: an error leaves nothing half-written.
+        Written to a temporary folder first: an error leaves nothing half-written. ``folder``
+        must be new, empty or a previous plan; the twin's run folder, the current folder and a
+        non-empty folder reanalyze did not write are refused (``overwrite`` allows the last,
+        replacing only the plan's files; :func:`reanalyze.outputs.output_action`).
         """
         root = Path(folder)
-        with atomic_folder(root) as tmp:
+        run = self.info.get("run")
+        action = output_action(
+            root,
+            "plan",
+            inputs=[run] if run and Path(run).exists() else [],
+            overwrite=overwrite,
+            option=option,
+        )
+        with publish_folder(root, "plan", action) as tmp:
             (tmp / "tables").mkdir()
             (tmp / "figures").mkdir()
             self.table().to_csv(tmp / "tables" / "plan.csv")
@@ -401,7 +414,7 @@ class Plan:
         say = progress or (lambda message: None)
         bundle = self.run if isinstance(self.run, ModelBundle) else ModelBundle.load(self.run)
         if self.axis not in bundle.features:
-            raise DataError(
+            raise OptionError(
                 f"--axis {self.axis!r} is not a feature of the twin "
                 f"(features: {', '.join(bundle.features)})"
             )
@@ -413,15 +426,22 @@ class Plan:
             else Tolerance(**dict(self.tolerance or {}))
         )
         kind, unit = bundle.kinds[self.axis], bundle.units[self.axis]
-        if not self.steps:
-            raise DataError("give at least one candidate step (--steps 1T,0.5T,0.2T)")
+        if len(self.steps) < 2:
+            raise OptionError(
+                "--steps: give at least two candidate steps to compare, e.g. 1T,0.5T,0.2T "
+                f"(got {len(self.steps)})"
+            )
         steps = sorted(
             {self._in_unit(s, kind, unit, f"--steps {s}", difference=True) for s in self.steps},
             reverse=True,
         )
         show = _display_unit(self.steps, unit)  # the unit the user wrote the steps in
         if any(s <= 0 for s in steps):
-            raise DataError("--steps must be positive")
+            raise OptionError("--steps must be positive")
+        if len(steps) < 2:
+            raise OptionError(
+                f"--steps {','.join(map(str, self.steps))}: the steps are all the same"
+            )
         lo_t, hi_t = bundle.ranges[self.axis]
         if self.range is None:
             lo, hi = lo_t, hi_t
@@ -430,7 +450,7 @@ class Plan:
             hi = self._in_unit(self.range[1], kind, unit, "--range")
         slack = 1e-9 * max(abs(hi_t), abs(lo_t), 1.0)
         if lo < lo_t - slack or hi > hi_t + slack:
-            raise DataError(
+            raise OptionError(
                 f"--range {lo:g}…{hi:g} {unit} leaves the training range {lo_t:g}…{hi_t:g} "
                 f"{unit} of {self.axis!r}: the twin is an interpolator"
             )
@@ -442,7 +462,7 @@ class Plan:
         }
         unknown = [name for name in given if name not in other]
         if unknown:
-            raise DataError(
+            raise OptionError(
                 f"--fixed {unknown[0]!r} is not another feature of the twin "
                 f"(others: {', '.join(other) or 'none'})"
             )

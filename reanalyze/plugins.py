@@ -1,24 +1,31 @@
 """Plugin discovery: built-ins from ``registry.yaml`` merged with entry points.
 
 Two groups exist: ``reanalyze.loaders`` (file loaders, subclasses of
-:class:`reanalyze.loaders.base.Loader`) and ``reanalyze.properties`` (property plugins). A
-third-party package registers one in its ``pyproject.toml``::
+:class:`reanalyze.loaders.base.Loader`) and ``reanalyze.properties`` (property plugins,
+subclasses of :class:`reanalyze.properties.base.PropertyPlugin`). A third-party package
+registers one in its ``pyproject.toml``::
 
     [project.entry-points."reanalyze.loaders"]
     my_format = "my_package.loader:MyLoader"
 
-Discovery never imports a plugin: listing is cheap and cannot pull in TensorFlow. A plugin is
-imported when it is used; if that fails, :func:`load_plugin` raises :class:`PluginError` and
-:func:`load_all` warns and carries on with the others. When an entry point has the name of a
-built-in, the built-in wins and a warning says so.
+Discovery (:func:`list_plugins`) never imports a plugin: listing is cheap and cannot pull in
+TensorFlow. A plugin is imported, and checked against its group's contract, when it is used
+(:func:`load_plugin`, :func:`load_all`, :func:`broken_plugins`). A plugin that cannot be
+imported, raises on import, or is not a well-formed class of its group is *broken*:
+:func:`load_plugin` raises :class:`PluginError` naming it and the reason, while
+:func:`load_all` and :func:`broken_plugins` warn once per process and carry on with the
+others. When an entry point has the name of a built-in, the built-in wins and a warning says
+so. Results are cached; :func:`clear_cache` forgets them (after installing a plugin in a
+running process, say).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
@@ -26,10 +33,24 @@ from typing import Any, Literal
 from reanalyze.errors import PluginError
 from reanalyze.registry import load_registry
 
-__all__ = ["GROUPS", "PluginSpec", "list_plugins", "load_all", "load_plugin", "merge_plugins"]
+__all__ = [
+    "GROUPS",
+    "PluginSpec",
+    "broken_plugins",
+    "check_plugin",
+    "clear_cache",
+    "list_plugins",
+    "load_all",
+    "load_plugin",
+    "merge_plugins",
+]
 
 Group = Literal["reanalyze.loaders", "reanalyze.properties"]
 GROUPS: tuple[Group, ...] = ("reanalyze.loaders", "reanalyze.properties")
+_KIND: dict[str, str] = {
+    "reanalyze.loaders": "loader plugin",
+    "reanalyze.properties": "property plugin",
+}
 
 
 @dataclass(frozen=True)
@@ -111,42 +132,234 @@ def list_plugins(group: Group) -> dict[str, PluginSpec]:
     return merge_plugins(_builtins(group), entry_points(group=group), group)
 
 
-def _import(spec: PluginSpec) -> Any:
+# ------------------------------------------------------------------ contracts
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _check_class(obj: Any, base: type, base_path: str) -> str | None:
+    if not isinstance(obj, type):
+        label = getattr(obj, "__qualname__", None)
+        what = (
+            f"{label} is a {_type_name(obj)}"
+            if isinstance(label, str)
+            else (f"it is a {_type_name(obj)} object")
+        )
+        return f"{what}, not a class"
+    if not issubclass(obj, base):
+        return f"class {obj.__name__} is not a subclass of {base_path}"
+    if inspect.isabstract(obj):
+        missing = ", ".join(f"{m}()" for m in sorted(getattr(obj, "__abstractmethods__", ())))
+        return f"class {obj.__name__} does not implement {missing}"
+    return None
+
+
+def _check_strings(cls: type, names: Iterable[str]) -> str | None:
+    for attr in names:
+        if not hasattr(cls, attr):
+            return f"class {cls.__name__} has no {attr!r} (a string)"
+        value = getattr(cls, attr)
+        if not isinstance(value, str):
+            return f"{cls.__name__}.{attr} must be a string, got {_type_name(value)}"
+    if not cls.name.strip():  # type: ignore[attr-defined]
+        return f"{cls.__name__}.name is empty"
+    return None
+
+
+def _check_methods(cls: type, names: Iterable[str]) -> str | None:
+    for attr in names:
+        if not callable(getattr(cls, attr, None)):
+            return f"{cls.__name__}.{attr} must be a method"
+    try:
+        signature = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return None
+    required = [
+        p.name
+        for p in signature.parameters.values()
+        if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    if required:
+        return f"{cls.__name__}() needs arguments ({', '.join(required)}); it must take none"
+    return None
+
+
+def _check_property(obj: Any) -> str | None:
+    from pydantic import BaseModel
+
+    from reanalyze.properties.base import PropertyPlugin, Requirement
+    from reanalyze.units import KINDS
+
+    problem = _check_class(obj, PropertyPlugin, "reanalyze.properties.base.PropertyPlugin")
+    if problem:
+        return problem
+    cls: type = obj
+    problem = _check_strings(cls, ("name", "description"))
+    if problem:
+        return problem
+    if not hasattr(cls, "requires"):
+        return f"class {cls.__name__} has no 'requires' (a tuple of Requirement)"
+    requires = cls.requires
+    if not isinstance(requires, tuple | list):
+        return f"{cls.__name__}.requires must be a tuple of Requirement, got {_type_name(requires)}"
+    roles: list[str] = []
+    for i, req in enumerate(requires):
+        where = f"{cls.__name__}.requires[{i}]"
+        if not isinstance(req, Requirement):
+            return f"{where} must be a Requirement, got {_type_name(req)}"
+        if not isinstance(req.role, str) or not req.role:
+            return f"{where}.role must be a non-empty string, got {req.role!r}"
+        kinds = req.kinds
+        if not isinstance(kinds, tuple | list) or not kinds:
+            return f"{where} (role {req.role!r}): kinds must be a non-empty tuple, got {kinds!r}"
+        unknown = [k for k in kinds if not isinstance(k, str) or k not in KINDS]
+        if unknown:
+            return f"{where} (role {req.role!r}): unknown quantity kind {unknown[0]!r}"
+        if req.role in roles:
+            return f"{cls.__name__}.requires repeats the role {req.role!r}"
+        roles.append(req.role)
+    if not hasattr(cls, "Params"):
+        return f"class {cls.__name__} has no 'Params' (a pydantic BaseModel subclass)"
+    params = cls.Params
+    if not (isinstance(params, type) and issubclass(params, BaseModel)):
+        return f"{cls.__name__}.Params must be a pydantic BaseModel subclass, got {params!r}"
+    return _check_methods(cls, ("compute", "run", "figures", "convergence_curve", "example_table"))
+
+
+def _check_loader(obj: Any) -> str | None:
+    from reanalyze.loaders.base import Loader
+
+    problem = _check_class(obj, Loader, "reanalyze.loaders.base.Loader")
+    if problem:
+        return problem
+    cls: type = obj
+    problem = _check_strings(cls, ("name", "description"))
+    if problem:
+        return problem
+    suffixes = getattr(cls, "suffixes", ())
+    if not isinstance(suffixes, tuple | list) or not all(isinstance(s, str) for s in suffixes):
+        return f"{cls.__name__}.suffixes must be a tuple of strings, got {suffixes!r}"
+    return _check_methods(cls, ("load", "sniff"))
+
+
+_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "reanalyze.loaders": _check_loader,
+    "reanalyze.properties": _check_property,
+}
+
+
+def check_plugin(group: Group, obj: Any) -> str | None:
+    """What is wrong with ``obj`` as a plugin of ``group``, in one line; ``None`` if nothing.
+
+    A loader must be a subclass of :class:`reanalyze.loaders.base.Loader` with string
+    ``name`` and ``description``, a tuple of string ``suffixes`` and a ``load`` method. A
+    property plugin must be a subclass of :class:`reanalyze.properties.base.PropertyPlugin`
+    with string ``name`` and ``description``, ``requires`` a tuple of
+    :class:`~reanalyze.properties.base.Requirement` with known quantity kinds, ``Params`` a
+    pydantic model, and a ``compute`` method. Either must be constructible without arguments.
+    These are the checks that keep the command line working; :mod:`reanalyze.testing` checks
+    a plugin's behaviour too.
+    """
+    try:
+        return _CHECKS[group](obj)
+    except Exception as exc:  # a hostile class can raise on attribute access
+        return f"checking it raised {_one_line(exc)}"
+
+
+@functools.cache
+def _resolve(spec: PluginSpec) -> tuple[Any, str | None]:
+    """``(plugin, None)``, or ``(None, reason)`` when the plugin is broken (cached)."""
     module_name, _, attribute = spec.target.partition(":")
     try:
-        module = importlib.import_module(module_name)
-        obj = module
-        for part in attribute.split("."):
+        obj: Any = importlib.import_module(module_name)
+        for part in attribute.split(".") if attribute else ():
             obj = getattr(obj, part)
-    except Exception as exc:  # a broken plugin can raise anything on import
-        raise PluginError(
-            f"{spec.group} plugin {spec.name!r} ({spec.target}, {spec.origin}) cannot be "
-            f"loaded: {type(exc).__name__}: {exc}"
-        ) from exc
-    return obj
+    except (Exception, SystemExit) as exc:  # a broken plugin can raise anything on import
+        return None, f"cannot be loaded: {_one_line(exc)}"
+    if spec.group not in _CHECKS:
+        return obj, None
+    reason = check_plugin(spec.group, obj)  # type: ignore[arg-type]
+    return (None, reason) if reason else (obj, None)
+
+
+_WARNED: set[PluginSpec] = set()
+
+
+def _message(spec: PluginSpec, reason: str) -> str:
+    kind = _KIND.get(spec.group, f"{spec.group} plugin")
+    return f"{kind} {spec.name!r} is broken: {reason} [{spec.target}, {spec.origin}]"
+
+
+def _warn_once(spec: PluginSpec, reason: str) -> None:
+    if spec in _WARNED:
+        return
+    _WARNED.add(spec)
+    warnings.warn(_message(spec, reason), RuntimeWarning, stacklevel=3)
 
 
 def load_plugin(group: Group, name: str) -> Any:
-    """Import and return the plugin ``name`` of ``group`` (a class, usually).
+    """Import, check and return the plugin ``name`` of ``group`` (a class).
 
     Raises
     ------
     PluginError
-        If no plugin has that name, or importing it fails.
+        If no plugin has that name, or it is broken (``"property plugin 'x' is broken:
+        <reason> [<target>, <origin>]"``).
     """
     plugins = list_plugins(group)
     if name not in plugins:
         kind = {"reanalyze.loaders": "loader", "reanalyze.properties": "property plugin"}[group]
         raise PluginError(f"unknown {kind} {name!r} (known: {', '.join(plugins)})")
-    return _import(plugins[name])
+    obj, reason = _resolve(plugins[name])
+    if reason is not None:
+        raise PluginError(_message(plugins[name], reason))
+    return obj
+
+
+def broken_plugins(group: Group, *, builtins: bool = True) -> dict[str, str]:
+    """Import and check every plugin of ``group``; return ``{name: reason}`` of the broken ones.
+
+    Each broken plugin is reported once per process as a :class:`RuntimeWarning`.
+
+    Parameters
+    ----------
+    group
+        Entry-point group.
+    builtins
+        Check the built-in plugins too; ``False`` checks only entry points (so that a listing
+        imports none of the built-ins).
+    """
+    broken: dict[str, str] = {}
+    for name, spec in list_plugins(group).items():
+        if not builtins and spec.origin == "built-in":
+            continue
+        _, reason = _resolve(spec)
+        if reason is not None:
+            _warn_once(spec, reason)
+            broken[name] = reason
+    return broken
 
 
 def load_all(group: Group) -> dict[str, Any]:
-    """Import every plugin of ``group``; a broken one warns and is left out."""
+    """Import every plugin of ``group``; a broken one warns (once per process) and is left out."""
     loaded: dict[str, Any] = {}
     for name, spec in list_plugins(group).items():
-        try:
-            loaded[name] = _import(spec)
-        except PluginError as exc:
-            warnings.warn(str(exc), RuntimeWarning, stacklevel=2)
+        obj, reason = _resolve(spec)
+        if reason is not None:
+            _warn_once(spec, reason)
+        else:
+            loaded[name] = obj
     return loaded
+
+
+def clear_cache() -> None:
+    """Forget discovered plugins, import results and which warnings were shown."""
+    list_plugins.cache_clear()
+    _resolve.cache_clear()
+    _WARNED.clear()

@@ -43,12 +43,9 @@ import io
 import json
 import logging
 import math
-import os
 import re
-import shutil
 import string
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,8 +55,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError
+from reanalyze.outputs import Action, check_complete, output_action, publish_folder
 
 __all__ = [
     "DENSE_POINTS",
@@ -205,6 +202,7 @@ def read_property(folder: str | Path) -> PropertyFile:
         No folder, no ``summary.json``, or one that is not a property summary.
     """
     file = Path(folder) / "summary.json"
+    check_complete(folder, "property result")
     try:
         return PropertyFile.model_validate(_read_json(file, "property result"))
     except ValidationError as exc:
@@ -221,6 +219,7 @@ def read_plan(folder: str | Path) -> PlanFile:
         not exist.
     """
     file = Path(folder) / "plan.json"
+    check_complete(folder, "plan")
     try:
         plan = PlanFile.model_validate(_read_json(file, "plan"))
     except ValidationError as exc:
@@ -1222,40 +1221,13 @@ def _resolve_out(run: Path, out: str | Path | None) -> Path:
     return path
 
 
-def _fill(folder: Path, name: str, text: str, images: Sequence[_Image]) -> None:
-    (folder / name).write_text(text, encoding="utf-8")
-    (folder / FIGURES_DIR).mkdir()
-    for image in images:
-        (folder / FIGURES_DIR / image.name).write_bytes(image.png)
-
-
-def _publish(out: Path, text: str, images: Sequence[_Image]) -> None:
-    """Write ``out`` and ``out.parent/figures`` from a temporary folder, then rename."""
-    parent = out.parent
-    if not parent.exists():
-        with atomic_folder(parent) as tmp:
-            _fill(tmp, out.name, text, images)
-        return
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=parent))
-    figures = parent / FIGURES_DIR
-    old = parent / f"{tmp.name}.old"
-    try:
-        _fill(tmp, out.name, text, images)
-        if figures.exists():
-            figures.rename(old)
-        try:
-            (tmp / FIGURES_DIR).rename(figures)
-            os.replace(tmp / out.name, out)
-        except BaseException:
-            if old.exists():
-                if figures.exists():
-                    shutil.rmtree(figures)
-                old.rename(figures)
-            raise
-    finally:
-        for leftover in (tmp, old):
-            if leftover.exists():
-                shutil.rmtree(leftover)
+def _publish(out: Path, action: Action, text: str, images: Sequence[_Image]) -> None:
+    """Write ``out`` and ``out.parent/figures`` from a temporary folder, then move them in."""
+    with publish_folder(out.parent, "report", action) as tmp:
+        (tmp / out.name).write_text(text, encoding="utf-8")
+        (tmp / FIGURES_DIR).mkdir()
+        for image in images:
+            (tmp / FIGURES_DIR / image.name).write_bytes(image.png)
 
 
 def _log_mlflow(record: Mapping[str, str], out: Path, tracking_uri: str | None) -> tuple[bool, str]:
@@ -1291,6 +1263,8 @@ def write_report(
     log_mlflow: bool = True,
     tracking_uri: str | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
+    option: str = "output folder",
 ) -> Path:
     """Write the self-contained HTML report of a twin.
 
@@ -1317,6 +1291,13 @@ def write_report(
         MLflow tracking URI (default: the one in ``RUN/mlflow.json``).
     progress
         Called with one line per section (for a progress display).
+    overwrite
+        Allow writing into a non-empty folder reanalyze did not write (only the HTML file and
+        ``figures/`` are replaced). Without it such a folder is refused, and so are the
+        current folder, a run folder and a folder holding an input, whatever ``overwrite``
+        says (:func:`reanalyze.outputs.output_action`).
+    option
+        How the output is named in error messages (the command line says ``--out``).
 
     Returns
     -------
@@ -1332,10 +1313,17 @@ def write_report(
     say = progress or (lambda message: None)
     folder = Path(run)
     target = _resolve_out(folder, out)
-    say(f"reading {folder}")
+    action = output_action(
+        target.parent,
+        "report",
+        inputs=[folder, *plans, *properties],
+        overwrite=overwrite,
+        option=option,
+    )
     property_items = [(Path(p), read_property(p)) for p in properties]
     plan_items = [(Path(p), read_plan(p)) for p in plans]
-    loaded = _load_run(folder)
+    loaded = _load_run(folder)  # every input is read before the first progress line
+    say(f"read {folder}")
     dataset = _dataset_name(loaded)
     figures = _Figures()
     builders: list[tuple[str, Callable[[], _Section]]] = [
@@ -1373,7 +1361,7 @@ def write_report(
     )
     text = _page(heading, lead, sections, about)
     say(f"writing {target}")
-    _publish(target, text, figures.images)
+    _publish(target, action, text, figures.images)
     if record is not None:
         logged, message = _log_mlflow(record, target, tracking_uri)
         if not logged:

@@ -95,7 +95,7 @@ def test_inspect_reports_columns_units_and_notes(
         (["registry", "validate", "{tmp}/bad.yaml"], "datasets.x.source"),
     ],
 )
-def test_bad_input_gives_one_line_and_exit_1(
+def test_bad_input_gives_one_line_and_exit_1_or_2(
     tmp_path: Path, args: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "d.csv").write_text("T (K),H (Oe)\n1,2\n")
@@ -104,7 +104,8 @@ def test_bad_input_gives_one_line_and_exit_1(
     )
     status = main([a.replace("{tmp}", str(tmp_path)) for a in args])
     err = capsys.readouterr().err
-    assert status == 1
+    misused = "expects NAME=VALUE" in fragment or "use a .csv" in fragment
+    assert status == (2 if misused else 1)  # a misused option, or bad data
     assert err.count("\n") == 1 and err.startswith("error: ")
     assert fragment in err
     assert not (tmp_path / "out.xlsx").exists()
@@ -135,5 +136,5 @@ def test_synth_writes_a_scan_that_matches_its_truth(tmp_path: Path) -> None:
     residual = table.values("M") - generator.truth_table(table)
     relative = residual / generator.truth_table(table)
     assert 0 < np.std(relative) < 0.01  # noisy, but only by the generator's small noise
-    assert main(["data", "synth", "synthetic_magnet", "--out", str(tmp_path / "m.xlsx")]) == 1
+    assert main(["data", "synth", "synthetic_magnet", "--out", str(tmp_path / "m.xlsx")]) == 2
     assert not (tmp_path / "m.xlsx").exists()

@@ -43,5 +43,5 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_demo_rejects_an_unknown_case(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--case", "nope"]) == 1
+    assert main(["demo", "--case", "nope"]) == 2  # a misused option
     assert "--case must be one of synthetic, erco2" in capsys.readouterr().err

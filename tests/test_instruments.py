@@ -96,10 +96,6 @@ def test_user_file_adds_a_profile_and_overrides_one_field(tmp_path: Path) -> Non
     [
         ("mpms3:\n  sweep_speed: 2\n", r"mpms3\.sweep_speed: Extra inputs are not permitted"),
         (
-            "mpms3:\n  field_ramp_rate_Oe_per_s: -5\n",
-            r"mpms3\.field_ramp_rate_Oe_per_s: Input should be greater than 0",
-        ),
-        (
             "mine:\n  kind: spectrometer\n  time_per_cut_s: 1\n",
             r"mine\.kind: unknown kind 'spectrometer' \(known: magnetometer, transport, arpes\)",
         ),
@@ -118,6 +114,18 @@ def test_user_file_adds_a_profile_and_overrides_one_field(tmp_path: Path) -> Non
             r"mpms3: sources names unknown fields: colour",
         ),
         ("mpms3: 5\n", r"mpms3: expected a mapping of fields"),
+        (
+            "mpms3:\n  sweep_rate_K_per_min: .inf\n",
+            r"mpms3\.sweep_rate_K_per_min: Input should be a finite",
+        ),
+        (
+            "mpms3:\n  field_ramp_rate_Oe_per_s: -5\n",
+            r"mpms3\.field_ramp_rate_Oe_per_s: Input should be greater than 0",
+        ),
+        (
+            "mpms3:\n  point_time_sweep_s: .nan\n",
+            r"mpms3\.point_time_sweep_s: Input should be a finite",
+        ),
         ("- mpms3\n", r": expected a mapping of profile name → profile"),
         ("mpms3:\n  sweep_rate_K_per_min: [1\n", r"lab\.yaml: line 3 expected"),
     ],

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from reanalyze.cli import main
-from reanalyze.errors import DataError, PluginError, UnitError
+from reanalyze.errors import DataError, OptionError, PluginError, UnitError
 from reanalyze.plan import Plan, Tolerance, axis_candidates, compare
 from reanalyze.properties.base import Curve
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
@@ -142,14 +142,37 @@ def test_a_tolerance_no_candidate_meets(twin: ModelBundle) -> None:
 
 
 def test_bad_plans_are_refused(twin: ModelBundle) -> None:
-    with pytest.raises(DataError, match="--axis 'X' is not a feature"):
-        Plan(twin, "magnetocaloric", "X", ["1T"]).fit()
-    with pytest.raises(DataError, match="leaves the training range 0…50000 Oe"):
-        Plan(twin, "magnetocaloric", "H", ["1T"], range=("0T", "6T")).fit()
+    with pytest.raises(OptionError, match="--axis 'X' is not a feature"):
+        Plan(twin, "magnetocaloric", "X", ["1T", "0.5T"]).fit()
+    with pytest.raises(OptionError, match="leaves the training range 0…50000 Oe"):
+        Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], range=("0T", "6T")).fit()
     with pytest.raises(UnitError, match="--steps 1K: unit 'K' has the wrong dimension"):
-        Plan(twin, "magnetocaloric", "H", ["1K"]).fit()
+        Plan(twin, "magnetocaloric", "H", ["1K", "0.5T"]).fit()
+    with pytest.raises(OptionError, match="give at least two candidate steps"):
+        Plan(twin, "magnetocaloric", "H", ["1T"]).fit()
+    with pytest.raises(OptionError, match="the steps are all the same"):
+        Plan(twin, "magnetocaloric", "H", ["1T", "10000Oe"]).fit()
     with pytest.raises(PluginError, match="unknown property plugin 'nope'"):
-        Plan(twin, "nope", "H", ["1T"]).fit()
+        Plan(twin, "nope", "H", ["1T", "0.5T"]).fit()
+
+
+def test_a_plan_never_writes_over_its_twin_or_a_users_folder(
+    twin: ModelBundle, plan: Plan, tmp_path: Path
+) -> None:
+    run = twin.save(tmp_path / "run")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    before = sorted(p.name for p in run.iterdir())
+    with pytest.raises(OptionError, match="run folder"):
+        plan.result_.save(run)
+    with pytest.raises(OptionError, match="not empty and not written by reanalyze plan"):
+        plan.result_.save(mine)
+    assert sorted(p.name for p in run.iterdir()) == before
+    plan.result_.save(mine, overwrite=True)  # only the plan's own files are added
+    assert (mine / "notes.txt").read_text() == "keep me" and (mine / "plan.json").is_file()
+    plan.result_.save(mine)  # now it is a plan folder: replaced, the user's file kept
+    assert (mine / "notes.txt").read_text() == "keep me"
 
 
 def test_saved_plan_follows_the_contract(plan: Plan, tmp_path: Path) -> None:
@@ -198,7 +221,7 @@ def test_cli_plan(twin: ModelBundle, tmp_path: Path, capsys: pytest.CaptureFixtu
         (["--fixed", "Q=1:2:1K"], "--fixed 'Q' is not another feature"),
     ]:
         argv_bad = [*argv[:-1], str(bad), *extra]
-        assert main(argv_bad) == 1
+        assert main(argv_bad) == 2  # a misused option
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not bad.exists()
@@ -234,7 +257,7 @@ def test_a_real_plan_goes_into_the_report(twin: ModelBundle, plan: Plan, tmp_pat
 
     run = twin.save(tmp_path / "run")
     folder = plan.result_.save(tmp_path / "plan")
-    html = write_report(run, tmp_path / "report.html", plans=[folder], log_mlflow=False)
+    html = write_report(run, tmp_path / "report" / "a.html", plans=[folder], log_mlflow=False)
     text = Path(html).read_text()
     assert plan.result_.verdict.split(":")[0] in text
     assert f"{plan.result_.rows[0]['step']:g}" in text

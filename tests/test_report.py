@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 from reanalyze.errors import DataError
+from reanalyze.outputs import MARKER
 from reanalyze.plugins import load_plugin
 from reanalyze.report import write_report
 from reanalyze.simulate import simulate
@@ -430,7 +431,7 @@ def test_missing_or_garbled_run_is_a_one_line_error_and_writes_nothing(
         write_report(garbled)
     broken = copy_run(twin, tmp_path / "broken")
     (broken / "members" / "member_0.keras").write_bytes(b"not a keras file")
-    with pytest.raises(DataError, match="damaged run folder") as member:
+    with pytest.raises(DataError, match="member_0.keras: damaged member model") as member:
         write_report(broken)
     bad_plan = tmp_path / "bad_plan"
     bad_plan.mkdir()
@@ -485,7 +486,7 @@ def test_a_second_report_replaces_the_first_completely(twin: Twin, tmp_path: Pat
     write_report(twin.run, out, title="Second <report>", log_mlflow=False)
     second = {p.name for p in (out.parent / "figures").iterdir()}
     assert second == {"training_vs_twin.png", "learning_curves.png", "grid.png"} < first
-    assert sorted(p.name for p in out.parent.iterdir()) == ["figures", "twin.html"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [MARKER, "figures", "twin.html"]
     assert "<title>Second &lt;report&gt;</title>" in out.read_text(encoding="utf-8")
 
 

@@ -207,7 +207,7 @@ def test_cli_simulate_points_file_and_errors(run_dir: Path, tmp_path: Path, caps
     bad = tmp_path / "bad.csv"
     assert main(["simulate", str(run_dir), "--grid", "nofile.csv", "--out", str(bad)]) == 1
     assert "no such file" in capsys.readouterr().err
-    assert main(["simulate", str(run_dir), "--grid", "T=10:20:1K H=1T", "--out", "x.json"]) == 1
+    assert main(["simulate", str(run_dir), "--grid", "T=10:20:1K H=1T", "--out", "x.json"]) == 2
     assert "use a .csv or .parquet" in capsys.readouterr().err
     assert main(["simulate", str(tmp_path), "--grid", "T=1K", "--out", str(bad)]) == 1
     assert "not a reanalyze run folder" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze._atomic import atomic_path
 from reanalyze.errors import DataError
 
 __all__ = ["BUNDLE_FILE", "ModelBundle", "wrap_in_units"]
@@ -117,7 +118,8 @@ class ModelBundle:
             "sample": self.sample,
             "log_features": self.log_features,
         }
-        (root / BUNDLE_FILE).write_text(json.dumps(description, indent=2) + "\n")
+        with atomic_path(root / BUNDLE_FILE) as part:
+            part.write_text(json.dumps(description, indent=2) + "\n")
         return root
 
     @classmethod
@@ -127,38 +129,56 @@ class ModelBundle:
         Raises
         ------
         DataError
-            The folder has no ``bundle.json`` or a member is missing.
+            The folder has no ``bundle.json``, its training did not finish, or
+            ``bundle.json`` or a member is damaged or missing.
         """
-        import keras
+        from reanalyze.outputs import read_marker
 
         root = Path(folder)
         file = root / BUNDLE_FILE
+        marker = read_marker(root)
+        if marker is not None and marker.kind == "run" and not marker.complete:
+            raise DataError(
+                f"{root}: training did not finish (interrupted, or still running); run the same "
+                "reanalyze train command again to resume it"
+            )
         if not file.is_file():
             raise DataError(f"{root}: not a reanalyze run folder (no {BUNDLE_FILE})")
         try:
-            info = json.loads(file.read_text())
-        except json.JSONDecodeError as exc:
+            info = json.loads(file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DataError(f"{file}: damaged ({exc})") from None
-        if info.get("format") != "reanalyze-bundle":
+        if not isinstance(info, dict) or info.get("format") != "reanalyze-bundle":
             raise DataError(f"{file}: not a reanalyze bundle")
+        import keras
+
         members = []
-        for name in info["members"]:
-            path = root / name
+        for name in info.get("members") or []:
+            path = root / str(name)
             if not path.is_file():
                 raise DataError(f"{root}: member {name} is missing")
-            members.append(keras.saving.load_model(path, safe_mode=True, compile=False))
-        return cls(
-            features=list(info["features"]),
-            target=str(info["target"]),
-            units=dict(info["units"]),
-            kinds=dict(info["kinds"]),
-            ranges={k: (float(v[0]), float(v[1])) for k, v in info["ranges"].items()},
-            data_sha256=str(info["data_sha256"]),
-            summary=dict(info.get("summary", {})),
-            members=members,
-            sample=info.get("sample"),
-            log_features=list(info.get("log_features", [])),
-        )
+            try:
+                members.append(keras.saving.load_model(path, safe_mode=True, compile=False))
+            except Exception as exc:  # keras raises ValueError, OSError, zipfile errors…
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+                raise DataError(f"{path}: damaged member model ({first})") from None
+        if not members:
+            raise DataError(f"{file}: lists no ensemble members")
+        try:
+            return cls(
+                features=list(info["features"]),
+                target=str(info["target"]),
+                units=dict(info["units"]),
+                kinds=dict(info["kinds"]),
+                ranges={k: (float(v[0]), float(v[1])) for k, v in info["ranges"].items()},
+                data_sha256=str(info["data_sha256"]),
+                summary=dict(info.get("summary", {})),
+                members=members,
+                sample=info.get("sample"),
+                log_features=list(info.get("log_features", [])),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise DataError(f"{file}: damaged ({type(exc).__name__}: {exc})") from None
 
     def _matrix(self, x: Array | Mapping[str, Any]) -> Array:
         if isinstance(x, Mapping):

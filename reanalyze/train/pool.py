@@ -16,6 +16,9 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -24,7 +27,18 @@ __all__ = ["discard", "local_pool"]
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when its parent is gone (killed with SIGKILL, say): never an orphan."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
 def _start_process() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the pool, so a
+    # worker ignores it (no traceback per worker) and ends when the parent terminates it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from reanalyze.train.network import configure_threads
 

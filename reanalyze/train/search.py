@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -42,7 +42,8 @@ from typing import Any
 
 import numpy as np
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, OptionError
+from reanalyze.outputs import OutputMarker, folder_lock, output_action, write_marker
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
 from reanalyze.train.data import Encoding, TrainingData
 from reanalyze.train.network import EnsembleFit, configure_threads
@@ -190,6 +191,7 @@ def _work(
             raise _Surplus
         return objective(trial)
 
+    failures: list[str] = []  # consecutive failed trials: a search that cannot work stops
     while _claims(study, 1 << 62) < n_trials:
         if timeout is not None and time.perf_counter() - started > timeout:
             break
@@ -198,6 +200,11 @@ def _work(
         def check(study_: Any, trial: Any) -> None:
             nonlocal surplus
             surplus = bool(trial.user_attrs.get("surplus"))
+            if trial.state.name == "FAIL" and not surplus:
+                reason = str(trial.system_attrs.get("fail_reason", "failed")).splitlines()
+                failures.append(f"trial {trial.number}: {(reason or ['failed'])[-1][:200]}")
+            elif trial.state.name in ("COMPLETE", "PRUNED"):
+                failures.clear()
 
         study.optimize(
             guarded,
@@ -211,6 +218,10 @@ def _work(
         ran += 1
         if after_trial is not None:
             after_trial()
+        if len(failures) >= MAX_FAILURES:
+            raise DataError(
+                f"stopped after {len(failures)} failed trials in a row; the first: {failures[0]}"
+            )
     return ran
 
 
@@ -223,7 +234,9 @@ def run_worker(
     """
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are counted, not each shown
+    if "://" not in str(storage) and not Path(storage).is_file():
+        raise DataError(f"--storage {storage}: no such study journal (a worker joins a study)")
     configure_threads(threads)
     try:
         study = optuna.load_study(
@@ -374,6 +387,7 @@ class Search:
         self.objective = objective
         self.ensemble = ensemble
         self.timeout = timeout
+        self._resolved()  # refuse bad settings now, before any data is read
 
     def _n_workers(self) -> int:
         if self.workers and self.workers > 0:
@@ -386,11 +400,17 @@ class Search:
         objective = self.objective or recipe.objective
         ensemble = recipe.ensemble if self.ensemble is None else int(self.ensemble)
         if n_trials < 1:
-            raise DataError("the number of trials must be at least 1")
+            raise OptionError(f"n_trials must be at least 1, got {n_trials}")
         if objective not in OBJECTIVES:
-            raise DataError(f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}")
+            raise OptionError(
+                f"objective must be one of {', '.join(OBJECTIVES)}, got {objective!r}"
+            )
         if ensemble < 1:
-            raise DataError("the ensemble needs at least 1 member")
+            raise OptionError(f"the ensemble needs at least 1 member, got {ensemble}")
+        if self.workers < 0:
+            raise OptionError(f"workers must be 0 (one per core) or more, got {self.workers}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise OptionError(f"timeout must be a positive number of seconds, got {self.timeout}")
         return recipe, self.space, n_trials, objective, ensemble
 
     def fit(
@@ -398,16 +418,37 @@ class Search:
         data: TrainingData,
         out: str | Path,
         progress: Callable[[Progress], None] | None = None,
+        *,
+        inputs: Sequence[str | Path] = (),
+        overwrite: bool = False,
+        option: str = "output folder",
     ) -> Search:
-        """Run the study, train the ensemble, save the bundle into ``out``."""
+        """Run the study, train the ensemble, save the bundle into ``out``.
+
+        ``out`` is the run folder: new, empty, or an earlier run (its study is resumed). A
+        non-empty folder reanalyze did not write is refused unless ``overwrite``; the current
+        folder and a folder holding one of ``inputs`` always are
+        (:func:`reanalyze.outputs.output_action`). The folder is locked while the search runs
+        (a second writer is refused) and marked incomplete until the twin is saved, so an
+        interrupted run is never taken for a finished one.
+        """
+        run_dir = Path(out)
+        output_action(run_dir, "run", inputs=inputs, overwrite=overwrite, option=option)
+        with folder_lock(run_dir, "run folder"):
+            write_marker(run_dir, OutputMarker(kind="run", complete=False, pid=os.getpid()))
+            self._fit(data, run_dir, progress)
+            write_marker(run_dir, OutputMarker(kind="run", complete=True, pid=os.getpid()))
+        return self
+
+    def _fit(
+        self, data: TrainingData, run_dir: Path, progress: Callable[[Progress], None] | None
+    ) -> None:
         import optuna
 
         recipe, given, n_trials, objective_name, n_members = self._resolved()
         space = given or recipe.space_for(data.n_rows)
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
-        run_dir = Path(out)
-        run_dir.mkdir(parents=True, exist_ok=True)
         storage = self.storage or str(run_dir / "study.journal")
         name = self.study_name or f"reanalyze-{data.sha256()[:12]}"
         seed = 0 if self.seed is None else int(self.seed)
@@ -520,7 +561,6 @@ class Search:
         self.bundle_ = bundle
         self.run_dir_ = run_dir
         self.storage_ = storage
-        return self
 
     @staticmethod
     def _members(

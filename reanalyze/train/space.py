@@ -17,13 +17,15 @@ Examples
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, OptionError
 
 __all__ = ["SearchSpace", "TrialConfig", "batch_choices"]
 
@@ -65,7 +67,17 @@ class TrialConfig(BaseModel):
     patience: int = Field(default=50, ge=1, description="Epochs without improvement to stop.")
 
 
-def _range(value: Any, cast: type) -> tuple[Any, Any]:
+_RANGES = ("layers", "nodes", "learning_rate", "l1", "l2", "dropout")
+
+
+def _finite(value: Any) -> float:
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"not finite: {value!r}")
+    return number
+
+
+def _range(value: Any, cast: Callable[[Any], Any]) -> tuple[Any, Any]:
     if isinstance(value, str):
         low, sep, high = value.partition(":")
         if not sep:
@@ -122,6 +134,13 @@ class SearchSpace(BaseModel):
             raise ValueError("dropout must be below 1")
         return self
 
+    @field_validator("batch_sizes")
+    @classmethod
+    def _batches(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and (not value or min(value) < 1):
+            raise ValueError(f"batch sizes must be whole numbers >= 1, got {value}")
+        return value
+
     def batch_choices(self, n_rows: int) -> list[int]:
         """Batch sizes for ``n_rows`` training rows."""
         return list(self.batch_sizes) if self.batch_sizes else batch_choices(n_rows)
@@ -175,31 +194,54 @@ class SearchSpace(BaseModel):
 
     @classmethod
     def from_overrides(
-        cls, overrides: dict[str, Any], base: SearchSpace | None = None
+        cls,
+        overrides: dict[str, Any],
+        base: SearchSpace | None = None,
+        names: dict[str, str] | None = None,
     ) -> SearchSpace:
-        """A space with some fields replaced; strings like ``"2:6"`` or ``"relu,silu"`` work."""
+        """A space with some fields replaced; strings like ``"2:6"`` or ``"relu,silu"`` work.
+
+        ``names`` says how each key is called in messages (the command line passes its
+        option names, e.g. ``{"learning_rate": "--lr"}``).
+
+        Raises
+        ------
+        OptionError
+            A value of the wrong form or out of range (one line naming the key).
+        """
+        called = names or {}
         data = (base or cls()).model_dump()
         for key, value in overrides.items():
             if value is None:
                 continue
-            if key in ("layers", "nodes"):
-                data[key] = _range(value, int)
-            elif key in ("learning_rate", "l1", "l2", "dropout"):
-                data[key] = _range(value, float)
-            elif key in ("optimizers", "optimizer", "activations", "activation"):
-                items = value.split(",") if isinstance(value, str) else list(value)
-                data[key.rstrip("s") + "s"] = [v.strip() for v in items]
-            elif key in ("batch_sizes", "batch_size"):
-                items = value.split(",") if isinstance(value, str) else list(value)
-                data["batch_sizes"] = [int(v) for v in items]
-            else:
-                data[key] = value
+            name = called.get(key, key)
+            try:
+                if key in ("layers", "nodes"):
+                    data[key] = _range(value, int)
+                elif key in ("learning_rate", "l1", "l2", "dropout"):
+                    data[key] = _range(value, _finite)
+                elif key in ("optimizers", "optimizer", "activations", "activation"):
+                    items = value.split(",") if isinstance(value, str) else list(value)
+                    data[key.rstrip("s") + "s"] = [v.strip() for v in items]
+                elif key in ("batch_sizes", "batch_size"):
+                    items = value.split(",") if isinstance(value, str) else list(value)
+                    data["batch_sizes"] = [int(v) for v in items]
+                else:
+                    data[key] = value
+            except (TypeError, ValueError):
+                shape = "LOW:HIGH" if key in _RANGES else "a comma-separated list"
+                raise OptionError(
+                    f"{name}: expected {'a number or ' if key in _RANGES else ''}{shape}, "
+                    f"got {value!r}"
+                ) from None
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise DataError(f"search space: {where}: {first['msg']}") from None
+            key = str(first["loc"][0]) if first["loc"] else ""
+            where = called.get(key) or "search space: " + ".".join(str(p) for p in first["loc"])
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise OptionError(f"{where}: {message}") from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> SearchSpace:
@@ -215,5 +257,5 @@ class SearchSpace(BaseModel):
             raise DataError(f"{file}: expected a mapping of search-space keys")
         try:
             return cls.from_overrides(raw)
-        except DataError as exc:
+        except (DataError, OptionError) as exc:
             raise DataError(f"{file}: {exc}") from None

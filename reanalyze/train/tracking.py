@@ -17,10 +17,12 @@ os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 from pathlib import Path
 from typing import Any
 
+from reanalyze.errors import OptionError
 from reanalyze.train.data import TrainingData
 
 __all__ = [
     "TRACKING_FILE",
+    "check_tracking",
     "default_tracking_uri",
     "log_property",
     "log_search",
@@ -37,6 +39,57 @@ PIP_REQUIREMENTS = ["reanalyze", "tensorflow-cpu", "keras>=3"]
 def default_tracking_uri() -> str:
     """``$MLFLOW_TRACKING_URI`` or ``sqlite:///mlflow.db`` in the working directory."""
     return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{Path.cwd() / 'mlflow.db'}"
+
+
+def check_tracking(tracking_uri: str | None = None, timeout_s: float = 5.0) -> str:
+    """Make sure the tracking store can be reached, in seconds; return its URI.
+
+    An ``http(s)://`` store must answer MLflow's ``/health`` within ``timeout_s``; a database
+    URL (``postgresql://``, ``mysql://`` …) must accept a connection within ``timeout_s``; a
+    ``sqlite:///`` or ``file:`` store must be in a folder that exists or can be made. Call it
+    before a long search, so that an unreachable store fails at once rather than at the end.
+
+    Raises
+    ------
+    OptionError
+        The store cannot be reached (one line with the reason and what to do).
+    """
+    uri = tracking_uri or default_tracking_uri()
+    scheme = uri.split(":", 1)[0].lower() if ":" in uri else "file"
+    hint = "start it, give another --tracking-uri, or --no-mlflow"
+    if scheme in ("http", "https"):
+        import requests
+
+        try:
+            answer = requests.get(uri.rstrip("/") + "/health", timeout=timeout_s)
+        except requests.RequestException as exc:
+            reason = type(exc).__name__
+            raise OptionError(
+                f"--tracking-uri {uri}: no MLflow server answers ({reason}); {hint}"
+            ) from None
+        if answer.status_code != 200:
+            raise OptionError(
+                f"--tracking-uri {uri}: answers HTTP {answer.status_code}, not MLflow; {hint}"
+            )
+    elif scheme == "sqlite":
+        path = uri.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            folder = Path(path).parent
+            if not folder.is_dir():
+                raise OptionError(f"--tracking-uri {uri}: folder {folder} does not exist")
+    elif scheme in ("postgresql", "postgres", "mysql", "mssql") or "+" in scheme:
+        import sqlalchemy
+
+        try:
+            engine = sqlalchemy.create_engine(
+                uri, connect_args={"connect_timeout": max(1, int(timeout_s))}
+            )
+            with engine.connect():
+                pass
+        except Exception as exc:  # drivers raise their own error types
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            raise OptionError(f"--tracking-uri {uri}: cannot connect ({first}); {hint}") from None
+    return uri
 
 
 class _TwinModel:  # pragma: no cover - executed by MLflow's pyfunc loader

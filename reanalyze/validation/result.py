@@ -120,11 +120,14 @@ class Validation(BaseModel):
         Raises
         ------
         DataError
-            Missing, not JSON, or not a validation file.
+            Missing, not JSON, not a validation file, or one whose writer was interrupted.
         """
+        from reanalyze.outputs import check_complete
+
         path = Path(folder)
         if path.is_dir():
             path = path / VALIDATION_FILE
+        check_complete(path.parent, "validation")
         if not path.is_file():
             raise DataError(f"{path}: no such validation file (run reanalyze validate)")
         try:

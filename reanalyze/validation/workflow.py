@@ -73,13 +73,18 @@ def validate(
     log_to_mlflow: bool = True,
     progress: Callable[[int, int], None] | None = None,
     note: Callable[[str], None] | None = None,
+    overwrite: bool = False,
+    option: str = "output folder",
 ) -> tuple[Validation, Path]:
     """Validate a twin (one run folder) or data (files or a dataset) on held-out lines.
 
     A run folder is validated against the classic methods and written to ``RUN/validation``
     (or ``out``), and logged to the search's MLflow run; data are scored with the classic
-    methods only, into ``out`` (default ``./validation``).
+    methods only, into ``out`` (default ``./validation``). The output folder is checked
+    before any work (:func:`reanalyze.outputs.output_action`; ``overwrite`` lets it write
+    into a non-empty folder reanalyze did not write, replacing only its own files).
     """
+    from reanalyze.outputs import output_action
     from reanalyze.validation.run import validate_data, validate_run
     from reanalyze.validation.write import VALIDATION_FOLDER, write_validation
 
@@ -87,22 +92,29 @@ def validate(
     if unknown:
         raise DataError(f"unknown method(s) {', '.join(unknown)} (choose from "
                         f"{', '.join(CLASSIC_METHODS)})")  # fmt: skip
+    inputs = [s for s in sources if Path(s).exists()]
     if len(sources) == 1 and is_run_folder(sources[0]):
         run = Path(sources[0])
+        folder = Path(out) if out else run / VALIDATION_FOLDER
+        output_action(folder, "validation", inputs=inputs, overwrite=overwrite, option=option)
         validation, predictions = validate_run(
             run, methods=methods, n_folds=n_folds, workers=workers, progress=progress
         )
-        folder = write_validation(Path(out) if out else run / VALIDATION_FOLDER, validation,
-                                  predictions)  # fmt: skip
+        folder = write_validation(
+            folder, validation, predictions, inputs=inputs, overwrite=overwrite, option=option
+        )
         if log_to_mlflow:
             from reanalyze.train.tracking import log_validation
 
             log_validation(validation, folder, run_dir=run, tracking_uri=tracking_uri)
         return validation, folder
+    folder = Path(out) if out else Path(VALIDATION_FOLDER)
+    output_action(folder, "validation", inputs=inputs, overwrite=overwrite, option=option)
     data = training_data(
         sources, features=features, target=target, loader=loader, units=units, note=note
     )
     validation, predictions = validate_data(data, methods=methods, n_folds=n_folds)
-    folder = write_validation(Path(out) if out else Path(VALIDATION_FOLDER), validation,
-                              predictions)  # fmt: skip
+    folder = write_validation(
+        folder, validation, predictions, inputs=inputs, overwrite=overwrite, option=option
+    )
     return validation, folder

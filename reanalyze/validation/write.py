@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reanalyze.errors import DataError
-from reanalyze.validation.result import TWIN, VALIDATION_FILE, Validation
+from reanalyze.validation.result import TWIN, Validation
 from reanalyze.validation.run import Predictions
 
 __all__ = ["VALIDATION_FOLDER", "line_figure", "write_validation"]
@@ -98,24 +98,22 @@ def write_validation(
     validation: Validation,
     predictions: Predictions,
     *,
-    overwrite_own: bool = True,
+    inputs: Sequence[str | Path] = (),
+    overwrite: bool = False,
+    option: str = "output folder",
 ) -> Path:
     """Write a validation folder atomically and return it.
 
-    An existing ``folder`` is replaced only when it is a previous validation (it holds
-    ``validation.json``); anything else is refused, so no file reanalyze did not write is
-    ever removed.
+    An existing ``folder`` is replaced only when it is a previous validation; a non-empty
+    folder reanalyze did not write is refused unless ``overwrite`` (then only the
+    validation's files are replaced), so no file reanalyze did not write is ever removed
+    (:func:`reanalyze.outputs.output_action`).
     """
-    from reanalyze._atomic import atomic_folder
+    from reanalyze.outputs import output_action, publish_folder
 
     target = Path(folder)
-    if target.exists():
-        own = (target / VALIDATION_FILE).is_file()
-        if not target.is_dir() or (not (own and overwrite_own) and any(target.iterdir())):
-            raise DataError(
-                f"{target}: exists and is not a previous validation; choose another --out"
-            )
-    with atomic_folder(target) as tmp:
+    action = output_action(target, "validation", inputs=inputs, overwrite=overwrite, option=option)
+    with publish_folder(target, "validation", action) as tmp:
         validation.save(tmp)
         (tmp / "lines.csv").write_text(_csv(validation), encoding="utf-8")
         for fold in validation.folds:

@@ -366,15 +366,25 @@ def test_cli_property_errors_are_one_line(
         ),
         (
             ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "3K"],
-            "--mass '3K': expected a mass",
+            "--mass '3K': expected a positive mass",
+        ),
+        (
+            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "-3mg"],
+            "--mass '-3mg': expected a positive mass",
+        ),
+        (
+            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "0mg"],
+            "--mass '0mg': expected a positive mass",
         ),
         (
             ["property", "run", "magnetocaloric", str(data), "-o", str(out), "-g", "T=1K"],
             "--grid needs a twin's run folder",
         ),
+        (["property", "run", "magnetocaloric", str(data), "-o", str(tmp_path)], "holds the input"),
     ]
-    for argv, message in cases:
-        assert main(argv) == 1, argv
+    for argv, message in cases:  # a misused option exits with 2, bad data with 1
+        expected = 2 if "--mass" in argv or "-g" in argv or str(tmp_path) == argv[5] else 1
+        assert main(argv) == expected, argv
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
         assert not out.exists()

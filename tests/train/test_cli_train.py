@@ -67,16 +67,24 @@ def test_train_from_a_file_with_units(
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("args", "fragment", "status"),
     [
-        (["--x", "T", "--x", "Q", "--y", "M"], "unknown column 'Q'"),
-        (["--x", "T", "--y", "T"], "column 'T' is both a feature and the target"),
-        (["--x", "T", "--x", "H", "--y", "M", "--objective", "best"], "objective must be one of"),
-        (["--x", "T", "--x", "H", "--y", "M", "--layers", "4:2"], "search space: layers"),
+        (["--x", "T", "--x", "Q", "--y", "M"], "unknown column 'Q'", 1),
+        (["--x", "T", "--y", "T"], "column 'T' is both a feature and the target", 1),
+        (["--x", "T", "--x", "H", "--y", "M", "--objective", "best"], "objective must be one", 2),
+        (["--x", "T", "--x", "H", "--y", "M", "--layers", "4:2"], "--layers: expected 1 <=", 2),
         (
             ["--x", "T", "--x", "H", "--y", "M", "--trials", "0"],
-            "number of trials must be at least 1",
+            "'--trials': Input should be greater than or equal to 1",
+            2,
         ),
+        (["--ensemble", "0"], "'--ensemble': Input should be greater", 2),
+        (["--batch-size", "0"], "--batch-size: batch sizes must be whole numbers >= 1", 2),
+        (["--batch-size", "abc"], "--batch-size: expected a comma-separated list, got 'abc'", 2),
+        (["--lr", "abc"], "--lr: expected a number or LOW:HIGH, got 'abc'", 2),
+        (["--lr", "1e400"], "--lr: expected a number or LOW:HIGH, got '1e400'", 2),
+        (["--max-epochs", "0"], "'--max-epochs': Input should be greater", 2),
+        (["--timeout", "0"], "timeout must be a positive number of seconds", 2),
     ],
 )
 def test_train_bad_input(
@@ -84,10 +92,12 @@ def test_train_bad_input(
     tmp_path: Path,
     args: list[str],
     fragment: str,
+    status: int,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Bad data exit 1, misused options 2; one line, and no run folder is made."""
     data = magnet_table.to_csv(tmp_path / "magnet.csv")
-    status = main(
+    code = main(
         [
             "train",
             str(data),
@@ -101,14 +111,23 @@ def test_train_bad_input(
         ]
     )
     err = capsys.readouterr().err
-    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1
+    assert code == status and err.startswith("error: ") and err.count("\n") == 1, err
     assert fragment in err
-    assert not (tmp_path / "run" / "bundle.json").exists()
+    assert not (tmp_path / "run").exists()
 
 
 def test_worker_for_a_missing_study(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["worker", "nope", "--storage", str(tmp_path / "study.journal")])
+    journal = tmp_path / "study.journal"
+    status = main(["worker", "nope", "--storage", str(journal)])
     assert status == 1
+    assert "no such study journal" in capsys.readouterr().err and not journal.exists()
+    import optuna
+
+    from reanalyze.train.storage import open_storage
+
+    optuna.create_study(study_name="other", storage=open_storage(journal))  # not 'nope'
+    assert journal.is_file()
+    assert main(["worker", "nope", "--storage", str(journal)]) == 1
     assert "no study 'nope'" in capsys.readouterr().err
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, OptionError
 from reanalyze.train.space import SearchSpace, batch_choices
 
 
@@ -53,10 +53,14 @@ def test_config_from_params_round_trip() -> None:
 
 
 def test_bad_overrides_and_files(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="search space: layers"):
+    with pytest.raises(OptionError, match="search space: layers"):
         SearchSpace.from_overrides({"layers": "5:2"})
-    with pytest.raises(DataError, match="search space: activations"):
+    with pytest.raises(OptionError, match="search space: activations"):
         SearchSpace.from_overrides({"activation": "sigmoidish"})
+    with pytest.raises(OptionError, match="--lr: expected a number or LOW:HIGH, got 'nan'"):
+        SearchSpace.from_overrides({"learning_rate": "nan"}, names={"learning_rate": "--lr"})
+    with pytest.raises(OptionError, match="batch_sizes: batch sizes must be whole numbers >= 1"):
+        SearchSpace.from_overrides({"batch_sizes": "32,0"})
     path = tmp_path / "space.yaml"
     path.write_text("layers: [2, 4]\nnodes: [16, 32]\nactivations: [silu]\n")
     assert SearchSpace.from_file(path).activations == ["silu"]

@@ -10,7 +10,7 @@ import pytest
 from scipy.interpolate import PchipInterpolator
 
 from reanalyze.cli import main
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, OptionError
 from reanalyze.synthetic import GENERATORS
 from reanalyze.train.data import TrainingData
 from reanalyze.train.search import Search
@@ -110,9 +110,13 @@ def test_validation_folder_round_trips_and_never_replaces_foreign_files(
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("keep me")
-    with pytest.raises(DataError, match="not a previous validation"):
+    with pytest.raises(OptionError, match="not empty and not written by reanalyze validation"):
         write_validation(mine, result, predictions)
-    assert (mine / "notes.txt").read_text() == "keep me"
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    with pytest.raises(OptionError, match="run folder"):
+        write_validation(tiny_run, result, predictions)
+    write_validation(mine, result, predictions, overwrite=True)  # adds, replaces only its own
+    assert (mine / "notes.txt").read_text() == "keep me" and Validation.read(mine) == result
 
 
 def test_validate_cli_on_a_run_logs_to_mlflow(

@@ -1,0 +1,305 @@
+"""Output folders that reanalyze owns: never delete or overwrite what it did not write.
+
+Every command that writes a folder (``property run``, ``plan``, ``validate``, ``report``,
+``demo``, and ``train``'s run folder) goes through this module:
+
+* :func:`output_action` decides, without touching anything, whether ``--out`` may be
+  written and how: ``"create"`` (absent or empty), ``"replace"`` (a previous output of the
+  same command, recognized by its marker file :data:`MARKER`) or ``"merge"`` (``--overwrite``
+  into a folder reanalyze did not write: only the files the command writes are replaced).
+  It refuses, with one line, an ``--out`` that is the current folder or one of its parents,
+  an input or a folder holding an input, a twin's run folder (for any command but
+  ``train``), a file, or a non-empty folder it does not own.
+* :func:`publish_folder` writes the new output into a temporary folder beside the target and
+  moves it into place. A new folder appears by one ``rename``; an existing one is first
+  marked incomplete in its marker, then each new file replaces its old version
+  (``os.replace``), the files of the previous output that the new one no longer has are
+  removed (they are in the old marker's list, so reanalyze wrote them), and the marker is
+  marked complete last. Files nobody listed — the user's — are never touched.
+* :func:`check_complete` is what readers call: a folder whose marker says ``complete:
+  false`` was interrupted while being written and is refused.
+
+The marker ``.reanalyze-output.json`` (schema :class:`OutputMarker`) lives next to the
+files it lists and is read and written only here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from reanalyze._atomic import _umask, atomic_path
+from reanalyze.errors import DataError, OptionError
+
+__all__ = [
+    "MARKER",
+    "Action",
+    "OutputMarker",
+    "check_complete",
+    "folder_lock",
+    "output_action",
+    "publish_folder",
+    "read_marker",
+    "write_marker",
+]
+
+MARKER = ".reanalyze-output.json"
+LOCK_FILE = ".reanalyze.lock"
+#: Files that identify a twin's run folder (``reanalyze train``).
+RUN_FILES = ("bundle.json", "study.journal")
+#: What a previous output looked like before markers existed: its kind's main file.
+LEGACY_FILES: dict[str, tuple[str, ...]] = {
+    "property": ("summary.json",),
+    "plan": ("plan.json",),
+    "validation": ("validation.json",),
+    "report": ("index.html",),
+    "demo": ("dense.parquet",),
+    "run": RUN_FILES,
+}
+
+Action = Literal["create", "replace", "merge"]
+
+
+class OutputMarker(BaseModel):
+    """``.reanalyze-output.json``: which command wrote a folder, what, and whether it finished."""
+
+    format: Literal["reanalyze-output"] = "reanalyze-output"
+    kind: str = Field(description="The writer: property, plan, validation, report, demo, run.")
+    complete: bool = Field(description="False while the folder is being written.")
+    files: list[str] = Field(
+        default_factory=list, description="Files written (POSIX paths relative to the folder)."
+    )
+    pid: int | None = Field(default=None, description="Process that wrote it.")
+
+
+def read_marker(folder: str | Path) -> OutputMarker | None:
+    """The marker of ``folder``, or None when it has none (or an unreadable one)."""
+    file = Path(folder) / MARKER
+    try:
+        return OutputMarker.model_validate_json(file.read_bytes())
+    except (OSError, ValidationError, ValueError):
+        return None
+
+
+def write_marker(folder: str | Path, marker: OutputMarker) -> None:
+    """Write ``folder``'s marker atomically."""
+    with atomic_path(Path(folder) / MARKER) as tmp:
+        tmp.write_text(marker.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+
+def _is_run_folder(folder: Path) -> bool:
+    marker = read_marker(folder)
+    return (marker is not None and marker.kind == "run") or any(
+        (folder / name).exists() for name in RUN_FILES
+    )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def output_action(
+    target: str | Path,
+    kind: str,
+    *,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = False,
+    option: str = "output folder",
+    cwd: str | Path | None = None,
+) -> Action:
+    """Decide how ``target`` may be written by the command ``kind``; refuse with one line.
+
+    Parameters
+    ----------
+    target
+        The output folder asked for.
+    kind
+        The writer (``property``, ``plan``, ``validation``, ``report``, ``demo``, ``run``).
+    inputs
+        Files and folders the command reads: the output may not be one of them or hold one.
+    overwrite
+        Allow writing into a non-empty folder reanalyze did not write; only the files the
+        command writes are replaced.
+    option
+        The option's name, for the message.
+    cwd
+        The current folder (default: the process's).
+
+    Returns
+    -------
+    ``"create"``, ``"replace"`` or ``"merge"``.
+
+    Raises
+    ------
+    OptionError
+        The output may not be written there.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> here = pathlib.Path(tempfile.mkdtemp())
+    >>> output_action(here / "new", "plan")
+    'create'
+    >>> (here / "mine.txt").write_text("data")
+    4
+    >>> output_action(here, "plan", cwd="/")
+    Traceback (most recent call last):
+    ...
+    reanalyze.errors.OptionError: output folder ...: not empty and not written by ...
+    """
+    path = Path(target).resolve()
+    here = Path(cwd or os.getcwd()).resolve()
+    if _inside(here, path):
+        where = "the current folder" if path == here else "a parent of the current folder"
+        raise OptionError(f"{option} {target}: is {where}; give a new folder")
+    for item in inputs:
+        source = Path(item).resolve()
+        if _inside(source, path):
+            raise OptionError(f"{option} {target}: is or holds the input {item}")
+    if not path.exists():
+        return "create"
+    if not path.is_dir():
+        raise OptionError(f"{option} {target}: exists and is not a folder")
+    if kind != "run" and _is_run_folder(path):
+        raise OptionError(f"{option} {target}: is a twin's run folder; give another folder")
+    if not any(path.iterdir()):
+        return "create"
+    marker = read_marker(path)
+    if marker is not None and marker.kind == kind:
+        return "replace"
+    legacy = LEGACY_FILES.get(kind, ())
+    if marker is None and any((path / name).is_file() for name in legacy):
+        return "merge"  # written by an older reanalyze: replace only what is written now
+    if overwrite:
+        return "merge"
+    owner = f" (written by reanalyze {marker.kind})" if marker is not None else ""
+    raise OptionError(
+        f"{option} {target}: not empty and not written by reanalyze {kind}{owner}; "
+        "choose another folder or give --overwrite"
+    )
+
+
+def _files(folder: Path) -> list[str]:
+    skip = {folder / MARKER, folder / LOCK_FILE}
+    return sorted(
+        p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p not in skip
+    )
+
+
+def _prune_empty(folder: Path, relative: str) -> None:
+    parent = (folder / relative).parent
+    while parent != folder and parent.is_dir() and not any(parent.iterdir()):
+        parent.rmdir()
+        parent = parent.parent
+
+
+@contextlib.contextmanager
+def publish_folder(target: str | Path, kind: str, action: Action) -> Iterator[Path]:
+    """Yield an empty temporary folder; on success its files become ``target``'s.
+
+    ``action`` comes from :func:`output_action`. On any exception the temporary folder is
+    removed and ``target`` is left as it was.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "result"
+    >>> with publish_folder(out, "plan", output_action(out, "plan")) as tmp:
+    ...     _ = (tmp / "plan.json").write_text("{}")
+    >>> sorted(p.name for p in out.iterdir())
+    ['.reanalyze-output.json', 'plan.json']
+    """
+    root = Path(target)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".part", dir=root.parent))
+    try:
+        yield tmp
+        new_files = _files(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())
+        if action == "create":
+            write_marker(tmp, OutputMarker(kind=kind, complete=True, files=new_files))
+            if root.exists():
+                root.rmdir()  # empty (output_action said so)
+            tmp.rename(root)
+            return
+        old = read_marker(root)
+        owned = set(old.files) if (old is not None and action == "replace") else set()
+        write_marker(root, OutputMarker(kind=kind, complete=False, files=sorted(owned)))
+        for name in new_files:
+            destination = root / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if destination.is_dir() and not destination.is_symlink():
+                raise DataError(f"{destination}: is a folder; cannot write a file there")
+            os.replace(tmp / name, destination)
+        for name in sorted(owned - set(new_files)):
+            stale = root / name
+            if stale.is_file() or stale.is_symlink():
+                stale.unlink()
+                _prune_empty(root, name)
+        write_marker(root, OutputMarker(kind=kind, complete=True, files=new_files))
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, what: str = "folder") -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (created) while the block runs.
+
+    The lock is an ``flock`` on ``folder/.reanalyze.lock``, which holds the holder's PID; the
+    operating system releases it when the process ends, however it ends, so a lock is never
+    stale. A second writer gets one line naming the holder.
+
+    Raises
+    ------
+    DataError
+        Another process holds the lock.
+    """
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    handle = open(root / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise DataError(
+                f"{root}: this {what} is being written by another reanalyze process "
+                f"(PID {holder}); wait for it to finish or choose another --out"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def check_complete(folder: str | Path, what: str) -> None:
+    """Refuse a folder whose writer was interrupted (its marker says incomplete).
+
+    Raises
+    ------
+    DataError
+        The marker exists and says ``complete: false``.
+    """
+    marker = read_marker(folder)
+    if marker is not None and not marker.complete:
+        raise DataError(
+            f"{folder}: incomplete {what} (its writer was interrupted or is still running); "
+            "write it again"
+        )

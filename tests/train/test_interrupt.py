@@ -1,0 +1,105 @@
+"""An interrupted ``train`` stops in one line, its folder says it is incomplete, and it resumes;
+a second ``train`` into the same folder is refused while the first runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reanalyze.outputs import read_marker
+from reanalyze.table import UnitTable
+
+pytestmark = pytest.mark.slow
+
+#: TensorFlow's C++ start-up lines, which reach stderr before Python can silence them
+#: (issue 12 is about them); everything else on stderr is reanalyze's own.
+TENSORFLOW_LOG = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} )")
+TINY = ["--layers", "1:2", "--nodes", "4:8", "--max-epochs", "40", "--patience", "10"]
+
+
+def reanalyze(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "COLUMNS": "200", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
+        [sys.executable, "-m", "reanalyze", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **kwargs,
+    )
+
+
+def wait_for_trials(run: Path, timeout: float = 120.0) -> None:
+    """Until the study journal has a finished trial (the search is really running)."""
+    journal = run / "study.journal"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if journal.is_file() and '"state":1' in journal.read_text(errors="replace"):
+            return
+        time.sleep(0.3)
+    raise AssertionError("no trial finished in time")
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_interrupted_train_is_marked_incomplete_and_resumes(
+    magnet_table: UnitTable, tmp_path: Path, how: str
+) -> None:
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    run = tmp_path / "run"
+    common = [str(data), "--out", str(run), "--workers", "1", "--no-mlflow", "-q", *TINY]
+    first = reanalyze("train", *common, "--trials", "100000", start_new_session=True)
+    wait_for_trials(run)
+    if how == "ctrl-c":  # the terminal sends SIGINT to the whole foreground group
+        os.killpg(first.pid, signal.SIGINT)
+    else:
+        first.send_signal(signal.SIGTERM)
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    lines = [line for line in err.strip().splitlines() if not TENSORFLOW_LOG.match(line)]
+    assert lines[-1].startswith(f"interrupted: {run} is incomplete"), err
+    assert "run the same command again to resume" in lines[-1]
+    assert [line for line in lines[:-1] if not line.startswith("note: ")] == [], err
+    marker = read_marker(run)
+    assert marker is not None and marker.kind == "run" and not marker.complete
+    grid = ["--grid", "T=20:50:1K H=1T:4T:1T", "--out", str(tmp_path / "sim.csv")]
+    sim = reanalyze("simulate", str(run), *grid)
+    _, err = sim.communicate(timeout=120)
+    assert sim.returncode == 1 and err.count("\n") == 1
+    assert "training did not finish" in err and not (tmp_path / "sim.csv").exists()
+    # resuming: the same command with a budget it can reach; the finished trials are kept
+    resumed = reanalyze("train", *common, "--trials", "3", "--ensemble", "1")
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    marker = read_marker(run)
+    assert marker is not None and marker.complete
+    sim = reanalyze("simulate", str(run), *grid)
+    _, err = sim.communicate(timeout=120)
+    assert sim.returncode == 0, err
+
+
+def test_a_second_writer_is_refused_naming_the_first(
+    magnet_table: UnitTable, tmp_path: Path
+) -> None:
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    run = tmp_path / "run"
+    common = [str(data), "--out", str(run), "--workers", "1", "--no-mlflow", "-q", *TINY]
+    first = reanalyze("train", *common, "--trials", "100000")
+    try:
+        wait_for_trials(run)
+        second = reanalyze("train", *common, "--trials", "2")
+        _, err = second.communicate(timeout=120)
+        lines = [line for line in err.strip().splitlines() if not TENSORFLOW_LOG.match(line)]
+        assert second.returncode == 1 and lines[-1].startswith("error: "), err
+        assert [line for line in lines[:-1] if not line.startswith("note: ")] == [], err
+        assert f"another reanalyze process (PID {first.pid})" in lines[-1]
+    finally:
+        first.kill()  # SIGKILL: its worker processes must end with it
+        first.communicate(timeout=30)
