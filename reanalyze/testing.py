@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,13 @@ from pydantic import BaseModel
 from reanalyze.table import UnitTable
 from reanalyze.units import KINDS, convert, parse_unit
 
-__all__ = ["check_property_plugin"]
+__all__ = [
+    "LOADER_CHECKS",
+    "PROPERTY_CHECKS",
+    "check_loader",
+    "check_property_plugin",
+    "parametrize_with_checks",
+]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Alternative units used to check that a plugin converts its inputs (kind → unit).
@@ -48,36 +54,8 @@ _OTHER_UNITS = {
 }
 
 
-def check_property_plugin(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    rtol: float = 1e-6,
-) -> None:
-    """Check that ``cls`` is a well-behaved property plugin.
-
-    Parameters
-    ----------
-    cls
-        The plugin class (a subclass of
-        :class:`reanalyze.properties.base.PropertyPlugin`).
-    table
-        An input the plugin accepts; default ``cls.example_table()``.
-    params
-        Parameter values for the runs (default: the plugin's defaults).
-    columns
-        ``{role: column}`` overrides, if the table needs them.
-    rtol
-        Relative tolerance when comparing the run on converted units with the original.
-
-    Raises
-    ------
-    AssertionError
-        What is wrong, in one sentence.
-    """
-    from reanalyze.properties.base import PropertyPlugin, PropertyResult, Requirement, Summary
+def _declaration(cls: type) -> None:
+    from reanalyze.properties.base import PropertyPlugin, Requirement
 
     assert isinstance(cls, type) and issubclass(cls, PropertyPlugin), (
         f"{cls!r} must be a subclass of reanalyze.properties.base.PropertyPlugin"
@@ -114,44 +92,286 @@ def check_property_plugin(
     plugin = cls()
     assert vars(plugin) == {}, f"{cls.__name__}() must not hold state (found {vars(plugin)})"
 
+
+def _input(cls: type, table: UnitTable | None) -> UnitTable:
     if table is None:
-        table = plugin.example_table()
+        table = cls().example_table()
         assert table is not None, (
             f"{cls.__name__}.example_table() returned None: implement it or pass a table"
         )
     assert isinstance(table, UnitTable), "the input must be a reanalyze.table.UnitTable"
+    return table
+
+
+def check_declaration(cls: type, table: UnitTable | None = None, **options: Any) -> None:
+    """Name, description, roles with known kinds, a described ``Params``, no instance state."""
+    _declaration(cls)
+
+
+def check_result(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    **options: Any,
+) -> None:
+    """One run: a result with unit-carrying tables and summaries, labelled figures, the input
+    left unmodified, and a result that saves."""
+    from reanalyze.properties.base import PropertyResult, Summary
+
+    table = _input(cls, table)
     before = table.data
-    result = plugin.run(table, params, columns=columns)
+    result = cls().run(table, params, columns=columns)
     assert table.data.equals(before), f"{cls.__name__} modified its input table"
     _check_result(cls.__name__, result, PropertyResult, Summary)
     assert result.tables or result.summary, f"{cls.__name__} returned neither tables nor summary"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = result.save(Path(tmp) / "out", plugin=cls.name)  # type: ignore[attr-defined]
+        assert (folder / "summary.json").is_file()
 
-    again = plugin.run(table, params, columns=columns, figures=False)
-    _assert_same(cls.__name__, result, again, rtol=1e-12, what="a second run")
 
-    converted = _converted(table, columns, requires)
+def check_repeatable(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    **options: Any,
+) -> None:
+    """Two runs on the same input give the same numbers."""
+    table = _input(cls, table)
+    first = cls().run(table, params, columns=columns, figures=False)
+    again = cls().run(table, params, columns=columns, figures=False)
+    _assert_same(cls.__name__, first, again, rtol=1e-12, what="a second run")
+
+
+def check_units(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    rtol: float = 1e-6,
+    **options: Any,
+) -> None:
+    """The same data renamed and converted to other units give the same numbers (``rtol``)."""
+    table = _input(cls, table)
+    result = cls().run(table, params, columns=columns, figures=False)
+    converted = _converted(table, columns, cls.requires)  # type: ignore[attr-defined]
     if converted is not None:
         other, mapping = converted
-        rerun = plugin.run(other, params, columns=mapping, figures=False)
+        rerun = cls().run(other, params, columns=mapping, figures=False)
         _assert_same(cls.__name__, result, rerun, rtol=rtol, what="the input in other units")
 
-    ensemble = _ensemble(table, columns, requires)
-    if ensemble is not None:
-        members, mapping = ensemble
-        aggregated = plugin.run(members, params, columns=mapping)
-        assert aggregated.members == 3, (
-            f"{cls.__name__}: the ensemble run used {aggregated.members} members, not 3"
-        )
-        _check_result(cls.__name__, aggregated, PropertyResult, Summary)
-        assert set(aggregated.tables) == set(result.tables), (
-            f"{cls.__name__}: the ensemble run returned different tables"
-        )
-        for key, item in aggregated.summary.items():
-            if math.isfinite(item.value):
-                assert item.std is not None, f"{cls.__name__}: summary {key!r} has no std"
+
+def check_ensemble(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    **options: Any,
+) -> None:
+    """A three-member ensemble gives the member layout: the same tables, a std per number."""
+    from reanalyze.properties.base import PropertyResult, Summary
+
+    table = _input(cls, table)
+    result = cls().run(table, params, columns=columns, figures=False)
+    ensemble = _ensemble(table, columns, cls.requires)  # type: ignore[attr-defined]
+    if ensemble is None:
+        return
+    members, mapping = ensemble
+    aggregated = cls().run(members, params, columns=mapping)
+    assert aggregated.members == 3, (
+        f"{cls.__name__}: the ensemble run used {aggregated.members} members, not 3"
+    )
+    _check_result(cls.__name__, aggregated, PropertyResult, Summary)
+    assert set(aggregated.tables) == set(result.tables), (
+        f"{cls.__name__}: the ensemble run returned different tables"
+    )
+    for key, item in aggregated.summary.items():
+        if math.isfinite(item.value):
+            assert item.std is not None, f"{cls.__name__}: summary {key!r} has no std"
+
+
+#: The checks of :func:`check_property_plugin`, in order; each takes the plugin class and the
+#: same keyword arguments.
+PROPERTY_CHECKS: tuple[Callable[..., None], ...] = (
+    check_declaration,
+    check_result,
+    check_repeatable,
+    check_units,
+    check_ensemble,
+)
+
+
+def check_property_plugin(
+    cls: type,
+    table: UnitTable | None = None,
+    params: Mapping[str, Any] | None = None,
+    *,
+    columns: Mapping[str, str] | None = None,
+    rtol: float = 1e-6,
+) -> None:
+    """Check that ``cls`` is a well-behaved property plugin (every check of
+    :data:`PROPERTY_CHECKS`).
+
+    Parameters
+    ----------
+    cls
+        The plugin class (a subclass of
+        :class:`reanalyze.properties.base.PropertyPlugin`).
+    table
+        An input the plugin accepts; default ``cls.example_table()``.
+    params
+        Parameter values for the runs (default: the plugin's defaults).
+    columns
+        ``{role: column}`` overrides, if the table needs them.
+    rtol
+        Relative tolerance when comparing the run on converted units with the original.
+
+    Raises
+    ------
+    AssertionError
+        What is wrong, in one sentence.
+    """
+    _declaration(cls)
+    for check in PROPERTY_CHECKS[1:]:
+        check(cls, table, params, columns=columns, rtol=rtol)
+
+
+# ------------------------------------------------------------------ loaders
+def check_loader_declaration(cls: type, sample: Path | None = None, **options: Any) -> None:
+    """A :class:`~reanalyze.loaders.base.Loader` subclass with a name, a description, lower-case
+    dotted suffixes and no instance state."""
+    from reanalyze.loaders.base import Loader
+
+    assert isinstance(cls, type) and issubclass(cls, Loader), (
+        f"{cls!r} must be a subclass of reanalyze.loaders.base.Loader"
+    )
+    name = getattr(cls, "name", None)
+    assert isinstance(name, str) and _NAME.match(name), (
+        f"{cls.__name__}.name must be a lower_case identifier, got {name!r}"
+    )
+    description = getattr(cls, "description", None)
+    assert isinstance(description, str) and description.strip(), (
+        f"{cls.__name__}.description must be a non-empty string"
+    )
+    suffixes = getattr(cls, "suffixes", None)
+    assert isinstance(suffixes, tuple) and all(
+        isinstance(s, str) and s.startswith(".") and s == s.lower() for s in suffixes
+    ), f"{cls.__name__}.suffixes must be a tuple of lower-case suffixes like '.csv'"
+    loader = cls()
+    assert vars(loader) == {}, f"{cls.__name__}() must not hold state (found {vars(loader)})"
+
+
+def check_loader_reads(cls: type, sample: Path | None = None, **options: Any) -> None:
+    """The sample loads (twice, equal) into a table whose every column has a known kind and a
+    unit pint parses; :meth:`sniff` recognizes it."""
+    assert sample is not None, f"{cls.__name__}: give a sample file the loader reads"
+    loader = cls()
+    head = sample.read_bytes()[:4096].decode("utf-8", errors="replace")
+    assert loader.sniff(sample, head) is True, f"{cls.__name__}.sniff does not accept its sample"
+    table = loader.load(sample, **options)
+    assert isinstance(table, UnitTable) and len(table) > 0, (
+        f"{cls.__name__}.load must return a non-empty UnitTable"
+    )
+    for column in table.columns:
+        assert table.kind(column) in KINDS, f"{cls.__name__}: column {column!r} has no known kind"
+        if table.kind(column) != "label":
+            parse_unit(table.unit(column) or "dimensionless")
+    again = loader.load(sample, **options)
+    assert again.data.equals(table.data), f"{cls.__name__}: two loads of one file differ"
+
+
+def check_loader_refuses(cls: type, sample: Path | None = None, **options: Any) -> None:
+    """A missing file, an empty file and binary garbage (with the sample's suffix) are refused
+    with a one-line :class:`~reanalyze.errors.ReanalyzeError` naming the file."""
+    from reanalyze.errors import ReanalyzeError
+
+    suffix = sample.suffix if sample is not None else ".dat"
+    loader = cls()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = result.save(Path(tmp) / "out", plugin=name)
-        assert (folder / "summary.json").is_file()
+        folder = Path(tmp)
+        (folder / f"empty{suffix}").write_bytes(b"")
+        (folder / f"garbage{suffix}").write_bytes(bytes(range(256)) * 16)
+        for name in (f"missing{suffix}", f"empty{suffix}", f"garbage{suffix}"):
+            path = folder / name
+            try:
+                loader.load(path, **options)
+            except ReanalyzeError as exc:
+                message = str(exc)
+                assert "\n" not in message and name in message, (
+                    f"{cls.__name__}: the error for {name} must be one line naming the file, "
+                    f"got {message!r}"
+                )
+            except Exception as exc:
+                raise AssertionError(
+                    f"{cls.__name__}: {name} raised {type(exc).__name__} ({exc}), not a "
+                    "one-line ReanalyzeError"
+                ) from None
+            else:
+                raise AssertionError(f"{cls.__name__}: {name} loaded instead of being refused")
+
+
+#: The checks of :func:`check_loader`, in order.
+LOADER_CHECKS: tuple[Callable[..., None], ...] = (
+    check_loader_declaration,
+    check_loader_reads,
+    check_loader_refuses,
+)
+
+
+def check_loader(cls: type, sample: Path, **options: Any) -> None:
+    """Check that ``cls`` is a well-behaved file loader (every check of :data:`LOADER_CHECKS`).
+
+    Parameters
+    ----------
+    cls
+        The loader class (a subclass of :class:`reanalyze.loaders.base.Loader`).
+    sample
+        A file the loader reads.
+    **options
+        Loader options for the sample.
+
+    Raises
+    ------
+    AssertionError
+        What is wrong, in one sentence.
+    """
+    for check in LOADER_CHECKS:
+        check(cls, sample, **options)
+
+
+# ------------------------------------------------------------------ parametrize
+def parametrize_with_checks(
+    plugins: Iterable[type], checks: Sequence[Callable[..., None]] | None = None
+) -> Any:
+    """A ``pytest.mark.parametrize`` over every (plugin, check) pair, one test each.
+
+    ``checks`` defaults to :data:`PROPERTY_CHECKS` (or :data:`LOADER_CHECKS` for loader
+    classes). The test receives ``plugin`` and ``check`` and calls ``check(plugin, ...)``;
+    the test ids read ``<plugin name>-<check>``, so a failure names both — the model is
+    scikit-learn's ``parametrize_with_checks``.
+
+    Examples
+    --------
+    >>> from reanalyze.plugins import load_all
+    >>> mark = parametrize_with_checks(load_all("reanalyze.properties").values())
+    >>> mark.name, mark.args[0]
+    ('parametrize', ('plugin', 'check'))
+    """
+    import pytest
+
+    from reanalyze.loaders.base import Loader
+
+    pairs: list[tuple[type, Callable[..., None]]] = []
+    for cls in plugins:
+        chosen = checks or (LOADER_CHECKS if issubclass(cls, Loader) else PROPERTY_CHECKS)
+        pairs.extend((cls, check) for check in chosen)
+    ids = [f"{getattr(cls, 'name', cls.__name__)}-{check.__name__}" for cls, check in pairs]
+    return pytest.mark.parametrize(("plugin", "check"), pairs, ids=ids)
 
 
 def _check_result(owner: str, result: Any, result_type: Any, summary_type: Any) -> None:
