@@ -51,6 +51,8 @@ class ParquetLoader(Loader):
         unused = sorted(k for k, v in options.items() if v not in (None, "drop"))
         if unused:
             raise DataError(f"{path}: option(s) {unused} do not apply to Parquet files")
+        if Path(path).is_dir():
+            raise DataError(f"{path}: is a folder, not a data file")
         table = UnitTable.read_parquet(path)
         if columns:
             table = table.select(list(columns))

@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +77,7 @@ _QD_UNITS: dict[str, str] = {
 
 _KEYWORD = re.compile(r"^\s*([A-Z][A-Z0-9_]*)\s*([,\t])(.*)$")
 _SECTION = re.compile(r"^\s*\[\s*([A-Za-z ]+?)\s*\][\s,;\t]*$")  # Excel adds ",,,"
-_MSVC_NONFINITE = re.compile(r"^([+-]?)1\.#(INF|IND|QNAN|SNAN)0*$", re.IGNORECASE)
+_MSVC_NONFINITE = re.compile(r"^([+-]?)1[.,]#(INF|IND|QNAN|SNAN)0*$", re.IGNORECASE)
 _DECIMAL_COMMA = r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?"
 _NUMBER = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
 _QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-zµμ]*)\s*$")
@@ -341,6 +342,7 @@ class _Parsed:
     frame: pd.DataFrame
     notes: list[str]
     delimiter: str
+    lines: list[int]  # the file line (1-based) of each row of the frame
 
 
 def _section(line: str) -> str | None:
@@ -367,9 +369,10 @@ def _parse(text: str, source: str) -> _Parsed:
     delimiter = _delimiter(header_line)
     raw_headers = _split_row(header_line, delimiter)
     rows_text: list[str] = []
+    rows_lines: list[int] = []
     state = "rows"  # or "header" (a later [Header] section) or "columns" (after [Data])
     sections = 1
-    for line in body[first + 1 :]:
+    for number, line in enumerate(body[first + 1 :], start + first + 3):
         section = _section(line)
         if section:
             state = "columns" if section == "data" else "header"
@@ -389,6 +392,9 @@ def _parse(text: str, source: str) -> _Parsed:
         if line.strip() == header_line.strip():
             continue  # the header line repeated
         rows_text.append(line)
+        rows_lines.append(number)
+    if rows_text and rows_lines[-1] == len(lines) and lines[-1] != "":
+        _drop_truncated(rows_text, rows_lines, len(raw_headers), delimiter, notes)
     if sections > 1:
         notes.append(f"the file holds {sections} [Data] sections: their rows were joined")
     if not rows_text:
@@ -403,7 +409,27 @@ def _parse(text: str, source: str) -> _Parsed:
     empty_unnamed = [h for h in unnamed if frame[h].isna().all()]
     if empty_unnamed:
         frame = frame.drop(columns=empty_unnamed)
-    return _Parsed(header=header, frame=frame, notes=notes, delimiter=delimiter)
+    return _Parsed(header=header, frame=frame, notes=notes, delimiter=delimiter, lines=rows_lines)
+
+
+def _drop_truncated(
+    rows_text: list[str], rows_lines: list[int], width: int, delimiter: str, notes: list[str]
+) -> None:
+    """Drop the file's last line when it has no line end and fewer fields than the others.
+
+    That is a write cut short (the instrument stopped, the disk filled): its last number may
+    be cut too, e.g. ``0.06`` of ``0.0612``.
+    """
+    lengths = Counter(len(_split_row(line, delimiter)) for line in rows_text[:-1])
+    typical = max(lengths, key=lambda n: (lengths[n], n), default=width)
+    fields = len(_split_row(rows_text[-1], delimiter))
+    if fields < width and fields < typical:
+        notes.append(
+            f"dropped the last line, line {rows_lines[-1]}: {fields} of {width} fields and no "
+            "line end (a truncated write)"
+        )
+        rows_text.pop()
+        rows_lines.pop()
 
 
 # ------------------------------------------------------------------ column choice
@@ -835,7 +861,7 @@ class QuantumDesignLoader(Loader):
                 f"(known: moment_column, {', '.join(_PASSED_OPTIONS)})"
             )
         parsed = _parse(read_text(path), source)
-        frame, header = parsed.frame, parsed.header
+        frame, header, lines = parsed.frame, parsed.header, parsed.lines
         notes = list(parsed.notes)
         cols = _Columns(frame)
 
@@ -884,10 +910,15 @@ class QuantumDesignLoader(Loader):
             detail = f" ({n_comments} of them comment lines)" if n_comments else ""
             notes.append(f"skipped {n} row(s) with no values in the chosen columns{detail}")
             frame = frame[~empty_rows].reset_index(drop=True)
+            lines = [n for n, empty in zip(lines, empty_rows.to_numpy(), strict=True) if not empty]
         frame = _normalize_cells(frame, known, parsed.delimiter, notes)
 
         sample = _sample(header, cols, notes)
-        units = {**_qd_units(cols, known), **dict(options.pop("units", None) or {})}
+        units = _qd_units(cols, known)
+        for key, unit in dict(options.pop("units", None) or {}).items():
+            raw = cols.resolve(key) or key
+            units.pop(raw, None)
+            units[key] = unit
         comments: list[str] = []
         for raw in cols.named("comment"):
             comments = list(dict.fromkeys(cols.frame[raw].dropna().astype(str)))[:50]
@@ -914,6 +945,7 @@ class QuantumDesignLoader(Loader):
             sample=sample,
             metadata=metadata,
             notes=notes,
+            lines=lines,
             **_passed(options),
         )
 

@@ -29,7 +29,7 @@ from reanalyze.headers import parse_header
 from reanalyze.plugins import list_plugins, load_all, load_plugin
 from reanalyze.registry import RemoteSource, load_registry
 from reanalyze.table import UnitTable, concat
-from reanalyze.units import convert, infer_kind, parse_unit, ureg
+from reanalyze.units import convert, infer_kind, parse_quantity, parse_unit
 
 __all__ = ["choose_loader", "load", "load_dataset", "load_file", "load_files", "setpoint_step"]
 
@@ -52,6 +52,10 @@ def choose_loader(path: Path, name: str | None = None) -> Any:
         raise DataError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not a data file") from None
+    except PermissionError:
+        raise DataError(f"{path}: permission denied (the file cannot be read)") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
     candidates = load_all("reanalyze.loaders")
     for cls in candidates.values():
         try:
@@ -67,18 +71,27 @@ def choose_loader(path: Path, name: str | None = None) -> Any:
 def load_file(path: str | Path, *, loader: str | None = None, **options: Any) -> UnitTable:
     """Read one file with the named loader or the one that recognizes it."""
     file = Path(path)
-    if not file.exists():
+    if not _exists(file):
         raise DataError(f"{file}: no such file")
     instance = choose_loader(file, loader)
     table: UnitTable = instance.load(file, **options)
     return table.with_metadata(loader=instance.name)
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the system cannot even look up is a DataError."""
+    try:
+        return path.exists()
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError(f"{str(path)[:200]}: cannot be opened ({reason})") from None
+
+
 def _expand(sources: Sequence[str | Path]) -> list[Path]:
     paths: list[Path] = []
     for source in sources:
         text = str(source)
-        if _GLOB_CHARS & set(text) and not Path(text).exists():
+        if _GLOB_CHARS & set(text) and not _exists(Path(text)):
             matches = sorted(glob.glob(text))
             if not matches:
                 raise DataError(f"{text}: no file matches this pattern")
@@ -106,16 +119,17 @@ def setpoint_step(scatter: float) -> float:
 
 
 def _parse_value(value: float | str, unit: str | None, where: str) -> tuple[float, str | None]:
+    """A slow-axis value: a number (in ``unit``) or a quantity like ``"1 T"``."""
     if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise DataError(f"{where}: {value!r} is not a finite number")
         return float(value), unit
-    try:
-        quantity: Any = ureg.Quantity(str(value).replace("µ0H", "").strip())
-    except Exception:
-        raise DataError(f"{where}: {value!r} is not a number or quantity") from None
-    text_unit = f"{quantity.units:~}" if not quantity.dimensionless else None
-    if text_unit is not None and unit is not None:
-        return float(convert(quantity.magnitude, text_unit, unit)), unit
-    return float(quantity.magnitude), unit or text_unit
+    number, text_unit = parse_quantity(str(value).replace("µ0H", "").strip(), where=where)
+    if text_unit and parse_unit(text_unit).dimensionless:
+        text_unit = ""
+    if text_unit and unit is not None:
+        return float(convert(number, text_unit, unit)), unit
+    return number, unit or text_unit or None
 
 
 def _resolve_column(table: UnitTable, name: str, where: str) -> str:
@@ -362,7 +376,7 @@ def load(
     """
     if isinstance(source, str | Path):
         text = str(source)
-        if not Path(text).exists() and text in load_registry().datasets:
+        if not _exists(Path(text)) and text in load_registry().datasets:
             if options or loader:
                 raise DataError(f"{text} is a registry dataset; it takes no loader options")
             return load_dataset(text)

@@ -31,7 +31,6 @@ array([    0.,  5000., 10000.])
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ import pandas as pd
 
 from reanalyze.errors import DataError, UnitError
 from reanalyze.table import Sample, UnitTable
-from reanalyze.units import check_kind, convert
+from reanalyze.units import check_kind, convert, parse_quantity
 
 __all__ = [
     "MAX_POINTS",
@@ -57,15 +56,12 @@ __all__ = [
 Array = npt.NDArray[np.float64]
 #: Largest grid accepted (points); a typo like a 1e-6 K step should not exhaust memory.
 MAX_POINTS = 50_000_000
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
 def split_number(token: str, where: str) -> tuple[float, str]:
-    """``"0.2T"`` → ``(0.2, "T")``; :class:`DataError` naming ``where`` if not a number."""
-    match = _NUMBER.match(token)
-    if not match:
-        raise DataError(f"{where}: {token.strip()!r} is not a number with an optional unit")
-    return float(match.group(1)), match.group(2)
+    """``"0.2T"`` → ``(0.2, "T")``; :class:`DataError` naming ``where`` if not a number (or
+    one too large for a float: :func:`reanalyze.units.parse_quantity`)."""
+    return parse_quantity(token, where=where)
 
 
 def axis_values(text: str, kind: str, unit: str) -> Array:

@@ -38,7 +38,15 @@ from reanalyze._atomic import atomic_path
 from reanalyze.errors import ColumnError, DataError, UnitError
 from reanalyze.units import KINDS, check_kind, convert, format_unit
 
-__all__ = ["ColumnSpec", "Sample", "TableSchema", "UnitTable", "concat", "header"]
+__all__ = [
+    "ColumnSpec",
+    "Sample",
+    "TableSchema",
+    "UnitTable",
+    "assemble_frame",
+    "concat",
+    "header",
+]
 
 #: Key of the schema in Parquet metadata and the prefix of the schema line in CSV files.
 SCHEMA_KEY = "reanalyze-table"
@@ -64,7 +72,7 @@ class ColumnSpec(BaseModel):
 class Sample(BaseModel):
     """The measured sample."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     material: str | None = Field(default=None, description="Material or formula, e.g. ErCo2.")
     mass: float | None = Field(default=None, gt=0, description="Sample mass in ``mass_unit``.")
@@ -147,31 +155,60 @@ class UnitTable:
         source: str = "table",
     ) -> None:
         specs = {name: _as_spec(name, spec) for name, spec in columns.items()}
-        missing = [str(c) for c in data.columns if c not in specs]
+        names = [str(c) for c in data.columns]
+        if data.columns.has_duplicates:
+            repeated = sorted({n for n in names if names.count(n) > 1})
+            raise ColumnError(f"{source}: duplicate column name(s) {', '.join(repeated)}")
+        missing = [n for n in names if n not in specs]
         if missing:
             raise ColumnError(f"{source}: no kind/unit given for column(s) {', '.join(missing)}")
-        absent = [name for name in specs if name not in data.columns]
+        present = set(data.columns)
+        absent = [name for name in specs if name not in present]
         if absent:
             raise ColumnError(f"{source}: column(s) {', '.join(absent)} not in the data")
-        frame = pd.DataFrame(index=pd.RangeIndex(len(data)))
         normalized: dict[str, ColumnSpec] = {}
+        formatted: dict[tuple[str, str], str] = {}
         for name, spec in specs.items():
-            where = f"{source}: column {name!r}"
-            check_kind(spec.unit, spec.kind, where=where)
-            unit = format_unit(spec.unit) if spec.kind != "label" else ""
-            normalized[name] = spec.model_copy(update={"unit": unit})
-            column = data[name].reset_index(drop=True)
+            key = (spec.unit, spec.kind)
+            if key not in formatted:
+                check_kind(spec.unit, spec.kind, where=f"{source}: column {name!r}")
+                formatted[key] = format_unit(spec.unit) if spec.kind != "label" else ""
+            unit = formatted[key]
+            normalized[name] = spec if unit == spec.unit else spec.model_copy(update={"unit": unit})
+        numeric = [name for name, spec in specs.items() if spec.kind != "label"]
+        dtypes = dict(zip(names, data.dtypes, strict=True))
+        ready = [
+            n
+            for n in numeric
+            if pd.api.types.is_numeric_dtype(dtypes[n])
+            and not pd.api.types.is_complex_dtype(dtypes[n])
+        ]
+        block = (
+            data[ready].to_numpy(dtype=np.float64, na_value=np.nan)
+            if ready
+            else np.empty((len(data), 0))
+        )
+        texts: dict[str, Any] = {}
+        others: dict[str, npt.NDArray[np.float64]] = {}
+        ready_set = set(ready)
+        for name, spec in specs.items():
             if spec.kind == "label":
-                frame[name] = column.astype(str)
-                continue
-            numeric = pd.to_numeric(column, errors="coerce")
-            bad = numeric.isna() & column.notna()
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0])
-                raise ColumnError(
-                    f"{where} holds non-numeric value {column.iloc[row]!r} (row {row + 1})"
-                )
-            frame[name] = numeric.astype(np.float64)
+                texts[name] = data[name].astype(str).to_numpy()
+            elif name not in ready_set:
+                column = data[name].reset_index(drop=True)
+                numbers = pd.to_numeric(column, errors="coerce")
+                bad = numbers.isna() & column.notna()
+                if bad.any():
+                    row = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise ColumnError(
+                        f"{source}: column {name!r} holds non-numeric value "
+                        f"{column.iloc[row]!r} (row {row + 1})"
+                    )
+                others[name] = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+        if others:
+            block = np.column_stack([block, *others.values()])
+            ready = [*ready, *others]
+        frame = assemble_frame(list(specs), ready, block, texts)
         self._data = frame
         self._schema = TableSchema(
             columns=normalized,
@@ -415,6 +452,33 @@ class UnitTable:
         )
 
 
+def assemble_frame(
+    order: Sequence[str],
+    numeric: Sequence[str],
+    numbers: npt.NDArray[np.float64],
+    texts: Mapping[str, Any],
+) -> pd.DataFrame:
+    """A DataFrame of float64 columns ``numeric`` (the columns of ``numbers``) and text
+    columns ``texts``, in the column ``order``, built in one piece (no column inserts).
+
+    Parameters
+    ----------
+    order
+        Every column name, in the order wanted.
+    numeric, numbers
+        Names and values (2-D, one column per name) of the float64 columns.
+    texts
+        ``{name: values}`` of the text (label) columns.
+    """
+    frame = pd.DataFrame(numbers, columns=pd.Index(list(numeric), dtype=object), copy=True)
+    if texts:
+        labels = pd.DataFrame(dict(texts), index=frame.index)
+        frame = pd.concat([frame, labels], axis=1)
+    if list(frame.columns) != list(order):
+        frame = frame[list(order)]
+    return frame
+
+
 def concat(tables: Iterable[UnitTable], *, source: str = "tables") -> UnitTable:
     """Stack tables row-wise, converting every column to the first table's unit.
 
@@ -431,7 +495,7 @@ def concat(tables: Iterable[UnitTable], *, source: str = "tables") -> UnitTable:
             raise ColumnError(
                 f"{source}: table {i + 1} has columns {table.columns}, expected {first.columns}"
             )
-        part = pd.DataFrame(index=pd.RangeIndex(len(table)))
+        part: dict[str, Any] = {}
         for name in first.columns:
             if table.kind(name) != first.kind(name):
                 raise ColumnError(
@@ -439,10 +503,10 @@ def concat(tables: Iterable[UnitTable], *, source: str = "tables") -> UnitTable:
                     f"{first.kind(name)} in table 1"
                 )
             if first.kind(name) == "label":
-                part[name] = table.labels(name)
+                part[name] = np.asarray(table.labels(name), dtype=object)
             else:
                 part[name] = table.values(name, first.unit(name))
-        frames.append(part)
+        frames.append(pd.DataFrame(part, index=pd.RangeIndex(len(table))))
         if table.sample and first.sample and table.sample != first.sample:
             raise DataError(f"{source}: table {i + 1} describes a different sample")
     return UnitTable(

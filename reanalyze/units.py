@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 import pint
 
-from reanalyze.errors import UnitError
+from reanalyze.errors import DataError, UnitError
 
 __all__ = [
     "KINDS",
@@ -48,6 +48,7 @@ __all__ = [
     "format_unit",
     "infer_kind",
     "kind_from_name",
+    "parse_quantity",
     "parse_unit",
     "ureg",
 ]
@@ -224,6 +225,8 @@ def _normalize(text: str) -> str:
         return _PREFIXES[prefix] + _WORD_ALIASES[name]
 
     stripped = _WORD.sub(word, stripped)
+    # Papers write powers as "emu g-1" or "J kg-1 K-1": a negative power after a unit.
+    stripped = re.sub(r"(?<=[A-Za-zµμ])(-\d+)(?![\d.])", r"**\1", stripped)
     # Instrument files write products with hyphens: "Ohm-cm", "mJ/mol-K" = mJ/(mol·K).
     if re.search(r"[A-Za-z)]-[A-Za-z(]", stripped):
         numerator, slash, denominator = stripped.partition("/")
@@ -261,8 +264,64 @@ def parse_unit(text: str) -> pint.Unit:
     try:
         parsed = ureg.parse_units(normalized)
     except Exception as exc:  # pint raises several unrelated exception types here
-        raise UnitError(f"unknown unit {text!r}: {exc}") from None
+        reason = " ".join(str(exc).split())
+        raise UnitError(f"unknown unit {text!r}: {reason}") from None
     return parsed
+
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+def parse_quantity(text: str, *, where: str = "") -> tuple[float, str]:
+    """Split a number with an optional unit, ``"0.2T"`` → ``(0.2, "T")``.
+
+    The number is a plain decimal (``inf``, ``nan`` and expressions are refused); one that
+    does not fit a float (``1e400``) is refused rather than read as infinity. The unit, if
+    any, must be one :func:`parse_unit` knows.
+
+    Parameters
+    ----------
+    text
+        E.g. ``"10 K"``, ``"0.5kOe"``, ``"-3"``.
+    where
+        What to name in messages, e.g. ``"grid axis 'T'"``.
+
+    Returns
+    -------
+    tuple of (float, str)
+        The value, and the unit as written (``""`` when there is none).
+
+    Raises
+    ------
+    DataError
+        Not a number with an optional unit, or a number too large for a float.
+    UnitError
+        An unknown unit.
+
+    Examples
+    --------
+    >>> parse_quantity("0.5 kOe")
+    (0.5, 'kOe')
+    >>> parse_quantity("1e400K")
+    Traceback (most recent call last):
+    ...
+    reanalyze.errors.DataError: '1e400' is too large for a float (at most about 1.8e308)
+    """
+    prefix = f"{where}: " if where else ""
+    match = _QUANTITY.match(str(text))
+    if not match:
+        shown = " ".join(str(text).split())
+        raise DataError(f"{prefix}{shown!r} is not a number with an optional unit")
+    number, unit = match.groups()
+    value = float(number)
+    if not math.isfinite(value):
+        raise DataError(f"{prefix}{number!r} is too large for a float (at most about 1.8e308)")
+    if unit:
+        try:
+            parse_unit(unit)
+        except UnitError as exc:
+            raise UnitError(f"{prefix}{exc}") from None
+    return value, unit
 
 
 def format_unit(unit: str) -> str:
@@ -295,27 +354,36 @@ def check_kind(unit: str, kind: str, *, where: str = "") -> None:
         What to name in the message, e.g. ``"column 'H' of data.csv"``.
     """
     prefix = f"{where}: " if where else ""
+    if kind == "label" and kind in KINDS:
+        return
+    problem = _kind_problem(unit, kind)
+    if problem is not None:
+        raise UnitError(f"{prefix}{problem}")
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind_problem(unit: str, kind: str) -> str | None:
+    """Why ``unit`` cannot hold ``kind`` (the message of :func:`check_kind`), or None."""
     if kind not in KINDS:
         known = ", ".join(KINDS)
-        raise UnitError(f"{prefix}unknown quantity kind {kind!r} (known: {known})")
+        return f"unknown quantity kind {kind!r} (known: {known})"
     spec = KINDS[kind]
-    if kind == "label":
-        return
+    try:
+        parsed = parse_unit(unit)
+    except UnitError as exc:
+        return str(exc)
     if kind == "other":
-        parse_unit(unit)
-        return
-    parsed = parse_unit(unit)
+        return None
     if spec.angle:
         if not _is_angle(parsed):
-            raise UnitError(f"{prefix}unit {unit!r} is not an angle unit (degree, radian, ...)")
-        return
+            return f"unit {unit!r} is not an angle unit (degree, radian, ...)"
+        return None
     if kind in ("dimensionless", "intensity") and _is_angle(parsed):
-        raise UnitError(f"{prefix}unit {unit!r} is an angle, not a unit of {kind}")
+        return f"unit {unit!r} is an angle, not a unit of {kind}"
     if not any(_compatible(parsed, ref) for ref in spec.dimensions):
         expected = " or ".join(spec.dimensions)
-        raise UnitError(
-            f"{prefix}unit {unit!r} has the wrong dimension for {kind} (expected like {expected})"
-        )
+        return f"unit {unit!r} has the wrong dimension for {kind} (expected like {expected})"
+    return None
 
 
 _NAME_HINTS: tuple[tuple[str, str], ...] = (
@@ -347,6 +415,19 @@ def infer_kind(unit: str, name: str = "") -> str:
     >>> infer_kind("Oe"), infer_kind("emu"), infer_kind("K"), infer_kind("deg")
     ('magnetic_field', 'magnetic_moment', 'temperature', 'angle')
     """
+    by_unit = _kind_of_unit(unit)
+    if by_unit is not None:
+        return by_unit
+    lowered = name.lower()
+    for hint, kind_name in _NAME_HINTS:
+        if hint in lowered:
+            return kind_name
+    return "dimensionless"
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind_of_unit(unit: str) -> str | None:
+    """The kind a unit alone decides, or None for a plain dimensionless unit."""
     parsed = parse_unit(unit)
     if _is_angle(parsed):
         return "angle"
@@ -359,11 +440,7 @@ def infer_kind(unit: str, name: str = "") -> str:
             return kind.name
     if not _compatible(parsed, "dimensionless"):
         return "other"
-    lowered = name.lower()
-    for hint, kind_name in _NAME_HINTS:
-        if hint in lowered:
-            return kind_name
-    return "dimensionless"
+    return None
 
 
 _NAMED_KINDS: dict[str, str] = {
@@ -439,7 +516,15 @@ def convert(
         return array.copy()
     try:
         quantity: Any = ureg.Quantity(array, source)
-        result = quantity.to(target, "mu0H").magnitude
+        with np.errstate(over="ignore"):  # an overflow is refused below
+            result = quantity.to(target, "mu0H").magnitude
     except pint.DimensionalityError:
         raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}: dimensions differ") from None
-    return np.asarray(result, dtype=np.float64)
+    out = np.asarray(result, dtype=np.float64)
+    overflow = np.isinf(out) & np.isfinite(array)
+    if overflow.any():
+        first = float(array[overflow].flat[0])
+        raise UnitError(
+            f"{first:g} {from_unit} is too large for a float in {to_unit} (at most about 1.8e308)"
+        )
+    return out

@@ -82,3 +82,115 @@ def test_no_match_and_colliding_setpoints(tmp_path: Path) -> None:
     paths = write_mt_files(tmp_path)
     with pytest.raises(DataError, match="give the same Magnetic Field set point"):
         load([paths[0], paths[0]], slow_axis="Magnetic Field")
+
+
+# ------------------------------------------------- files that cannot be read: one line each
+
+LOADERS = [None, "delimited", "quantum_design", "webplotdigitizer", "parquet"]
+
+
+def message(error: BaseException) -> str:
+    text = str(error)
+    assert "\n" not in text
+    return text
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_a_folder_given_as_a_file(tmp_path: Path, loader: str | None) -> None:
+    folder = tmp_path / "scan.csv"
+    folder.mkdir()
+    with pytest.raises(DataError) as info:
+        load(folder, loader=loader)
+    assert message(info.value) == f"{folder}: is a folder, not a data file"
+
+
+@pytest.mark.parametrize("loader", LOADERS)
+def test_a_file_without_read_permission(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loader: str | None
+) -> None:
+    path = tmp_path / "locked.csv"
+    path.write_text("T (K),M (emu)\n1,2\n")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    # what chmod 000 does for a user who is not root (tests often run as root)
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr("reanalyze.load.open", denied, raising=False)
+    monkeypatch.setattr("pyarrow.parquet.read_table", denied)
+    with pytest.raises(DataError) as info:
+        load(path, loader=loader)
+    text = message(info.value)
+    assert text.startswith(f"{path}: ")
+    assert "permission denied" in text.lower()
+
+
+def test_chmod_000_for_a_user_who_is_not_root(tmp_path: Path) -> None:
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file")
+    path = tmp_path / "locked.csv"
+    path.write_text("T (K),M (emu)\n1,2\n")
+    path.chmod(0)
+    try:
+        with pytest.raises(DataError, match="permission denied"):
+            load(path)
+    finally:
+        path.chmod(0o644)
+
+
+def test_text_in_other_encodings_is_read_and_binary_refused(tmp_path: Path) -> None:
+    header = "T (°C),M (µemu)\n1,2\n3,4\n"
+    for encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(header.encode(encoding))
+        table = load(path)
+        assert table.columns == ["T", "M"], encoding
+        assert table.unit("M") == "µemu"
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(b"T (K),M (emu)\n1,2\x81\n")  # not UTF-8, and 0x81 is unused in cp1252
+    with pytest.raises(DataError, match=r"holds non-numeric value '2\\x81'") as info:
+        load(odd)
+    message(info.value)
+    broken = tmp_path / "broken16.csv"
+    broken.write_bytes(b"\xff\xfeT\x00 \x00(\x00K\x00)\x00\n\x00\x00\xd8")  # lone surrogate
+    with pytest.raises(DataError, match="starts like UTF-16 text but is not"):
+        load(broken)
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(DataError, match="binary file, not text"):
+        load(binary)
+
+
+def test_a_name_too_long_for_the_system(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cannot be opened") as info:
+        load(tmp_path / ("a" * 300 + ".csv"))
+    message(info.value)
+
+
+@pytest.mark.parametrize("value", ["1e400 T", "-1e999 Oe", "inf T"])
+def test_slow_axis_values_that_are_not_finite_are_refused(tmp_path: Path, value: str) -> None:
+    paths = write_mt_files(tmp_path)
+    values = [value, "0.5 T", "1 T", "2 T"]
+    with pytest.raises(DataError, match=r"value for MT_1000Oe\.csv: ") as info:
+        load(paths, slow_values=values, slow_axis="H")
+    message(info.value)
+
+
+def test_wide_files_concatenate_without_warnings(tmp_path: Path) -> None:
+    import warnings
+
+    paths = []
+    for k in range(3):
+        header = ",".join(["H (Oe)", *[f"c{j} (emu)" for j in range(300)]])
+        rows = [",".join([str(1000 * (k + 1)), *[str(i + j) for j in range(300)]])
+                for i in range(5)]  # fmt: skip
+        path = tmp_path / f"w{k}.csv"
+        path.write_text("\n".join([header, *rows]) + "\n")
+        paths.append(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = load(paths, slow_axis="H")
+    assert [str(w.message) for w in caught] == []
+    assert len(table) == 15 and len(table.columns) == 302

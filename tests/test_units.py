@@ -7,8 +7,16 @@ import math
 import numpy as np
 import pytest
 
-from reanalyze.errors import UnitError
-from reanalyze.units import KINDS, check_kind, convert, infer_kind, kind_from_name, parse_unit
+from reanalyze.errors import DataError, UnitError
+from reanalyze.units import (
+    KINDS,
+    check_kind,
+    convert,
+    infer_kind,
+    kind_from_name,
+    parse_quantity,
+    parse_unit,
+)
 
 
 def test_oersted_to_tesla_uses_conventional_mu0() -> None:
@@ -85,3 +93,47 @@ def test_kind_from_name_only_for_unambiguous_names() -> None:
     assert kind_from_name("Bridge 2 Resistance") == "resistance"
     assert kind_from_name("Temp. Rate") is None
     assert kind_from_name("T") is None
+
+
+@pytest.mark.parametrize("text", ["1e400K", "-1e400 K", "9e999", "1e309 T"])
+def test_quantity_too_large_for_a_float_is_refused(text: str) -> None:
+    with pytest.raises(DataError, match="is too large for a float") as info:
+        parse_quantity(text, where="grid axis 'T'")
+    assert "\n" not in str(info.value) and str(info.value).startswith("grid axis 'T': ")
+
+
+@pytest.mark.parametrize("text", ["inf K", "nan", "-inf", "x1", "", "K"])
+def test_quantity_that_is_not_a_number_is_refused(text: str) -> None:
+    with pytest.raises(DataError, match="is not a number with an optional unit"):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("0.5 kOe", (0.5, "kOe")), ("10K", (10.0, "K")), ("-3", (-3.0, "")), ("1e-400 T", (0.0, "T"))],
+)
+def test_quantity_parses_numbers_and_units(text: str, expected: tuple[float, str]) -> None:
+    assert parse_quantity(text) == expected
+
+
+def test_quantity_with_an_unknown_unit_names_the_place() -> None:
+    with pytest.raises(UnitError, match="^value for a.dat: unknown unit 'blorps'"):
+        parse_quantity("1 blorps", where="value for a.dat")
+
+
+def test_conversion_that_overflows_is_refused() -> None:
+    with pytest.raises(UnitError, match="too large for a float in Oe"):
+        convert([1.0, 1e305], "T", "Oe")
+    assert np.isnan(convert([np.nan], "T", "Oe")[0])  # NaN stays NaN, no error
+    assert np.isinf(convert([np.inf], "T", "Oe")[0])
+
+
+def test_negative_powers_as_papers_write_them() -> None:
+    assert parse_unit("emu g-1") == parse_unit("emu/g")
+    np.testing.assert_allclose(convert(1.0, "J kg-1 K-1", "J/(kg*K)"), 1.0, rtol=1e-14)
+
+
+def test_unknown_unit_message_is_one_line() -> None:
+    with pytest.raises(UnitError) as info:
+        parse_unit("emu/(g")
+    assert "\n" not in str(info.value)

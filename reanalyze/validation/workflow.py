@@ -42,6 +42,9 @@ def training_data(
     source: str | list[str] = sources[0] if len(sources) == 1 else list(sources)
     table = load(source, loader=loader, **options)
     meta = table.metadata
+    if note is not None:  # what the loader assumed, dropped or kept
+        for line in meta.get("notes", []):
+            note(f"note: {line}")
     chosen = list(features or meta.get("features") or [])
     picked = target or (meta.get("targets") or [None])[0]
     if not chosen or not picked:

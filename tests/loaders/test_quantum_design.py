@@ -766,6 +766,78 @@ def test_unknown_option_and_unknown_column(tmp_path: Path) -> None:
         load(path, columns=["Temperature", "Susceptibility"])
 
 
+# ------------------------------------------------------ truncated writes, bad numbers
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+@pytest.mark.parametrize("sep", [",", "\t"])
+@pytest.mark.parametrize("keep", [3, 5, 12])
+def test_truncated_last_line_is_dropped_naming_it(
+    tmp_path: Path, newline: str, sep: str, keep: int
+) -> None:
+    path = vsm_file(tmp_path / "cut.dat", sep=sep, newline=newline, encoding="utf-8")
+    text = path.read_bytes().decode("utf-8").removesuffix(newline)
+    lines = text.split(newline)
+    fields = lines[-1].split(sep)[:keep]
+    fields[-1] = fields[-1][:4]  # cut mid-number, e.g. 0.06 of 0.0612...
+    path.write_bytes(newline.join([*lines[:-1], sep.join(fields)]).encode())
+    table = load(path)
+    assert len(table) == len(TEMPS) - 1
+    np.testing.assert_allclose(table.values("Moment"), [0.05 + 1 / t for t in TEMPS[:-1]])
+    assert (
+        f"dropped the last line, line {len(lines)}: {keep} of {len(MPMS3_COLUMNS)} fields and "
+        "no line end (a truncated write)"
+    ) in notes(table)
+    # complete, but without its line end: kept
+    path.write_bytes(text.encode())
+    assert len(load(path)) == len(TEMPS)
+
+
+def test_truncated_last_line_in_a_file_of_short_rows(tmp_path: Path) -> None:
+    header = ["[Data]", "Comment,Temperature (K),Magnetic Field (Oe),Moment (emu),Extra (V)"]
+    rows = [f",{t},1000,{0.01 * k}" for k, t in enumerate(TEMPS[:4], 1)]  # no Extra: short
+    path = tmp_path / "short.dat"
+    path.write_text("\n".join([*header, *rows]), encoding="utf-8")  # no line end, same width
+    assert len(load(path)) == 4
+    path.write_text("\n".join([*header, *rows, ",100,10"]), encoding="utf-8")
+    table = load(path)
+    assert len(table) == 4
+    assert "dropped the last line, line 7: 3 of 5 fields and no line end" in notes(table)
+
+
+def test_temperature_below_absolute_zero_is_refused_naming_the_line(tmp_path: Path) -> None:
+    rows = [vsm_row(i, t) for i, t in enumerate(TEMPS)]
+    rows[7]["Temperature (K)"] = -2.5
+    path = write_multivu(tmp_path / "neg.dat", mpms3_header(), MPMS3_COLUMNS, rows)
+    data_line = len(mpms3_header()) + 2 + 8  # [Data] and header lines, then the 8th row
+    with pytest.raises(DataError) as info:
+        load(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message == (
+        f"{path}: column 'Temperature (K)': -2.5 K is below absolute zero (line {data_line})"
+    )
+
+
+def test_non_numeric_and_overflowing_cells_name_the_line(tmp_path: Path) -> None:
+    rows = [vsm_row(i, t) for i, t in enumerate(TEMPS)]
+    rows[2]["Moment (emu)"] = "0.0l2"
+    path = write_multivu(tmp_path / "bad.dat", mpms3_header(), MPMS3_COLUMNS, rows)
+    line = len(mpms3_header()) + 2 + 3
+    with pytest.raises(ColumnError, match=rf"line {line}: column 'Moment \(emu\)' holds non-num"):
+        load(path)
+    rows[2]["Moment (emu)"] = "1e999"
+    path = write_multivu(tmp_path / "big.dat", mpms3_header(), MPMS3_COLUMNS, rows)
+    with pytest.raises(DataError, match=rf"'1e999' is too large for a float \(line {line}\)"):
+        load(path)
+
+
+def test_column_chosen_twice_is_refused(tmp_path: Path) -> None:
+    path = vsm_file(tmp_path / "m.dat")
+    with pytest.raises(ColumnError, match=r"column 'Temperature \(K\)' is chosen twice"):
+        load(path, columns=["Temperature", "Moment", "Temperature (K)"])
+
+
 # -------------------------------------------------------------------------- sniff
 
 
