@@ -23,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reanalyze.cost import scan_cost
 from reanalyze.load import load_dataset
-from reanalyze.plan import Plan
+from reanalyze.planning import Plan, scan_cost
 from reanalyze.train.data import TrainingData
 from reanalyze.train.search import Search
 

@@ -53,6 +53,11 @@ NaN intensities are not measured: they are left out, and a run of them wider tha
 θ1 spacings is a hole in the cone. The real La(O,F)BiS2 map pads much of the region outside
 the detector with exact zeros; ``mask_zeros=True`` treats those as not measured too.
 
+The kinematics and the MDC peak search are pure functions in
+:mod:`reanalyze.properties.arpes_physics`, the resampling is
+:mod:`reanalyze.properties.arpes_interpolation` and the figures
+:mod:`reanalyze.properties.arpes_figures`.
+
 Examples
 --------
 >>> result = ArpesMap().run(ArpesMap.example_table(), figures=False)
@@ -63,21 +68,30 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from scipy import constants
-from scipy.interpolate import LinearNDInterpolator, make_interp_spline
-from scipy.optimize import curve_fit
-from scipy.signal import find_peaks, peak_widths, savgol_filter
 
 from reanalyze.errors import DataError, PluginError
+from reanalyze.properties.arpes_interpolation import (
+    Interpolator,
+    angle_grid,
+    build_interpolator,
+    grid_step,
+    native_steps,
+)
+from reanalyze.properties.arpes_physics import (
+    K_PER_SQRT_EV,
+    MdcPeaks,
+    angles_from_k,
+    angles_to_k,
+    find_mdc_peaks,
+    jacobian_angles_per_k,
+    photoelectron_k0,
+)
 from reanalyze.properties.base import (
     Curve,
     PropertyPlugin,
@@ -102,490 +116,9 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-Interpolator = Callable[[FloatArray, FloatArray], FloatArray]
-
-#: √(2 m_e · 1 eV)/ħ in Å⁻¹ (≈ 0.512317): k = K_PER_SQRT_EV · √(E_kin / eV) · sin θ.
-K_PER_SQRT_EV = math.sqrt(2 * constants.m_e * constants.eV) / constants.hbar * 1e-10
 
 #: Largest number of points of the angle or k grid (beyond it: choose coarser steps).
 MAX_GRID_POINTS = 5_000_000
-
-#: Relative tolerance (of a grid step) for "on a cut" / "at the edge of a cut".
-_SNAP = 1e-6
-
-
-# ----------------------------------------------------------------------- kinematics
-def photoelectron_k0(photon_energy: float, work_function: float, binding_energy: float) -> float:
-    r"""Photoelectron momentum :math:`k_0 = 0.51232\sqrt{h\nu - W - E_B}`, Å⁻¹ (energies in eV).
-
-    Raises
-    ------
-    PluginError
-        The kinetic energy hν − W − E_B is not positive.
-    """
-    kinetic = photon_energy - work_function - binding_energy
-    if kinetic <= 0:
-        raise PluginError(
-            f"photon_energy - work_function - binding_energy = {kinetic:g} eV: "
-            "the kinetic energy must be positive"
-        )
-    return K_PER_SQRT_EV * math.sqrt(kinetic)
-
-
-def angles_to_k(
-    theta1_deg: npt.ArrayLike, theta2_deg: npt.ArrayLike, k0: float
-) -> tuple[FloatArray, FloatArray]:
-    r"""In-plane momenta :math:`k_x = k_0\sin\theta_1`, :math:`k_y = k_0\cos\theta_1\sin\theta_2`.
-
-    Parameters
-    ----------
-    theta1_deg, theta2_deg
-        Emission angles along and across the slit, degrees (broadcast together).
-    k0
-        Photoelectron momentum, Å⁻¹.
-
-    Returns
-    -------
-    kx, ky
-        Å⁻¹.
-    """
-    t1 = np.radians(np.asarray(theta1_deg, dtype=np.float64))
-    t2 = np.radians(np.asarray(theta2_deg, dtype=np.float64))
-    t1, t2 = np.broadcast_arrays(t1, t2)
-    return k0 * np.sin(t1), k0 * np.cos(t1) * np.sin(t2)
-
-
-def angles_from_k(kx: npt.ArrayLike, ky: npt.ArrayLike, k0: float) -> tuple[FloatArray, FloatArray]:
-    r"""Inverse of :func:`angles_to_k`: θ1 = arcsin(kx/k0), θ2 = arcsin(ky/(k0 cos θ1)).
-
-    Parameters
-    ----------
-    kx, ky
-        In-plane momenta, Å⁻¹.
-    k0
-        Photoelectron momentum, Å⁻¹.
-
-    Returns
-    -------
-    theta1, theta2
-        Degrees, with |θ1|, |θ2| ≤ 90°; NaN where :math:`k_x^2 + k_y^2 > k_0^2` (no emission
-        angle reaches that momentum).
-    """
-    kx, ky = np.broadcast_arrays(np.asarray(kx, dtype=np.float64), np.asarray(ky, dtype=np.float64))
-    s1 = kx / k0
-    reachable = (np.abs(s1) <= 1) & (kx**2 + ky**2 <= k0**2 * (1 + 1e-12))
-    theta1 = np.arcsin(np.clip(s1, -1, 1))
-    denom = k0 * np.cos(theta1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s2 = np.where(denom > 0, ky / denom, np.sign(ky) * np.inf)
-    reachable &= np.abs(s2) <= 1 + 1e-12
-    theta2 = np.arcsin(np.clip(s2, -1, 1))
-    return (
-        np.where(reachable, np.degrees(theta1), np.nan),
-        np.where(reachable, np.degrees(theta2), np.nan),
-    )
-
-
-def jacobian_angles_per_k(
-    theta1_deg: npt.ArrayLike, theta2_deg: npt.ArrayLike, k0: float
-) -> FloatArray:
-    r"""|∂(θ1, θ2)/∂(kx, ky)| = (180/π)² / (k0² cos²θ1 cos θ2), deg²·Å².
-
-    The inverse of the determinant of ∂(kx, ky)/∂(θ1, θ2) =
-    [[k0 cos θ1, 0], [−k0 sin θ1 sin θ2, k0 cos θ1 cos θ2]] (per rad²).
-    """
-    t1 = np.radians(np.asarray(theta1_deg, dtype=np.float64))
-    t2 = np.radians(np.asarray(theta2_deg, dtype=np.float64))
-    with np.errstate(divide="ignore"):
-        per_rad2 = 1.0 / np.abs(k0**2 * np.cos(t1) ** 2 * np.cos(t2))
-    return np.asarray(per_rad2 * np.degrees(1.0) ** 2, dtype=np.float64)
-
-
-# ----------------------------------------------------------------------- interpolation
-@dataclass(frozen=True)
-class _Cut:
-    """One measured cut: sorted, unique θ1 (degrees), the intensity there, the largest gap.
-
-    ``max_gap`` (degrees): an interval between neighbouring measured θ1 wider than this is
-    a hole in the cone and stays NaN.
-    """
-
-    theta1: FloatArray
-    intensity: FloatArray
-    max_gap: float = math.inf
-
-    def __call__(self, theta1: FloatArray) -> FloatArray:
-        """Linear interpolation along the cut; NaN outside its θ1 range and in holes."""
-        out = np.full(theta1.shape, np.nan)
-        x = self.theta1
-        if x.size == 0:
-            return out
-        if x.size == 1:
-            out[np.abs(theta1 - x[0]) <= _SNAP] = self.intensity[0]
-            return out
-        spacing = np.diff(x)
-        tol = _SNAP * float(np.min(spacing))
-        inside = (theta1 >= x[0] - tol) & (theta1 <= x[-1] + tol)
-        q = np.clip(theta1[inside], x[0], x[-1])
-        spline = make_interp_spline(x, self.intensity, k=1)
-        values = spline(q)
-        right = np.clip(np.searchsorted(x, q), 1, x.size - 1)
-        at_right = np.abs(q - x[right]) <= tol
-        at_left = np.abs(q - x[right - 1]) <= tol
-        values[(spacing[right - 1] > self.max_gap) & ~(at_left | at_right)] = np.nan
-        # On a measured point (within 1e-6 step): the measured value, exactly.
-        values = np.where(at_left, self.intensity[right - 1], values)
-        values = np.where(at_right, self.intensity[right], values)
-        out[inside] = values
-        return out
-
-
-def _group_cuts(theta2: FloatArray) -> tuple[FloatArray, npt.NDArray[np.intp]]:
-    """θ2 of the cuts (sorted) and, per row, the index of its cut."""
-    keys = np.round(theta2, 9)
-    values, index = np.unique(keys, return_inverse=True)
-    return values.astype(np.float64), index.astype(np.intp)
-
-
-def _make_cut(theta1: FloatArray, intensity: FloatArray, max_gap: float) -> _Cut:
-    """A :class:`_Cut` from one cut's rows: NaN intensities dropped, equal θ1 averaged.
-
-    ``max_gap`` is in units of the cut's median θ1 spacing (of all its rows, NaN or not).
-    """
-    spacing = np.diff(np.unique(theta1[np.isfinite(theta1)]))
-    gap = max_gap * float(np.median(spacing)) if spacing.size else math.inf
-    ok = np.isfinite(theta1) & np.isfinite(intensity)
-    x, inverse = np.unique(theta1[ok], return_inverse=True)
-    counts = np.bincount(inverse, minlength=x.size)
-    y = np.bincount(inverse, weights=intensity[ok], minlength=x.size) / np.maximum(counts, 1)
-    return _Cut(x.astype(np.float64), y.astype(np.float64), gap)
-
-
-def _cut_interpolator(
-    theta1: FloatArray, theta2: FloatArray, intensity: FloatArray, max_gap: float
-) -> Interpolator:
-    """Linear along each cut, then linear in θ2 between the two neighbouring cuts.
-
-    A point between two cuts is NaN unless both cuts measured its θ1 (the cone is the
-    per-cut θ1 range, joined between cuts); a point on a cut needs only that cut. Holes
-    (runs of NaN intensity wider than ``max_gap`` median spacings) stay NaN.
-    """
-    cut_theta2, index = _group_cuts(theta2)
-    order = np.argsort(index, kind="stable")
-    rows = np.split(order, np.searchsorted(index[order], np.arange(1, cut_theta2.size)))
-    cuts = [_make_cut(theta1[r], intensity[r], max_gap) for r in rows]
-    gaps = np.diff(cut_theta2)
-    snap2 = _SNAP * (float(np.min(gaps)) if gaps.size else 1.0)
-
-    def evaluate(q1: FloatArray, q2: FloatArray) -> FloatArray:
-        q1 = np.asarray(q1, dtype=np.float64).ravel()
-        q2 = np.asarray(q2, dtype=np.float64).ravel()
-        if cut_theta2.size == 1:
-            out = cuts[0](q1)
-            out[np.abs(q2 - cut_theta2[0]) > snap2] = np.nan
-            return out
-        lower = np.clip(np.searchsorted(cut_theta2, q2, side="right") - 1, 0, cut_theta2.size - 2)
-        upper = lower + 1
-        weight = (q2 - cut_theta2[lower]) / (cut_theta2[upper] - cut_theta2[lower])
-        weight = np.where(np.abs(weight) * gaps[lower] <= snap2, 0.0, weight)
-        weight = np.where(np.abs(1 - weight) * gaps[lower] <= snap2, 1.0, weight)
-        v_lower = _evaluate_by_cut(cuts, lower, q1)
-        v_upper = _evaluate_by_cut(cuts, upper, q1)
-        mixed = (1 - weight) * v_lower + weight * v_upper
-        out = np.where(weight == 0, v_lower, np.where(weight == 1, v_upper, mixed))
-        out[(weight < 0) | (weight > 1) | ~np.isfinite(q2)] = np.nan
-        return np.asarray(out, dtype=np.float64)
-
-    return evaluate
-
-
-def _evaluate_by_cut(cuts: list[_Cut], which: npt.NDArray[np.intp], q1: FloatArray) -> FloatArray:
-    """``cuts[which[i]](q1[i])`` for every i, one vectorized call per cut."""
-    out = np.full(q1.shape, np.nan)
-    order = np.argsort(which, kind="stable")
-    bounds = np.searchsorted(which[order], np.arange(len(cuts) + 1))
-    for i, cut in enumerate(cuts):
-        rows = order[bounds[i] : bounds[i + 1]]
-        if rows.size:
-            out[rows] = cut(q1[rows])
-    return out
-
-
-def _scattered_interpolator(
-    theta1: FloatArray, theta2: FloatArray, intensity: FloatArray
-) -> Interpolator:
-    """Linear interpolation on the Delaunay triangulation; NaN outside the convex hull."""
-    ok = np.isfinite(theta1) & np.isfinite(theta2) & np.isfinite(intensity)
-    if ok.sum() < 3:
-        raise DataError("intensity: fewer than 3 finite points to triangulate")
-    try:
-        interp = LinearNDInterpolator(
-            np.column_stack([theta1[ok], theta2[ok]]),
-            intensity[ok],
-            fill_value=np.nan,
-            rescale=True,
-        )
-    except Exception as exc:  # qhull errors (all points on a line)
-        raise DataError(f"theta1/theta2: the points cannot be triangulated ({exc})") from None
-
-    def evaluate(q1: FloatArray, q2: FloatArray) -> FloatArray:
-        return np.asarray(interp(np.ravel(q1), np.ravel(q2)), dtype=np.float64)
-
-    return evaluate
-
-
-def _is_cut_layout(theta2: FloatArray) -> bool:
-    """True when the rows form cuts: on average at least 3 points per distinct θ2."""
-    return bool(np.unique(np.round(theta2, 9)).size * 3 <= theta2.size)
-
-
-def build_interpolator(
-    theta1: FloatArray,
-    theta2: FloatArray,
-    intensity: FloatArray,
-    method: Literal["auto", "cuts", "delaunay"] = "auto",
-    max_gap: float = 3.0,
-) -> Interpolator:
-    """A function (θ1, θ2) → I interpolating the measured map linearly, NaN outside it.
-
-    Parameters
-    ----------
-    theta1, theta2
-        Angles of the measured points, degrees.
-    intensity
-        Measured intensity (any unit); NaN values count as not measured.
-    method
-        ``"cuts"``: linear along each cut (rows of equal θ2) and linear between neighbouring
-        cuts; the measured cone is each cut's θ1 range. ``"delaunay"``:
-        :class:`scipy.interpolate.LinearNDInterpolator` on the scattered points; the cone is
-        their convex hull. ``"auto"``: ``"cuts"`` when the rows form cuts (≥ 3 points per θ2
-        value on average), else ``"delaunay"``.
-    max_gap
-        ``"cuts"`` only: an interval between neighbouring finite points of a cut wider than
-        ``max_gap`` × the cut's median θ1 spacing is a hole and stays NaN (dimensionless).
-
-    Raises
-    ------
-    DataError
-        No finite intensity, or the points cannot be triangulated.
-    """
-    if not np.isfinite(intensity).any():
-        raise DataError("intensity: no finite values")
-    if method == "auto":
-        method = "cuts" if _is_cut_layout(theta2) else "delaunay"
-    if method == "cuts":
-        return _cut_interpolator(theta1, theta2, intensity, max_gap)
-    return _scattered_interpolator(theta1, theta2, intensity)
-
-
-def _native_steps(theta1: FloatArray, theta2: FloatArray) -> tuple[float, float]:
-    """The input's own θ1 step (median spacing within cuts) and θ2 step (between cuts), degrees."""
-    cut_theta2, index = _group_cuts(theta2)
-    if _is_cut_layout(theta2):
-        order = np.lexsort((theta1, index))
-        d1 = np.diff(theta1[order])[np.diff(index[order]) == 0]
-        d1 = d1[d1 > 0]
-    else:
-        d1 = np.diff(np.unique(theta1))
-    d2 = np.diff(cut_theta2)
-    step1 = float(np.median(d1)) if d1.size else float("nan")
-    step2 = float(np.median(d2)) if d2.size else float("nan")
-    return step1, step2
-
-
-def angle_grid(lo: float, hi: float, step: float) -> FloatArray:
-    """Grid ``lo + i·step`` for i = 0, 1, … up to ``hi`` (with a 10⁻⁶-step tolerance), degrees."""
-    n = math.floor((hi - lo) / step + _SNAP) + 1
-    return np.asarray(lo + step * np.arange(max(n, 1)), dtype=np.float64)
-
-
-# ----------------------------------------------------------------------- MDC peaks
-@dataclass(frozen=True)
-class MdcPeaks:
-    """Peaks of the MDCs, one row per cut, ``max_peaks`` columns, NaN-padded.
-
-    Attributes
-    ----------
-    theta1
-        Refined peak positions, degrees, ordered by θ1 within a row.
-    height
-        Intensity at the peak (from the local fit), unit of the input.
-    n_found
-        Peaks found per cut before truncation to ``max_peaks``.
-    """
-
-    theta1: FloatArray
-    height: FloatArray
-    n_found: npt.NDArray[np.int64]
-
-
-def _lorentzian(x: FloatArray, amplitude: float, centre: float, hwhm: float, offset: float) -> Any:
-    return amplitude / (1 + ((x - centre) / hwhm) ** 2) + offset
-
-
-def _refine(
-    x: FloatArray,
-    y: FloatArray,
-    peak: int,
-    half: int,
-    method: Literal["parabola", "lorentzian", "none"],
-) -> tuple[float, float]:
-    """Sub-grid position and height of the peak at index ``peak`` of (x, y).
-
-    Fits the points ``peak − half … peak + half``; falls back to the grid point when the fit
-    fails or its maximum lies outside the window.
-    """
-    if method == "none":
-        return float(x[peak]), float(y[peak])
-    lo, hi = max(peak - half, 0), min(peak + half + 1, x.size)
-    xs, ys = x[lo:hi], y[lo:hi]
-    dx = xs - x[peak]
-    if method == "parabola":
-        if xs.size < 3:
-            return float(x[peak]), float(y[peak])
-        c2, c1, c0 = np.polyfit(dx, ys, 2)
-        if c2 >= 0:
-            return float(x[peak]), float(y[peak])
-        vertex = -c1 / (2 * c2)
-        height = c0 - c1**2 / (4 * c2)
-    else:
-        if xs.size < 5:
-            return _refine(x, y, peak, half, "parabola")
-        span = float(dx[-1] - dx[0])
-        base = float(np.min(ys))
-        guess = (float(y[peak]) - base, 0.0, span / 4, base)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                popt, _ = curve_fit(_lorentzian, dx, ys, p0=guess, maxfev=2000)
-        except (RuntimeError, ValueError):
-            return _refine(x, y, peak, half, "parabola")
-        vertex, height = float(popt[1]), float(popt[0] + popt[3])
-    if not (dx[0] <= vertex <= dx[-1]) or not np.isfinite(height):
-        return float(x[peak]), float(y[peak])
-    return float(x[peak] + vertex), float(height)
-
-
-def _finite_runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """(start, stop) of the runs of True in ``mask``."""
-    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
-def _smooth(y: FloatArray, points: int) -> FloatArray:
-    """Savitzky–Golay smoothing (quadratic, ``points`` wide) of every finite run of ``y``."""
-    if points < 5:
-        return y
-    out = y.copy()
-    for start, stop in _finite_runs(np.isfinite(y)):
-        if stop - start > points:
-            out[start:stop] = savgol_filter(y[start:stop], points, 2, mode="interp")
-    return out
-
-
-def _peaks_of_cut(
-    x: FloatArray,
-    y: FloatArray,
-    threshold: float,
-    max_peaks: int,
-    refine: Literal["parabola", "lorentzian", "none"],
-    fit_window: float,
-) -> tuple[FloatArray, FloatArray, int]:
-    """Peaks of one MDC: positions, heights (NaN-padded to ``max_peaks``) and the count found.
-
-    ``threshold`` is the minimum absolute prominence (unit of ``y``).
-    """
-    pos = np.full(max_peaks, np.nan)
-    hgt = np.full(max_peaks, np.nan)
-    finite = np.isfinite(y)
-    if finite.sum() < 3 or not threshold > 0:
-        return pos, hgt, 0
-    found: list[tuple[float, int, int]] = []  # (prominence, absolute index, half window)
-    for start, stop in _finite_runs(finite):
-        seg = y[start:stop]
-        if seg.size < 3:
-            continue
-        idx, props = find_peaks(seg, prominence=threshold)
-        if not idx.size:
-            continue
-        widths = peak_widths(
-            seg,
-            idx,
-            rel_height=0.5,
-            prominence_data=(props["prominences"], props["left_bases"], props["right_bases"]),
-        )[0]
-        for i, prom, width in zip(idx, props["prominences"], widths, strict=True):
-            found.append((float(prom), start + int(i), max(1, round(fit_window * float(width)))))
-    kept = sorted(found, key=lambda item: -item[0])[:max_peaks]
-    refined = sorted(_refine(x, y, i, half, refine) for _, i, half in kept)
-    for j, (p, h) in enumerate(refined):
-        pos[j], hgt[j] = p, h
-    return pos, hgt, len(found)
-
-
-def find_mdc_peaks(
-    theta1: FloatArray,
-    intensity: FloatArray,
-    *,
-    prominence: float = 0.2,
-    map_prominence: float = 0.1,
-    smooth: float = 0.0,
-    max_peaks: int = 8,
-    refine: Literal["parabola", "lorentzian", "none"] = "parabola",
-    fit_window: float = 0.5,
-) -> MdcPeaks:
-    """MDC peaks of every cut of a map on a regular grid.
-
-    A peak is a local maximum of I(θ1) whose prominence is at least
-    max(``prominence`` × (max − min of the cut), ``map_prominence`` × (max − min of the map)).
-    The second term keeps noise out of cuts that cross no Fermi-surface sheet.
-
-    Parameters
-    ----------
-    theta1
-        θ1 grid of the cuts, degrees, increasing and evenly spaced (shape ``(n1,)``).
-    intensity
-        I(θ2, θ1), shape ``(n_cuts, n1)``, NaN outside the measured cone (any unit).
-    prominence
-        Minimum peak prominence as a fraction of the cut's max − min (dimensionless).
-    map_prominence
-        Minimum peak prominence as a fraction of the whole map's max − min (dimensionless).
-    smooth
-        Width of a quadratic Savitzky–Golay filter applied along θ1 before the search,
-        degrees (0: none; less than 5 grid points: none).
-    max_peaks
-        Peaks kept per cut (the most prominent), reported ordered by θ1.
-    refine
-        Sub-grid refinement: ``"parabola"`` (least squares), ``"lorentzian"``
-        (:func:`scipy.optimize.curve_fit` of A/(1+((θ−θ0)/w)²)+c) or ``"none"``.
-    fit_window
-        Half-width of the fit window as a fraction of the peak's FWHM at half prominence
-        (at least one grid point each side).
-
-    Returns
-    -------
-    MdcPeaks
-        Positions (degrees) and heights, shape ``(n_cuts, max_peaks)``.
-    """
-    n_cuts = intensity.shape[0]
-    theta = np.full((n_cuts, max_peaks), np.nan)
-    height = np.full((n_cuts, max_peaks), np.nan)
-    counts = np.zeros(n_cuts, dtype=np.int64)
-    points = 0
-    if smooth > 0 and theta1.size > 1:
-        points = 2 * round(smooth / (2 * abs(_step(theta1)))) + 1
-    finite = intensity[np.isfinite(intensity)]
-    map_span = float(np.ptp(finite)) if finite.size else 0.0
-    for row in range(n_cuts):
-        y = _smooth(intensity[row], points)
-        ok = np.isfinite(y)
-        span = float(np.ptp(y[ok])) if ok.any() else 0.0
-        threshold = max(prominence * span, map_prominence * map_span)
-        theta[row], height[row], counts[row] = _peaks_of_cut(
-            theta1, y, threshold, max_peaks, refine, fit_window
-        )
-    return MdcPeaks(theta, height, counts)
 
 
 # ----------------------------------------------------------------------- the plugin
@@ -808,7 +341,7 @@ class ArpesMap(PropertyPlugin):
             f"{p.work_function:g} eV, E_B = {p.binding_energy:g} eV; kx = k0 sinθ1, "
             "ky = k0 cosθ1 sinθ2",
             f"resampled onto {grid1.size} × {grid2.size} angles (θ1 step "
-            f"{_step(grid1):.4g}°, θ2 step {_step(grid2):.4g}°) by linear interpolation; "
+            f"{grid_step(grid1):.4g}°, θ2 step {grid_step(grid2):.4g}°) by linear interpolation; "
             f"{int(np.isnan(image).sum())} points outside the measured cone are NaN",
         ]
         truncated = int(np.sum(np.maximum(peaks.n_found - p.max_peaks, 0)))
@@ -837,7 +370,7 @@ class ArpesMap(PropertyPlugin):
     ) -> tuple[FloatArray, FloatArray]:
         """The resampled θ1 and θ2 grids (degrees) from the coordinates and the parameters."""
         ok = np.isfinite(theta1) & np.isfinite(theta2)
-        native1, native2 = _native_steps(theta1[ok], theta2[ok])
+        native1, native2 = native_steps(theta1[ok], theta2[ok])
         step1 = p.theta1_step if p.theta1_step is not None else native1
         step2 = p.theta2_step if p.theta2_step is not None else native2
         range1 = p.theta1_range or (float(np.min(theta1[ok])), float(np.max(theta1[ok])))
@@ -872,8 +405,8 @@ class ArpesMap(PropertyPlugin):
         """I on the regular (kx, ky) grid spanning the angle grid's momenta."""
         step = p.k_step
         if step is None:
-            d1 = math.radians(_step(grid1)) if grid1.size > 1 else math.radians(1.0)
-            d2 = math.radians(_step(grid2)) if grid2.size > 1 else d1
+            d1 = math.radians(grid_step(grid1)) if grid1.size > 1 else math.radians(1.0)
+            d2 = math.radians(grid_step(grid2)) if grid2.size > 1 else d1
             step = k0 * math.sqrt(d1 * d2)
         nx = math.floor((kx.max() - kx.min()) / step) + 1
         ny = math.floor((ky.max() - ky.min()) / step) + 1
@@ -963,118 +496,6 @@ class ArpesMap(PropertyPlugin):
 
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """``angle_map``, ``fermi_surface`` (k image with the MDC peaks) and ``mdc``."""
-        return {
-            "angle_map": _angle_figure(result),
-            "fermi_surface": _fermi_surface_figure(result),
-            "mdc": _mdc_figure(result),
-        }
+        from reanalyze.properties.arpes_figures import arpes_figures
 
-
-# ----------------------------------------------------------------------- figure helpers
-def _step(grid: FloatArray) -> float:
-    return float(grid[1] - grid[0]) if grid.size > 1 else float("nan")
-
-
-def _image(table: UnitTable, x: str, y: str, z: str) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Grid axes and the (ny, nx) image of a table stored y outer, x inner."""
-    ny, nx = table.metadata["shape"]
-    xs = table.values(x)[:nx]
-    ys = table.values(y)[::nx]
-    return xs, ys, table.values(z).reshape(ny, nx)
-
-
-def _label(name: str, unit: str) -> str:
-    return f"{name} ({unit or 'dimensionless'})"
-
-
-def _colorbar(fig: Any, mesh: Any, ax: Any, unit: str) -> None:
-    """A colour bar labelled with the intensity and its unit."""
-    bar = fig.colorbar(mesh, ax=ax)
-    bar.ax.set_ylabel(_label("I", unit))
-
-
-def _angle_figure(result: PropertyResult) -> Any:
-    from matplotlib.figure import Figure
-
-    table = result.tables["angle_map"]
-    peaks = result.tables["mdc_peaks"]
-    t1, t2, image = _image(table, "theta1", "theta2", "I")
-    fig = Figure(figsize=(6.4, 4.8))
-    ax = fig.add_subplot()
-    mesh = ax.pcolormesh(t1, t2, np.ma.masked_invalid(image), shading="auto", cmap="viridis")
-    _colorbar(fig, mesh, ax, table.unit("I"))
-    ax.plot(peaks.values("theta1"), peaks.values("theta2"), "r.", ms=3, label="MDC peaks")
-    ax.set_xlabel("θ1 (degree)")
-    ax.set_ylabel("θ2 (degree)")
-    ax.set_title("resampled angle map (NaN outside the cone blank)")
-    ax.legend(loc="upper right", fontsize="small")
-    return fig
-
-
-def _fermi_surface_figure(result: PropertyResult) -> Any:
-    from matplotlib.figure import Figure
-
-    table = result.tables["k_map"]
-    peaks = result.tables["mdc_peaks"]
-    kx, ky, image = _image(table, "kx", "ky", "I")
-    fig = Figure(figsize=(6.4, 5.2))
-    ax = fig.add_subplot()
-    mesh = ax.pcolormesh(kx, ky, np.ma.masked_invalid(image), shading="auto", cmap="viridis")
-    _colorbar(fig, mesh, ax, table.unit("I"))
-    xerr, yerr = std_column(peaks, "kx"), std_column(peaks, "ky")
-    ax.errorbar(
-        peaks.values("kx"),
-        peaks.values("ky"),
-        xerr=xerr,
-        yerr=yerr,
-        fmt="r.",
-        ms=3,
-        elinewidth=0.8,
-        label="MDC peaks" + (" (± std)" if xerr is not None else ""),
-    )
-    ax.set_xlabel("kx (1/angstrom)")
-    ax.set_ylabel("ky (1/angstrom)")
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_title("Fermi-surface map in k space")
-    ax.legend(loc="upper right", fontsize="small")
-    return fig
-
-
-def _mdc_figure(result: PropertyResult, n_curves: int = 5) -> Any:
-    from matplotlib.figure import Figure
-
-    table = result.tables["angle_map"]
-    peaks = result.tables["mdc_peaks"]
-    t1, t2, image = _image(table, "theta1", "theta2", "I")
-    std = std_column(table, "I")
-    std_image = std.reshape(image.shape) if std is not None else None
-    rows = np.unique(np.linspace(0, t2.size - 1, min(n_curves, t2.size)).round().astype(int))
-    finite = image[np.isfinite(image)]
-    offset = float(np.ptp(finite)) * 0.6 if finite.size else 1.0
-    fig = Figure(figsize=(6.4, 5.6))
-    ax = fig.add_subplot()
-    for j, row in enumerate(rows):
-        shift = j * offset
-        (line,) = ax.plot(t1, image[row] + shift, lw=0.8, label=f"θ2 = {t2[row]:.3g}°")
-        if std_image is not None:
-            ax.fill_between(
-                t1,
-                image[row] - std_image[row] + shift,
-                image[row] + std_image[row] + shift,
-                color=line.get_color(),
-                alpha=0.3,
-                lw=0,
-            )
-        here = np.isclose(peaks.values("theta2"), t2[row])
-        ax.plot(
-            peaks.values("theta1")[here],
-            peaks.values("I")[here] + shift,
-            "v",
-            color=line.get_color(),
-            ms=5,
-        )
-    ax.set_xlabel("θ1 (degree)")
-    ax.set_ylabel(_label("I + offset", table.unit("I")))
-    ax.set_title("MDCs with peaks (▼)" + (" and ± std band" if std_image is not None else ""))
-    ax.legend(fontsize="small")
-    return fig
+        return dict(arpes_figures(result))

@@ -55,6 +55,7 @@ from pydantic import BaseModel, ValidationError
 
 from reanalyze.errors import ColumnError, PluginError
 from reanalyze.outputs import output_action, publish_folder
+from reanalyze.properties.results import write_property
 from reanalyze.table import ColumnSpec, UnitTable
 from reanalyze.units import KINDS
 
@@ -183,7 +184,7 @@ class PropertyResult:
     members: int = 1
 
     def summary_json(self) -> dict[str, Any]:
-        """The summary and notes as a JSON-friendly dict."""
+        """The summary and notes as a JSON-friendly dict (schema: ``properties/results.py``)."""
         return {
             "summary": {k: v.to_json() for k, v in self.summary.items()},
             "notes": list(self.notes),
@@ -218,8 +219,7 @@ class PropertyResult:
                 (tmp / "figures").mkdir()
                 for name, figure in self.figures.items():
                     figure.savefig(tmp / "figures" / f"{name}.png", dpi=120, bbox_inches="tight")
-            info = {"property": plugin, **dict(extra or {}), **self.summary_json()}
-            (tmp / "summary.json").write_text(json.dumps(info, indent=2) + "\n")
+            write_property(tmp, {"property": plugin, **dict(extra or {}), **self.summary_json()})
         return root
 
     def close_figures(self) -> None:

@@ -23,18 +23,14 @@ J/(kg*K)
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.integrate import cumulative_trapezoid
-from scipy.optimize import minimize_scalar
 
-from reanalyze.errors import DataError, UnitError
+from reanalyze.errors import DataError
 from reanalyze.properties.base import (
     Curve,
     PropertyPlugin,
@@ -43,8 +39,19 @@ from reanalyze.properties.base import (
     Summary,
     std_column,
 )
+from reanalyze.properties.magnetocaloric_grid import MagnetizationGrid, build_grid
+from reanalyze.properties.magnetocaloric_physics import (
+    EntropyChange,
+    LowField,
+    PeakFiguresOfMerit,
+    arrott_banerjee,
+    field_exponent,
+    figures_of_merit,
+    maxwell_entropy_change,
+    significant,
+)
 from reanalyze.table import UnitTable
-from reanalyze.units import convert, parse_unit, ureg
+from reanalyze.units import convert
 
 __all__ = ["MagnetocaloricEffect"]
 
@@ -52,8 +59,6 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Exponent n = 2 of a paramagnet; Law et al. (2018): n > 2 only at a first-order transition.
 _N_PARAMAGNET = 2.0
-#: A field line whose fields spread over more than this many tolerances is refused.
-_MAX_LINE_SPREAD = 5.0
 
 #: (delta_s unit, kind, energy unit) by the normalization of the magnetization.
 _NORMALIZATIONS: dict[str, tuple[str, str, str]] = {
@@ -63,54 +68,18 @@ _NORMALIZATIONS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# ----------------------------------------------------------------------------- data model
-@dataclass(frozen=True)
-class _Grid:
-    """M on a common temperature grid, one row per field line."""
-
-    temperature: FloatArray  # K, (n_T,)
-    field: FloatArray  # µ0H in T, (n_H,), increasing
-    magnetization: FloatArray  # (n_H, n_T) in ``unit``
-    unit: str
-    normalization: str  # key of _NORMALIZATIONS
-
-
-@dataclass(frozen=True)
-class _Changes:
-    """ΔS_M for each field change, in the normalization's delta_s unit."""
-
-    upper: FloatArray  # upper field µ0H, T, (n_c,)
-    delta_h: FloatArray  # reported field change µ0ΔH, T, (n_c,)
-    delta_s: FloatArray  # (n_c, n_T), sign kept
-
-
-@dataclass(frozen=True)
-class _Peak:
-    """Figures of merit of one |ΔS_M|(T) curve (NaN where undetermined)."""
-
-    height: float
-    t_peak: float
-    fwhm: float
-    rcp: float
-    rc: float
-    tec: tuple[float, ...]
-
-
 # ----------------------------------------------------------------------------- the plugin
 class MagnetocaloricEffect(PropertyPlugin):
     r"""Magnetic entropy change :math:`\Delta S_M(T, \Delta H)` and magnetocaloric figures of merit.
 
-    **Maxwell relation.** On a common temperature grid :math:`T_j` and the field lines
-    :math:`H_0 < H_1 < \dots` of the data,
-
-    .. math::
-
-        \Delta S_M(T_j, H_i) = \mu_0 \sum_{k=1}^{i} \frac{H_k - H_{k-1}}{2}
-            \Big[\frac{\partial M}{\partial T}(T_j, H_{k-1})
-                 + \frac{\partial M}{\partial T}(T_j, H_k)\Big],
-
-    with :math:`\partial M/\partial T` from :func:`numpy.gradient` (second order, also at the
-    ends) along T and the trapezoid rule in H, for every field of the grid as the upper field.
+    **Maxwell relation** (:func:`~reanalyze.properties.magnetocaloric_physics.
+    maxwell_entropy_change`, which states the discretization): on a common temperature grid
+    :math:`T_j` and the field lines :math:`H_0 < H_1 < \dots` of the data, ∂M/∂T by
+    :func:`numpy.gradient` along T and the trapezoid rule in H, for every field of the grid as
+    the upper field. The physics functions are in
+    :mod:`reanalyze.properties.magnetocaloric_physics`, the gridding of the input in
+    :mod:`~reanalyze.properties.magnetocaloric_grid`, the figures in
+    :mod:`~reanalyze.properties.magnetocaloric_figures`.
 
     **Input.** A simulated regular grid or measured M(T) lines at fixed fields. Rows are
     grouped into lines by field (fields closer than ``field_tolerance`` belong to one line,
@@ -154,27 +123,20 @@ class MagnetocaloricEffect(PropertyPlugin):
     If the grid already contains H = 0 (within ``field_tolerance``) all options coincide. A
     digital twin can instead simulate dense low fields (e.g. 0, 0.05, 0.1 T, ...).
 
-    **Figures of merit** per field change, on :math:`|\Delta S_M|(T)`: the maximum (parabola
-    through the largest grid value and its neighbours), T_peak, the full width at half maximum
-    :math:`\delta T_\mathrm{FWHM}` (half-maximum crossings by linear interpolation; NaN when a
-    crossing is outside the grid), :math:`\mathrm{RCP} = |\Delta S_M|_\mathrm{max}
-    \delta T_\mathrm{FWHM}`, :math:`\mathrm{RC} = \int_{T_1}^{T_2} |\Delta S_M| dT` over the
-    FWHM, and (Griffith et al., J. Appl. Phys. 123, 034902 (2018))
+    **Figures of merit** per field change, on :math:`|\Delta S_M|(T)`
+    (:func:`~reanalyze.properties.magnetocaloric_physics.figures_of_merit`): the maximum,
+    T_peak, :math:`\delta T_\mathrm{FWHM}` (NaN when a half-maximum crossing is outside the
+    grid), RCP, RC and TEC(ΔT) for each of ``tec_widths`` (Griffith et al. 2018).
 
-    .. math::
+    **Field exponent** :math:`n = d\ln|\Delta S_M| / d\ln \Delta H`
+    (:func:`~reanalyze.properties.magnetocaloric_physics.field_exponent`); n > 2 where
+    :math:`|\Delta S_M|` is significant is the signature of a first-order transition (Law
+    et al. 2018).
 
-        \mathrm{TEC}(\Delta T) = \max_{T_\mathrm{mid}} \frac{1}{\Delta T}
-            \int_{T_\mathrm{mid} - \Delta T/2}^{T_\mathrm{mid} + \Delta T/2} |\Delta S_M| dT.
-
-    **Field exponent** :math:`n(T, \Delta H) = d\ln|\Delta S_M| / d\ln \Delta H` (numpy.gradient
-    on ln ΔH). Mean field: n = 1 well below T_C, 2/3 at T_C, 2 in the paramagnetic state; n > 2
-    is the signature of a first-order transition (Law et al., Nat. Commun. 9, 2680 (2018)).
-
-    **Arrott plot and Banerjee criterion** (Banerjee, Phys. Lett. 12, 16 (1964)): isotherms
-    :math:`M^2` vs :math:`H/M` on the measured fields; a negative slope means a first-order
-    transition. A segment counts as negative only if both :math:`\Delta(M^2)` and
-    :math:`\Delta(H/M)` exceed ``banerjee_tolerance`` times the isotherm's largest value, so
-    that noise on a saturated or a paramagnetic isotherm does not fake one.
+    **Arrott plot and Banerjee criterion** (:func:`~reanalyze.properties.
+    magnetocaloric_physics.arrott_banerjee`): isotherms :math:`M^2` vs :math:`H/M` on the
+    measured fields, H in Oe; a negative slope (segments larger than ``banerjee_tolerance``)
+    means a first-order transition.
     """
 
     name = "magnetocaloric"
@@ -280,15 +242,16 @@ class MagnetocaloricEffect(PropertyPlugin):
         """
         p: MagnetocaloricEffect.Params = params
         notes: list[str] = []
-        grid = _build_grid(table, p, notes)
+        grid = build_grid(table, p.field_tolerance, p.t_step, notes)
         s_unit, s_kind, e_unit = _NORMALIZATIONS[grid.normalization]
         factor = float(convert(1.0, f"({grid.unit})*T/K", s_unit))
         changes = _maxwell(grid, p.low_field, factor, notes)
         peaks = [
-            _figures_of_merit(grid.temperature, np.abs(s), p.tec_widths) for s in changes.delta_s
+            figures_of_merit(grid.temperature, np.abs(s), p.tec_widths) for s in changes.delta_s
         ]
-        exponent = _field_exponent(changes)
-        m2, h_over_m, negative = _arrott(grid, p.banerjee_tolerance)
+        exponent = field_exponent(changes.delta_h, changes.delta_s)
+        h_oe = convert(grid.field, "T", "Oe", kind="magnetic_field")
+        m2, h_over_m, negative = arrott_banerjee(h_oe, grid.magnetization, p.banerjee_tolerance)
         n_max = _exponent_summary(changes, exponent, grid.temperature, p, notes)
         n_negative = int(negative.sum())
         notes.append(_banerjee_note(n_negative, grid.temperature, negative))
@@ -297,7 +260,7 @@ class MagnetocaloricEffect(PropertyPlugin):
             "delta_s_m": _delta_s_table(grid, changes, s_unit, s_kind),
             "peaks": _peaks_table(changes, peaks, p.tec_widths, s_unit, s_kind, e_unit),
             "field_exponent": _exponent_table(
-                grid, changes, exponent, _significant(changes, p.exponent_min_fraction)
+                grid, changes, exponent, significant(changes.delta_s, p.exponent_min_fraction)
             ),
             "arrott": _arrott_table(grid, m2, h_over_m, negative),
         }
@@ -322,17 +285,9 @@ class MagnetocaloricEffect(PropertyPlugin):
     # ------------------------------------------------------------------ figures
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """−ΔS_M(T) per field change, peaks vs ΔH, Arrott isotherms and n(T)."""
-        out: dict[str, Any] = {}
-        if "delta_s_m" in result.tables:
-            out["delta_s_m"] = _figure_delta_s(result.tables["delta_s_m"])
-        if "peaks" in result.tables:
-            out["peaks"] = _figure_peaks(result.tables["peaks"])
-        if "arrott" in result.tables:
-            out["arrott"] = _figure_arrott(result.tables["arrott"])
-        exponent = result.tables.get("field_exponent")
-        if exponent is not None and np.isfinite(exponent.values("n")).any():
-            out["field_exponent"] = _figure_exponent(exponent)
-        return out
+        from reanalyze.properties.magnetocaloric_figures import magnetocaloric_figures
+
+        return dict(magnetocaloric_figures(result))
 
     def convergence_curve(self, result: PropertyResult, params: Any) -> Curve | None:
         """−ΔS_M(T) for the largest field change (or the last of ``field_changes``)."""
@@ -365,300 +320,36 @@ class MagnetocaloricEffect(PropertyPlugin):
         return BeanRodbellMagnet.erco2_like().scan(seed=0)
 
 
-# ----------------------------------------------------------------------------- input → grid
-def _build_grid(table: UnitTable, p: MagnetocaloricEffect.Params, notes: list[str]) -> _Grid:
-    """Group rows into field lines and interpolate M onto a common temperature grid."""
-    temperature = table.values("temperature", "K")
-    field = table.values("field", "T")
-    moment, unit, normalization = _magnetization(table, notes)
-    usable = np.isfinite(temperature) & np.isfinite(field)
-    temperature, field, moment = temperature[usable], field[usable], moment[usable]
-    if np.any(field < -p.field_tolerance):
-        raise DataError(
-            f"column {_source(table, 'field')!r}: negative fields (down to {field.min():.6g} T); "
-            "ΔS_M needs H ≥ 0 (take |H| or select one branch)"
-        )
-    fields, labels = _field_lines(field, p.field_tolerance, _source(table, "field"))
-    lines = [
-        _merge_duplicates(temperature[labels == i], moment[labels == i]) for i in range(len(fields))
-    ]
-    keep = [i for i, (t, _) in enumerate(lines) if t.size >= 3]
-    if len(keep) < len(fields):
-        dropped = ", ".join(f"{fields[i]:.6g} T" for i in range(len(fields)) if i not in keep)
-        notes.append(f"field lines left out (fewer than 3 temperatures): {dropped}")
-    if len(keep) < 2:
-        raise DataError(
-            f"column {_source(table, 'field')!r}: ΔS_M needs at least 2 field lines with 3 or "
-            f"more temperatures each, found {len(keep)} of {len(fields)} distinct fields "
-            "(M(T) must be measured at fixed fields)"
-        )
-    fields = fields[keep]
-    lines = [lines[i] for i in keep]
-    t_grid, step = _common_temperatures(lines, p.t_step, _source(table, "temperature"))
-    values = np.vstack([_interpolate(t, m, t_grid) for t, m in lines])
-    notes.append(
-        f"ΔS_M by the Maxwell relation on {t_grid.size} temperatures {t_grid[0]:.6g}–"
-        f"{t_grid[-1]:.6g} K (step {step:.4g} K, the overlap of the {fields.size} field lines "
-        f"{fields[0]:.6g}–{fields[-1]:.6g} T); ∂M/∂T by numpy.gradient (2nd order), trapezoid in H"
-    )
-    return _Grid(t_grid, fields, values, unit, normalization)
-
-
-def _source(table: UnitTable, role: str) -> str:
-    """Name of the input column behind ``role`` (run() keeps it as the description)."""
-    return table.schema.columns[role].description or role
-
-
-def _magnetization(table: UnitTable, notes: list[str]) -> tuple[FloatArray, str, str]:
-    """M as (values, unit, normalization): per mass, per sample or per volume."""
-    kind, unit = table.kind("moment"), table.unit("moment")
-    if kind == "magnetic_moment":
-        sample = table.sample
-        if sample is not None and sample.mass is not None:
-            grams = sample.mass_in("g")
-            notes.append(f"ΔS_M per mass: moment / sample mass {sample.mass:g} {sample.mass_unit}")
-            return table.values("moment", "emu") / grams, "emu/g", "mass"
-        notes.append("ΔS_M per sample in J/K: the sample mass is unknown (give it to get J/(kg·K))")
-        return table.values("moment", "emu"), "emu", "sample"
-    per = {
-        "mass": "emu/g",
-        "sample": "emu",
-        "volume": "emu/cm**3",
-    }
-    dims = ureg.get_dimensionality(parse_unit(unit))
-    for normalization, reference in per.items():
-        if dims == ureg.get_dimensionality(parse_unit(reference)):
-            if normalization == "volume":
-                notes.append("ΔS_M per volume in J/(m³·K): the magnetization is per volume")
-            return table.values("moment", reference), reference, normalization
-    raise UnitError(
-        f"column {_source(table, 'moment')!r}: unit {unit!r} is not a moment, a magnetization "
-        "per mass or per volume"
-    )
-
-
-def _field_lines(
-    field: FloatArray, tolerance: float, column: str
-) -> tuple[FloatArray, npt.NDArray[np.intp]]:
-    """Field value of each line (median, T) and each row's line index.
-
-    Sorted fields split into lines wherever two neighbours differ by more than
-    ``tolerance``; a line within ``tolerance`` of zero is taken as exactly H = 0.
-    """
-    if field.size == 0:
-        raise DataError(f"column {column!r}: no rows with finite temperature and field")
-    order = np.argsort(field, kind="stable")
-    breaks = np.diff(field[order]) > tolerance
-    sorted_labels = np.concatenate([[0], np.cumsum(breaks)])
-    labels = np.empty_like(sorted_labels)
-    labels[order] = sorted_labels
-    n = int(sorted_labels[-1]) + 1
-    values = np.array([np.median(field[labels == i]) for i in range(n)])
-    for i in range(n):
-        members = field[labels == i]
-        if np.ptp(members) > _MAX_LINE_SPREAD * tolerance:
-            raise DataError(
-                f"column {column!r}: fields {members.min():.6g}–{members.max():.6g} T chain into "
-                f"one line within field_tolerance={tolerance:g} T; measure at fixed fields or "
-                "give a smaller field_tolerance"
-            )
-    if abs(values[0]) <= tolerance:
-        values[0] = 0.0
-    return values, labels
-
-
-def _merge_duplicates(temperature: FloatArray, moment: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """One line sorted in T, M averaged over equal temperatures (NaN M ignored)."""
-    unique, inverse = np.unique(temperature, return_inverse=True)
-    finite = np.isfinite(moment)
-    sums = np.bincount(inverse, weights=np.where(finite, moment, 0.0), minlength=unique.size)
-    counts = np.bincount(inverse, weights=finite.astype(float), minlength=unique.size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = sums / counts
-    return unique, np.where(counts > 0, mean, np.nan)
-
-
-def _common_temperatures(
-    lines: list[tuple[FloatArray, FloatArray]], t_step: float | None, column: str
-) -> tuple[FloatArray, float]:
-    """Evenly spaced grid spanning the overlap of all lines, K.
-
-    The step is the one nearest to ``t_step`` (default: the median step of the data) that
-    divides the overlap into whole steps.
-    """
-    low = max(float(t[0]) for t, _ in lines)
-    high = min(float(t[-1]) for t, _ in lines)
-    if t_step is None:
-        t_step = float(np.median(np.concatenate([np.diff(t) for t, _ in lines])))
-    if not high > low:
-        raise DataError(
-            f"column {column!r}: the field lines share no temperature range "
-            f"(overlap {low:.6g}–{high:.6g} K)"
-        )
-    count = int(np.rint((high - low) / t_step)) + 1
-    if count < 3:
-        raise DataError(
-            f"column {column!r}: ΔS_M needs at least 3 common temperatures, the overlap "
-            f"{low:.6g}–{high:.6g} K holds {count} at a step of {t_step:.4g} K (set t_step)"
-        )
-    grid = np.linspace(low, high, count)
-    return grid, float(grid[1] - grid[0])
-
-
-def _interpolate(temperature: FloatArray, moment: FloatArray, grid: FloatArray) -> FloatArray:
-    """Linear interpolation of one line onto ``grid`` (NaN when < 2 finite points)."""
-    finite = np.isfinite(moment)
-    if finite.sum() < 2:
-        return np.full(grid.size, np.nan)
-    return np.interp(grid, temperature[finite], moment[finite])
-
-
 # ----------------------------------------------------------------------------- Maxwell relation
-def _maxwell(grid: _Grid, low_field: str, factor: float, notes: list[str]) -> _Changes:
+def _maxwell(
+    grid: MagnetizationGrid, low_field: LowField, factor: float, notes: list[str]
+) -> EntropyChange:
     """ΔS_M for every upper field, with the chosen low-field end, in the delta_s unit."""
-    d_m: FloatArray = np.asarray(
-        np.gradient(grid.magnetization, grid.temperature, axis=1, edge_order=2), dtype=np.float64
-    )
-    fields = grid.field
-    h_min = float(fields[0])
+    change = maxwell_entropy_change(grid.temperature, grid.field, grid.magnetization, low_field)
+    h_min = float(grid.field[0])
     if h_min == 0.0:
-        integral = cumulative_trapezoid(d_m, fields, axis=0, initial=0.0)
         notes.append("the grid contains H = 0: ΔS_M is integrated from zero field")
-        return _Changes(fields[1:], fields[1:], factor * integral[1:])
-    if low_field == "lowest":
-        integral = cumulative_trapezoid(d_m, fields, axis=0, initial=0.0)
+    elif low_field == "lowest":
         notes.append(
             f"low_field='lowest': integrated from the lowest field {h_min:.6g} T; the field "
             f"change is µ0(H − {h_min:.6g} T), i.e. ΔS_M({h_min:.6g} T → H)"
         )
-        return _Changes(fields[1:], fields[1:] - h_min, factor * integral[1:])
-    if low_field == "constant":
-        integral = cumulative_trapezoid(d_m, fields, axis=0, initial=0.0) + h_min * d_m[0]
+    elif low_field == "constant":
         notes.append(
             f"low_field='constant': ∂M/∂T between 0 and {h_min:.6g} T assumed equal to its "
             f"value at {h_min:.6g} T (adds {h_min:.6g} T·∂M/∂T); field change µ0H"
         )
-        return _Changes(fields, fields.copy(), factor * integral)
-    padded = np.vstack([np.zeros((1, d_m.shape[1])), d_m])  # ∂(M = 0)/∂T = 0
-    integral = cumulative_trapezoid(padded, np.concatenate([[0.0], fields]), axis=0)
-    notes.append(
-        f"low_field='zero': M = 0 prepended at H = 0, which adds half of {h_min:.6g} T·∂M/∂T "
-        f"at {h_min:.6g} T; field change µ0H"
-    )
-    return _Changes(fields, fields.copy(), factor * integral)
-
-
-# ----------------------------------------------------------------------------- figures of merit
-def _figures_of_merit(temperature: FloatArray, y: FloatArray, widths: list[float]) -> _Peak:
-    """Peak, FWHM, RCP, RC and TEC of one |ΔS_M|(T) curve."""
-    tec = tuple(_tec(temperature, y, w) for w in widths)
-    if not np.isfinite(y).any() or np.nanmax(y) <= 0:
-        return _Peak(np.nan, np.nan, np.nan, np.nan, np.nan, tec)
-    k = int(np.nanargmax(y))
-    height, t_peak = _parabola_peak(temperature, y, k)
-    left = _half_crossing(temperature, y, k, height / 2, -1)
-    right = _half_crossing(temperature, y, k, height / 2, +1)
-    fwhm = right - left
-    rc = _integral(temperature, y, left, right) if np.isfinite(fwhm) else np.nan
-    return _Peak(height, t_peak, fwhm, height * fwhm, rc, tec)
-
-
-def _parabola_peak(temperature: FloatArray, y: FloatArray, k: int) -> tuple[float, float]:
-    """Vertex of the parabola through the grid maximum and its neighbours."""
-    if k == 0 or k == y.size - 1 or not np.all(np.isfinite(y[k - 1 : k + 2])):
-        return float(y[k]), float(temperature[k])
-    x = temperature[k - 1 : k + 2] - temperature[k]
-    coefficients = np.polynomial.polynomial.polyfit(x, y[k - 1 : k + 2], 2)
-    c0, c1, c2 = (float(c) for c in coefficients)
-    if c2 >= 0:
-        return float(y[k]), float(temperature[k])
-    shift = -c1 / (2 * c2)
-    return float(c0 - c1**2 / (4 * c2)), float(temperature[k] + shift)
-
-
-def _half_crossing(
-    temperature: FloatArray, y: FloatArray, k: int, half: float, direction: int
-) -> float:
-    """Temperature where y falls to ``half`` walking from index ``k`` (NaN if it never does)."""
-    i = k
-    while 0 <= i + direction < y.size:
-        j = i + direction
-        if not np.isfinite(y[j]):
-            return np.nan
-        if y[j] < half:
-            fraction = (y[i] - half) / (y[i] - y[j])
-            return float(temperature[i] + fraction * (temperature[j] - temperature[i]))
-        i = j
-    return np.nan
-
-
-def _antiderivative(temperature: FloatArray, y: FloatArray, t: FloatArray) -> FloatArray:
-    """∫ from temperature[0] to t of the linear interpolant of y (t inside the grid)."""
-    cumulative = cumulative_trapezoid(y, temperature, initial=0.0)
-    k = np.clip(np.searchsorted(temperature, t, side="right") - 1, 0, temperature.size - 2)
-    y_t = np.interp(t, temperature, y)
-    return np.asarray(cumulative[k] + (t - temperature[k]) * (y[k] + y_t) / 2, dtype=np.float64)
-
-
-def _integral(temperature: FloatArray, y: FloatArray, low: float, high: float) -> float:
-    """∫_low^high of the linear interpolant of y."""
-    bounds = _antiderivative(temperature, y, np.array([low, high]))
-    return float(bounds[1] - bounds[0])
-
-
-def _tec(temperature: FloatArray, y: FloatArray, width: float) -> float:
-    """TEC(ΔT): largest mean of y over a window of ``width`` K (Griffith et al. 2018)."""
-    low, high = temperature[0] + width / 2, temperature[-1] - width / 2
-    if not np.all(np.isfinite(y)) or high < low:
-        return np.nan
-
-    def mean(mid: FloatArray) -> FloatArray:
-        bounds = _antiderivative(temperature, y, np.concatenate([mid - width / 2, mid + width / 2]))
-        return (bounds[mid.size :] - bounds[: mid.size]) / width
-
-    step = float(np.min(np.diff(temperature)))
-    mids = np.linspace(low, high, max(int((high - low) / step * 10) + 1, 2))
-    values = mean(mids)
-    best = int(np.argmax(values))
-    a, b = mids[max(best - 1, 0)], mids[min(best + 1, mids.size - 1)]
-    if b > a:
-        found = minimize_scalar(
-            lambda m: -float(mean(np.array([m]))[0]), bounds=(a, b), method="bounded"
+    else:
+        notes.append(
+            f"low_field='zero': M = 0 prepended at H = 0, which adds half of {h_min:.6g} T·∂M/∂T "
+            f"at {h_min:.6g} T; field change µ0H"
         )
-        return float(max(values[best], -found.fun))
-    return float(values[best])
+    return EntropyChange(change.upper, change.delta_h, factor * change.delta_s)
 
 
 # ----------------------------------------------------------------------------- field exponent
-def _field_exponent(changes: _Changes) -> FloatArray:
-    """n = d ln|ΔS_M| / d ln ΔH along the field changes (NaN where undefined)."""
-    n = np.full(changes.delta_s.shape, np.nan)
-    positive = changes.delta_h > 0
-    if positive.sum() < 2:
-        return n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_s = np.log(np.abs(changes.delta_s[positive]))
-        log_s[~np.isfinite(log_s)] = np.nan
-        log_h = np.log(changes.delta_h[positive])
-        if positive.sum() >= 3:
-            n[positive] = np.gradient(log_s, log_h, axis=0, edge_order=2)
-        else:
-            n[positive] = np.gradient(log_s, log_h, axis=0, edge_order=1)
-    n[~np.isfinite(n)] = np.nan
-    return n
-
-
-def _significant(changes: _Changes, fraction: float) -> npt.NDArray[np.bool_]:
-    """Where |ΔS_M| is at least ``fraction`` of its largest value (over all field changes)."""
-    size = np.abs(changes.delta_s)
-    if not np.isfinite(size).any():
-        return np.zeros(size.shape, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(size >= fraction * np.nanmax(size), dtype=bool)
-
-
 def _exponent_summary(
-    changes: _Changes,
+    changes: EntropyChange,
     exponent: FloatArray,
     temperature: FloatArray,
     p: MagnetocaloricEffect.Params,
@@ -667,8 +358,8 @@ def _exponent_summary(
     """Largest n where |ΔS_M| is significant; a note on the first-order signature."""
     if not np.isfinite(changes.delta_s).any():
         return np.nan
-    significant = _significant(changes, p.exponent_min_fraction)
-    candidates = np.where(significant & np.isfinite(exponent), exponent, np.nan)
+    big = significant(changes.delta_s, p.exponent_min_fraction)
+    candidates = np.where(big & np.isfinite(exponent), exponent, np.nan)
     if not np.isfinite(candidates).any():
         notes.append("field exponent n: undetermined (needs 2 or more non-zero field changes)")
         return np.nan
@@ -689,22 +380,6 @@ def _exponent_summary(
 
 
 # ----------------------------------------------------------------------------- Arrott/Banerjee
-def _arrott(grid: _Grid, tolerance: float) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
-    """M², H/M (in the grid's M unit and Oe) and which isotherms have a negative slope."""
-    h_oe = convert(grid.field, "T", "Oe", kind="magnetic_field")[:, None]
-    m = np.where(grid.magnetization > 0, grid.magnetization, np.nan)
-    m2 = m**2
-    h_over_m = h_oe / m
-    d_x = np.diff(h_over_m, axis=0)
-    d_y = np.diff(m2, axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        big_x = np.abs(d_x) > tolerance * np.nanmax(np.abs(h_over_m), axis=0)
-        big_y = np.abs(d_y) > tolerance * np.nanmax(m2, axis=0)
-    negative = (d_x * d_y < 0) & big_x & big_y
-    return m2, h_over_m, negative.any(axis=0)
-
-
 def _banerjee_note(count: int, temperature: FloatArray, negative: npt.NDArray[np.bool_]) -> str:
     """First or second order by the Banerjee criterion."""
     if count:
@@ -720,7 +395,9 @@ def _banerjee_note(count: int, temperature: FloatArray, negative: npt.NDArray[np
 
 
 # ----------------------------------------------------------------------------- tables
-def _delta_s_table(grid: _Grid, changes: _Changes, unit: str, kind: str) -> UnitTable:
+def _delta_s_table(
+    grid: MagnetizationGrid, changes: EntropyChange, unit: str, kind: str
+) -> UnitTable:
     n_t = grid.temperature.size
     frame = pd.DataFrame(
         {
@@ -740,7 +417,12 @@ def _delta_s_table(grid: _Grid, changes: _Changes, unit: str, kind: str) -> Unit
 
 
 def _peaks_table(
-    changes: _Changes, peaks: list[_Peak], widths: list[float], unit: str, kind: str, energy: str
+    changes: EntropyChange,
+    peaks: list[PeakFiguresOfMerit],
+    widths: list[float],
+    unit: str,
+    kind: str,
+    energy: str,
 ) -> UnitTable:
     columns: dict[str, Any] = {
         "H": changes.upper,
@@ -768,7 +450,10 @@ def _peaks_table(
 
 
 def _exponent_table(
-    grid: _Grid, changes: _Changes, exponent: FloatArray, significant: npt.NDArray[np.bool_]
+    grid: MagnetizationGrid,
+    changes: EntropyChange,
+    exponent: FloatArray,
+    significant: npt.NDArray[np.bool_],
 ) -> UnitTable:
     n_t = grid.temperature.size
     frame = pd.DataFrame(
@@ -789,7 +474,7 @@ def _exponent_table(
 
 
 def _arrott_table(
-    grid: _Grid, m2: FloatArray, h_over_m: FloatArray, negative: npt.NDArray[np.bool_]
+    grid: MagnetizationGrid, m2: FloatArray, h_over_m: FloatArray, negative: npt.NDArray[np.bool_]
 ) -> UnitTable:
     n_h, n_t = grid.magnetization.shape
     frame = pd.DataFrame(
@@ -827,8 +512,8 @@ def _field_key(field: float) -> str:
 
 
 def _summaries(
-    changes: _Changes,
-    peaks: list[_Peak],
+    changes: EntropyChange,
+    peaks: list[PeakFiguresOfMerit],
     p: MagnetocaloricEffect.Params,
     unit: str,
     energy: str,
@@ -846,7 +531,7 @@ def _summaries(
     return summary
 
 
-def _requested(changes: _Changes, p: MagnetocaloricEffect.Params) -> list[int]:
+def _requested(changes: EntropyChange, p: MagnetocaloricEffect.Params) -> list[int]:
     """Indices of the field changes named in ``field_changes`` (all when empty)."""
     if not p.field_changes:
         return list(range(changes.upper.size))
@@ -865,8 +550,8 @@ def _requested(changes: _Changes, p: MagnetocaloricEffect.Params) -> list[int]:
 
 
 def _peak_summaries(
-    changes: _Changes,
-    peaks: list[_Peak],
+    changes: EntropyChange,
+    peaks: list[PeakFiguresOfMerit],
     i: int,
     suffix: str,
     widths: list[float],
@@ -893,106 +578,3 @@ def _peak_summaries(
             q.tec[k], unit, description=f"TEC({width:g} K) (Griffith et al. 2018), {change}"
         )
     return out
-
-
-# ----------------------------------------------------------------------------- plotting
-def _label(name: str, unit: str) -> str:
-    return f"{name} ({unit})" if unit and unit != "dimensionless" else f"{name} (dimensionless)"
-
-
-def _curves(table: UnitTable, key: str) -> list[tuple[float, npt.NDArray[np.bool_]]]:
-    values = table.values(key)
-    return [(float(v), values == v) for v in np.unique(values)]
-
-
-def _colors(count: int) -> Any:
-    from matplotlib import colormaps
-
-    return colormaps["viridis"](np.linspace(0.0, 0.9, max(count, 1)))
-
-
-def _band(ax: Any, x: FloatArray, y: FloatArray, std: FloatArray | None, color: Any) -> None:
-    if std is not None:
-        ax.fill_between(x, y - std, y + std, color=color, alpha=0.25, linewidth=0)
-
-
-def _figure_delta_s(table: UnitTable) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 4.4))
-    ax = fig.add_subplot()
-    t, s = table.values("T"), table.values("delta_s_m")
-    std = std_column(table, "delta_s_m")
-    curves = _curves(table, "delta_h")
-    for (dh, rows), color in zip(curves, _colors(len(curves)), strict=True):
-        _band(ax, t[rows], -s[rows], None if std is None else std[rows], color)
-        ax.plot(t[rows], -s[rows], color=color, lw=1.2, label=f"{dh:.3g} T")
-    ax.set_xlabel(_label("T", "K"))
-    ax.set_ylabel(_label("−ΔS_M", table.unit("delta_s_m")))
-    if len(curves) <= 12:
-        ax.legend(title="µ0ΔH", fontsize="small")
-    ax.set_title("Magnetic entropy change (Maxwell relation)")
-    return fig
-
-
-def _figure_peaks(table: UnitTable) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(5.2, 4.0))
-    ax = fig.add_subplot()
-    std = std_column(table, "delta_s_max")
-    ax.errorbar(
-        table.values("delta_h"), table.values("delta_s_max"), yerr=std, marker="o", capsize=3
-    )
-    ax.set_xlabel(_label("µ0ΔH", "T"))
-    ax.set_ylabel(_label("|ΔS_M|max", table.unit("delta_s_max")))
-    ax.set_title("Peak entropy change vs field change")
-    return fig
-
-
-def _figure_arrott(table: UnitTable) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 4.4))
-    ax = fig.add_subplot()
-    x, y = table.values("H_over_M"), table.values("M2")
-    negative = table.values("negative_slope")
-    curves = _curves(table, "T")
-    stride = max(1, len(curves) // 25)
-    shown = curves[::stride]
-    for (temp, rows), color in zip(shown, _colors(len(shown)), strict=True):
-        style = "--" if negative[rows].max() >= 0.5 else "-"
-        ax.plot(x[rows], y[rows], style, color=color, marker=".", lw=1, label=f"{temp:.4g} K")
-    ax.set_xlabel(_label("H/M", table.unit("H_over_M")))
-    ax.set_ylabel(_label("M²", table.unit("M2")))
-    ax.set_title("Arrott plot (dashed: negative slope, Banerjee first order)")
-    if len(shown) <= 12:
-        ax.legend(fontsize="small")
-    return fig
-
-
-def _figure_exponent(table: UnitTable) -> Any:
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(6.4, 4.4))
-    ax = fig.add_subplot()
-    t, n = table.values("T"), table.values("n")
-    shown = np.where(table.values("significant") >= 0.5, n, np.nan)
-    std = std_column(table, "n")
-    curves = [c for c in _curves(table, "delta_h") if np.isfinite(n[c[1]]).any()]
-    for (dh, rows), color in zip(curves, _colors(len(curves)), strict=True):
-        ax.plot(t[rows], n[rows], color=color, lw=0.6, alpha=0.3)
-        _band(ax, t[rows], shown[rows], None if std is None else std[rows], color)
-        ax.plot(t[rows], shown[rows], color=color, lw=1.4, label=f"{dh:.3g} T")
-    for level in (2 / 3, 1.0, 2.0):
-        ax.axhline(level, color="0.6", lw=0.8, ls=":")
-    if np.isfinite(shown).any():
-        ax.set_ylim(
-            min(0.0, float(np.nanmin(shown))) - 0.2, max(2.2, float(np.nanmax(shown))) + 0.3
-        )
-    ax.set_xlabel(_label("T", "K"))
-    ax.set_ylabel(_label("n = d ln|ΔS_M| / d ln ΔH", "dimensionless"))
-    ax.set_title("Field exponent (bold where |ΔS_M| is significant; n > 2: first order)")
-    if len(curves) <= 12:
-        ax.legend(title="µ0ΔH", fontsize="small")
-    return fig

@@ -53,6 +53,10 @@ field line and then across fields:
    formula, and the GL coherence length :math:`\xi(0) = \sqrt{\Phi_0/(2\pi\mu_0H_{c2}(0))}`
    with :math:`\Phi_0 = h/2e` and the GL-fit :math:`\mu_0H_{c2}(0)`.
 
+The formulas are implemented as pure functions in
+:mod:`reanalyze.properties.superconducting_physics`; the figures are in
+:mod:`reanalyze.properties.superconducting_figures`.
+
 Examples
 --------
 >>> from reanalyze.synthetic.superconductor import Superconductor
@@ -65,21 +69,14 @@ Examples
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from matplotlib.figure import Figure
 from numpy.polynomial import Polynomial
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from scipy import constants
-from scipy.ndimage import median_filter
-from scipy.optimize import OptimizeWarning, curve_fit, elementwise, least_squares
-from scipy.signal import savgol_filter
-from scipy.special import digamma
 from scipy.stats import median_abs_deviation
 
 from reanalyze.errors import DataError
@@ -91,19 +88,27 @@ from reanalyze.properties.base import (
     Summary,
     std_column,
 )
+from reanalyze.properties.superconducting_physics import (
+    PAULI_COEFFICIENT,
+    WHH_RATIO,
+    Hc2Fits,
+    crossing,
+    fit_hc2,
+    fit_normal,
+    gl_coherence_length,
+    gl_hc2,
+    group_fields,
+    maki_parameter,
+    pauli_limit,
+    smooth_resistance,
+    whh_hc2,
+)
 from reanalyze.table import ColumnSpec, UnitTable
 
 __all__ = ["PAULI_COEFFICIENT", "WHH_RATIO", "SuperconductingTransport", "whh_hc2"]
 
 FloatArray = npt.NDArray[np.float64]
 
-#: WHH dirty-limit ratio µ0Hc2(0) / (Tc·(−dµ0Hc2/dT)|Tc) = π² e^(−γ) / 8 ≈ 0.6927 ("0.693").
-WHH_RATIO: float = math.pi**2 * math.exp(-float(np.euler_gamma)) / 8
-#: Clogston–Chandrasekhar (BCS) Pauli limit µ0H_P / Tc, T/K.
-PAULI_COEFFICIENT: float = 1.84
-#: Reduced WHH field h̄ at T = 0: e^(−γ)/2.
-_HBAR_ZERO: float = math.exp(-float(np.euler_gamma)) / 2
-_PSI_HALF: float = float(digamma(0.5))
 #: Fraction pair of the transition width T90 − T10.
 _WIDTH_FRACTIONS = (0.9, 0.1)
 #: Fewest points of a line that is analysed at all (fewer: NaN throughout).
@@ -212,87 +217,15 @@ class SuperconductingParams(BaseModel):
 
 
 # --------------------------------------------------------------------------- lines
-def group_fields(field_t: FloatArray, tolerance: float) -> tuple[npt.NDArray[np.int64], FloatArray]:
-    """Group rows into lines by field set point.
-
-    Sorted distinct fields whose gap is at most ``tolerance`` (T) form one group.
-
-    Returns
-    -------
-    labels, centers
-        Group index of every row, and the median field of every group (T), ascending.
-    """
-    order = np.argsort(field_t, kind="stable")
-    sorted_fields = field_t[order]
-    starts = np.concatenate([[True], np.diff(sorted_fields) > tolerance])
-    sorted_labels = np.cumsum(starts) - 1
-    labels = np.empty_like(sorted_labels)
-    labels[order] = sorted_labels
-    centers = np.array(
-        [np.median(sorted_fields[sorted_labels == k]) for k in range(sorted_labels[-1] + 1)]
-    )
-    return labels.astype(np.int64), centers
-
-
 def smooth_line(T: FloatArray, R: FloatArray, params: SuperconductingParams) -> FloatArray:
-    """R of one line (sorted by T, K) despiked and Savitzky–Golay smoothed (unit of R).
+    """R of one line (sorted by T, K) despiked and smoothed with the plugin's parameters.
 
-    The window ``params.smoothing_window`` (K) becomes an odd number of points from the
-    median temperature step; shorter than ``smoothing_order + 2`` points means no smoothing.
+    :func:`~reanalyze.properties.superconducting_physics.smooth_resistance` with
+    ``smoothing_window`` (K), ``smoothing_order`` and ``despike``.
     """
-    out = median_filter(R, size=3, mode="nearest") if params.despike and R.size >= 3 else R
-    if params.smoothing_window <= 0 or R.size < 3:
-        return np.asarray(out, dtype=np.float64)
-    step = float(np.median(np.diff(T)))
-    if step <= 0:
-        return np.asarray(out, dtype=np.float64)
-    points = round(params.smoothing_window / step)
-    points = min(points, R.size)
-    points -= 1 - points % 2  # odd
-    if points < params.smoothing_order + 2:
-        return np.asarray(out, dtype=np.float64)
-    return np.asarray(
-        savgol_filter(out, points, params.smoothing_order, mode="interp"), dtype=np.float64
+    return smooth_resistance(
+        T, R, params.smoothing_window, params.smoothing_order, despike=params.despike
     )
-
-
-def crossing(T: FloatArray, excess: FloatArray, confirm: int = 3) -> float:
-    """Temperature (K) where ``excess`` (value − level) first turns negative coming from high T.
-
-    Downward crossings are tried from the highest temperature down; one is accepted when the
-    median of ``excess`` over the ``confirm`` points at and below it is negative (an isolated
-    spike is rejected). The crossing is linearly interpolated between the bracketing points.
-
-    Returns
-    -------
-    float
-        The crossing, K; NaN when ``excess`` never falls below zero, or already is below
-        zero at the highest temperature (no normal state above it).
-    """
-    below = excess < 0
-    valid = np.isfinite(excess)
-    if not valid.all() or not below.any() or below[-1]:
-        return math.nan
-    candidates = np.flatnonzero(below[:-1] & ~below[1:])
-    for i in candidates[::-1]:
-        lo = max(0, i - confirm + 1)
-        if np.median(excess[lo : i + 1]) < 0:
-            d0, d1 = excess[i], excess[i + 1]
-            return float(T[i] + (T[i + 1] - T[i]) * (-d0) / (d1 - d0))
-    return math.nan
-
-
-def fit_normal(T: FloatArray, R: FloatArray, model: str) -> Polynomial:
-    """Least-squares normal-state resistance R_n(T) (unit of R, T in K) as a polynomial.
-
-    ``model``: ``"linear"`` a + bT, ``"quadratic"`` a + cT², ``"constant"`` a.
-    """
-    powers = {"linear": (0, 1), "quadratic": (0, 2), "constant": (0,)}[model]
-    design = np.column_stack([T**p for p in powers])
-    coef, *_ = np.linalg.lstsq(design, R, rcond=None)
-    full = np.zeros(max(powers) + 1)
-    full[list(powers)] = coef
-    return Polynomial(full)
 
 
 @dataclass
@@ -385,142 +318,6 @@ def analyze_line(
     return line
 
 
-# --------------------------------------------------------------------------- Hc2 models
-def gl_hc2(T: npt.ArrayLike, hc2_zero: float, tc: float) -> FloatArray:
-    """GL µ0Hc2(T) = µ0Hc2(0)(1 − t²)/(1 + t²), t = T/Tc (T in K, tesla), 0 above Tc."""
-    t = np.asarray(T, dtype=np.float64) / tc
-    return np.where(t < 1, hc2_zero * (1 - t**2) / (1 + t**2), 0.0)
-
-
-def _whh_residual(hbar: FloatArray, t: FloatArray) -> FloatArray:
-    """ψ(½ + h̄/2t) − ψ(½) − ln(1/t), increasing in h̄, zero on the WHH curve."""
-    return np.asarray(digamma(0.5 + hbar / (2 * t)) - _PSI_HALF + np.log(t), dtype=np.float64)
-
-
-def whh_reduced_field(t: npt.ArrayLike) -> FloatArray:
-    """WHH reduced field h̄(t) solving ln(1/t) = ψ(½ + h̄/2t) − ψ(½) (α = λso = 0).
-
-    h̄ = e^(−γ)/2 at t ≤ 0 and 0 at t ≥ 1; root by :func:`scipy.optimize.elementwise.find_root`.
-    """
-    tt = np.atleast_1d(np.asarray(t, dtype=np.float64))
-    out = np.where(tt <= 0, _HBAR_ZERO, 0.0)
-    inside = (tt > 0) & (tt < 1)
-    if inside.any():
-        ti = tt[inside]
-        root = elementwise.find_root(
-            _whh_residual, (np.zeros_like(ti), np.full_like(ti, _HBAR_ZERO)), args=(ti,)
-        )
-        out[inside] = root.x
-    return out.reshape(np.shape(t))
-
-
-def whh_hc2(T: npt.ArrayLike, tc: float, slope: float) -> FloatArray:
-    r"""WHH µ0Hc2(T) (tesla) for Tc (K) and ``slope`` = −dµ0Hc2/dT at Tc (T/K).
-
-    .. math:: \mu_0 H_{c2} = \tfrac{\pi^2}{4}\,\bar h(T/T_c)\,T_c\,(-d\mu_0H_{c2}/dT)|_{T_c}
-    """
-    t = np.asarray(T, dtype=np.float64) / tc
-    return (math.pi**2 / 4) * whh_reduced_field(t) * tc * slope
-
-
-@dataclass
-class Hc2Fits:
-    """Fits of µ0Hc2(T) (tesla, K, T/K)."""
-
-    hc2_gl: float = math.nan
-    tc_gl: float = math.nan
-    slope: float = math.nan  # dµ0Hc2/dT at Tc (negative), T/K
-    tc_slope: float = math.nan
-    slope_fields: int = 0
-    tc_whh: float = math.nan
-    slope_whh: float = math.nan  # −dµ0Hc2/dT of the digamma fit (positive), T/K
-
-    @property
-    def hc2_whh_slope(self) -> float:
-        """µ0Hc2(0) = −0.693·Tc·dµ0Hc2/dT|Tc, T."""
-        return -WHH_RATIO * self.tc_slope * self.slope
-
-    @property
-    def hc2_whh(self) -> float:
-        """µ0Hc2(0) of the WHH digamma fit, T."""
-        return WHH_RATIO * self.tc_whh * self.slope_whh
-
-
-def fit_gl(T: FloatArray, H: FloatArray) -> tuple[float, float]:
-    """GL fit of points (T in K, µ0H in T): (µ0Hc2(0) in T, Tc in K); NaN when < 2 points."""
-    if T.size < 2 or np.ptp(H) <= 0:
-        return math.nan, math.nan
-    tc0 = float(T[np.argmin(H)]) if H.min() == 0 else float(T.max()) * 1.05
-
-    def model(x: FloatArray, h0: float, tc: float) -> FloatArray:
-        t = x / tc
-        return np.asarray(h0 * (1 - t**2) / (1 + t**2), dtype=np.float64)
-
-    try:
-        with warnings.catch_warnings():  # two points: no covariance, which is not used
-            warnings.simplefilter("ignore", OptimizeWarning)
-            (h0, tc), _ = curve_fit(
-                model, T, H, p0=(2 * float(H.max()), tc0), bounds=([0, 0], [np.inf, np.inf])
-            )
-    except (RuntimeError, ValueError):
-        return math.nan, math.nan
-    return float(h0), float(tc)
-
-
-def fit_slope(T: FloatArray, H: FloatArray, field_max: float) -> tuple[float, float, int]:
-    """Linear fit T = Tc + H/(dµ0Hc2/dT) over µ0H ≤ ``field_max`` (T).
-
-    At least the two lowest fields are used. Returns (dµ0Hc2/dT in T/K, Tc in K, points).
-    """
-    fields = H
-    order = np.argsort(fields)
-    count = max(2, int(np.sum(fields <= field_max)))
-    use = order[:count]
-    if use.size < 2 or np.ptp(H[use]) <= 0:
-        return math.nan, math.nan, int(use.size)
-    inverse_slope, tc = np.polynomial.polynomial.polyfit(H[use], T[use], 1)[::-1]
-    if inverse_slope >= 0:
-        return math.nan, math.nan, int(use.size)
-    return float(1 / inverse_slope), float(tc), int(use.size)
-
-
-def fit_whh(T: FloatArray, H: FloatArray, tc0: float, slope0: float) -> tuple[float, float]:
-    """WHH digamma fit (Tc, −dµ0Hc2/dT free) of points (K, T): (Tc in K, slope in T/K)."""
-    if T.size < 2 or not (math.isfinite(tc0) and math.isfinite(slope0)) or slope0 <= 0:
-        return math.nan, math.nan
-
-    def residual(x: FloatArray) -> FloatArray:
-        return whh_hc2(T, x[0], x[1]) - H
-
-    try:
-        fit = least_squares(
-            residual, x0=[tc0, slope0], bounds=([1e-6, 1e-9], [np.inf, np.inf]), x_scale="jac"
-        )
-    except ValueError:
-        return math.nan, math.nan
-    if not fit.success:
-        return math.nan, math.nan
-    return float(fit.x[0]), float(fit.x[1])
-
-
-def fit_hc2(T: FloatArray, H: FloatArray, params: SuperconductingParams) -> Hc2Fits:
-    """GL, WHH-slope and WHH-digamma fits of the points (T in K, µ0H in T, finite only)."""
-    keep = np.isfinite(T) & np.isfinite(H)
-    T, H = T[keep], np.abs(H[keep])
-    fits = Hc2Fits()
-    fits.hc2_gl, fits.tc_gl = fit_gl(T, H)
-    field_max = params.slope_field_max
-    if field_max is None:
-        field_max = 0.25 * fits.hc2_gl if math.isfinite(fits.hc2_gl) else math.inf
-    fits.slope, fits.tc_slope, fits.slope_fields = fit_slope(T, H, field_max)
-    if math.isfinite(fits.tc_gl) and fits.tc_gl > 0:
-        start = (fits.tc_gl, fits.hc2_gl / fits.tc_gl)
-    else:
-        start = (fits.tc_slope, -fits.slope)
-    fits.tc_whh, fits.slope_whh = fit_whh(T, H, *start)
-    return fits
-
-
 # --------------------------------------------------------------------------- the plugin
 class SuperconductingTransport(PropertyPlugin):
     """R_n, Tc by resistance criteria, widths and Hc2(T) fits from R(T, H) sweeps.
@@ -577,7 +374,7 @@ class SuperconductingTransport(PropertyPlugin):
         chosen = _label(p.criterion)
         fields = np.array([line.field_t for line in lines])
         tc_chosen = np.array([line.tc[chosen] for line in lines])
-        fits = fit_hc2(tc_chosen, fields, p)
+        fits = fit_hc2(tc_chosen, fields, p.slope_field_max)
         zero = [i for i, line in enumerate(lines) if abs(line.field_t) <= p.field_tolerance]
         notes = self._notes(lines, p, fits, bool(zero))
         tc0 = lines[zero[0]].tc[chosen] if zero else fits.tc_gl
@@ -720,10 +517,9 @@ class SuperconductingTransport(PropertyPlugin):
 
     @staticmethod
     def _summary(fits: Hc2Fits, tc0: float, width0: float, chosen: str) -> dict[str, Summary]:
-        pauli = PAULI_COEFFICIENT * tc0
-        flux_quantum = constants.h / (2 * constants.e)
+        pauli = pauli_limit(tc0)
         hc2_gl = fits.hc2_gl
-        xi = math.sqrt(flux_quantum / (2 * math.pi * hc2_gl)) * 1e9 if hc2_gl > 0 else math.nan
+        xi = gl_coherence_length(hc2_gl) * 1e9
         return {
             "tc0": Summary(tc0, "K", description=f"zero-field Tc, criterion {chosen}"),
             "hc2_0_gl": Summary(hc2_gl, "T", description="µ0Hc2(0) of the GL fit"),
@@ -738,7 +534,7 @@ class SuperconductingTransport(PropertyPlugin):
             ),
             "pauli_limit": Summary(pauli, "T", description="µ0H_P = 1.84 T/K · tc0"),
             "maki_alpha": Summary(
-                math.sqrt(2) * fits.hc2_whh_slope / pauli if pauli > 0 else math.nan,
+                maki_parameter(fits.hc2_whh_slope, pauli),
                 "",
                 description="√2·µ0Hc2_orb(0)/µ0H_P (orbital limit from the WHH slope)",
             ),
@@ -762,72 +558,6 @@ class SuperconductingTransport(PropertyPlugin):
 
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """``curves``: R(T) per field with std bands; ``hc2``: µ0Hc2(T) points and fits."""
-        p: SuperconductingParams = params
-        out: dict[str, Any] = {}
-        if "curves" in result.tables:
-            out["curves"] = self._figure_curves(result.tables["curves"])
-        if "hc2" in result.tables and "hc2_fit" in result.tables:
-            out["hc2"] = self._figure_hc2(result.tables["hc2"], result.tables["hc2_fit"], p)
-        return out
+        from reanalyze.properties.superconducting_figures import superconducting_figures
 
-    @staticmethod
-    def _figure_curves(curves: UnitTable) -> Figure:
-        fig = Figure(figsize=(6.4, 4.6))
-        ax = fig.add_subplot()
-        field_t, T, R = curves.values("field"), curves.values("T"), curves.values("R")
-        raw = curves.values("R_measured")
-        std = std_column(curves, "R")
-        unique = np.unique(field_t)
-        colors = _colors(unique.size)
-        for color, value in zip(colors, unique, strict=True):
-            sel = field_t == value
-            ax.plot(T[sel], raw[sel], ".", color=color, ms=2, alpha=0.35)
-            ax.plot(T[sel], R[sel], "-", color=color, lw=1.2, label=f"µ0H = {value:g} T")
-            if std is not None:
-                ax.fill_between(
-                    T[sel], R[sel] - std[sel], R[sel] + std[sel], color=color, alpha=0.25, lw=0
-                )
-        ax.set_xlabel("T (K)")
-        ax.set_ylabel(f"R ({curves.unit('R')})")
-        ax.legend(fontsize="small", frameon=False)
-        ax.set_title("Resistive transitions (dots: measured, lines: smoothed)")
-        return fig
-
-    @staticmethod
-    def _figure_hc2(points: UnitTable, fit: UnitTable, p: SuperconductingParams) -> Figure:
-        fig = Figure(figsize=(6.0, 4.6))
-        ax = fig.add_subplot()
-        labels = points.labels("criterion")
-        T, H = points.values("T"), points.values("mu0Hc2")
-        T_std = std_column(points, "T")
-        names = list(dict.fromkeys(labels))
-        for color, name in zip(_colors(len(names)), names, strict=True):
-            sel = np.array([lab == name for lab in labels])
-            text = "R < kσ" if name == "zero" else f"R/R_n = {name}"
-            xerr = T_std[sel] if T_std is not None else None
-            ax.errorbar(T[sel], H[sel], xerr=xerr, fmt="o", color=color, ms=4, label=text)
-        grid = fit.values("T")
-        for column, style, text in (
-            ("mu0Hc2_GL", "--", "GL fit"),
-            ("mu0Hc2_WHH", "-", "WHH fit"),
-        ):
-            y = fit.values(column)
-            if not np.isfinite(y).any():
-                continue
-            ax.plot(grid, y, style, color="k", lw=1, label=f"{text} ({_label(p.criterion)})")
-            std = std_column(fit, column)
-            if std is not None:
-                ax.fill_between(grid, y - std, y + std, color="0.5", alpha=0.3, lw=0)
-        ax.set_xlabel("T (K)")
-        ax.set_ylabel("µ0Hc2 (T)")
-        ax.set_xlim(left=0)
-        ax.set_ylim(bottom=0)
-        ax.legend(fontsize="small", frameon=False)
-        return fig
-
-
-def _colors(n: int) -> list[Any]:
-    from matplotlib import colormaps
-
-    cmap = colormaps["viridis"]
-    return [cmap(x) for x in np.linspace(0.0, 0.85, max(n, 1))][:n]
+        return dict(superconducting_figures(result, _label(params.criterion)))

@@ -7,10 +7,11 @@ bad input.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -405,118 +406,77 @@ def train(
     ] = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
-    from reanalyze.outputs import output_action
     from reanalyze.train.recipes import get_recipe
-    from reanalyze.train.search import Search
-    from reanalyze.train.space import SearchSpace
     from reanalyze.train.verdict import search_sentence
-    from reanalyze.validation.workflow import training_data
+    from reanalyze.workflows import train_twin
 
-    chosen = get_recipe(recipe)
     overrides = {
-        "layers": layers,
-        "nodes": nodes,
-        "learning_rate": lr,
-        "batch_sizes": batch_size,
-        "activations": activation,
-        "optimizers": optimizer,
-        "max_epochs": max_epochs,
+        "layers": layers, "nodes": nodes, "learning_rate": lr, "batch_sizes": batch_size,
+        "activations": activation, "optimizers": optimizer, "max_epochs": max_epochs,
         "patience": patience,
-    }
-    names = {
-        "layers": "--layers", "nodes": "--nodes", "learning_rate": "--lr",
-        "batch_sizes": "--batch-size", "activations": "--activation",
-        "optimizers": "--optimizer", "max_epochs": "--max-epochs", "patience": "--patience",
     }  # fmt: skip
-    SearchSpace.from_overrides(overrides, None, names)  # refuse bad options before any work
-    search = Search(
-        None,
-        recipe=chosen,
-        n_trials=trials,
-        workers=workers,
-        seed=seed,
-        storage=storage,
-        study_name=study,
-        objective=objective,  # type: ignore[arg-type]
-        ensemble=ensemble,
-        timeout=timeout,
-    )
-    inputs = _input_paths(data)
-    output_action(out_dir, "run", inputs=inputs, overwrite=overwrite, option="--out")
-    if not no_mlflow:
-        from reanalyze.train.tracking import check_tracking
-
-        check_tracking(tracking_uri)  # fail in seconds, not after the search
-    training = training_data(
-        data, features=x, target=y, loader=loader, units=_pairs(units, "--units") or None,
-        note=lambda line: err.print(line, markup=False, highlight=False),
-    )  # fmt: skip
-    if not units and all(training.kinds[c] == "dimensionless" for c in training.kinds):
-        err.print("note: no units known: columns are used as they are (give --units COL=UNIT)")
-    base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(training.n_rows)
-    search.space = SearchSpace.from_overrides(overrides, base, names)
-    fit_options = {"inputs": inputs, "overwrite": overwrite, "option": "--out"}
-    total = trials or chosen.n_trials
-    try:
-        _fit_with_progress(search, training, out_dir, total, quiet, fit_options)
-    except KeyboardInterrupt:
-        err.print(
-            f"interrupted: {out_dir} is incomplete; run the same command again to resume "
-            "(finished trials are kept)",
-            markup=False,
-            highlight=False,
-        )
-        raise typer.Exit(130) from None
-    if not no_mlflow:
-        from reanalyze.train.tracking import log_search
-
-        uri = log_search(search, training, tracking_uri=tracking_uri)
-        out.print(f"MLflow: {uri}")
-    for line in search_sentence(search.bundle_.summary):
+    options = {
+        "n_trials": trials, "workers": workers, "seed": seed, "storage": storage,
+        "study_name": study, "objective": objective, "ensemble": ensemble, "timeout": timeout,
+    }  # fmt: skip
+    with _trial_progress(trials or get_recipe(recipe).n_trials, quiet) as show:
+        try:
+            run = train_twin(
+                data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
+                overrides=overrides, names=SPACE_OPTIONS, units=_pairs(units, "--units") or None,
+                loader=loader, search_options=options, tracking_uri=tracking_uri,
+                log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
+                note=_note, progress=show,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            _note(f"interrupted: {out_dir} is incomplete; run the same command again to resume "
+                  "(finished trials are kept)")  # fmt: skip
+            raise typer.Exit(130) from None
+    if run.tracking_uri:
+        out.print(f"MLflow: {run.tracking_uri}")
+    for line in search_sentence(run.search.bundle_.summary):
         out.print(line, markup=False, highlight=False)
     out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
 
 
-def _input_paths(sources: list[str]) -> list[str]:
-    """The files and folders that ``sources`` (paths or globs; not dataset names) name."""
-    import glob
-
-    found: list[str] = []
-    for source in sources:
-        found.extend([source] if Path(source).exists() else glob.glob(source))
-    return found
+#: How the command line names the search-space settings, for messages.
+SPACE_OPTIONS = {
+    "layers": "--layers", "nodes": "--nodes", "learning_rate": "--lr",
+    "batch_sizes": "--batch-size", "activations": "--activation", "optimizers": "--optimizer",
+    "max_epochs": "--max-epochs", "patience": "--patience",
+}  # fmt: skip
 
 
-def _fit_with_progress(
-    search: Any, training: Any, out_dir: Path, total: int, quiet: bool, options: dict[str, Any]
-) -> None:
+def _note(line: str) -> None:
+    err.print(line, markup=False, highlight=False)
+
+
+@contextlib.contextmanager
+def _trial_progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar of the search's trials, shown from the first report on (so nothing
+    is drawn before the data are read and the options accepted); none with ``quiet``."""
     if quiet:
-        search.fit(training, out_dir, **options)
-    else:
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(
-            TextColumn("[bold]trials"),
-            BarColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err,
-            transient=False,
-        ) as bar:
-            task = bar.add_task("starting", total=total)
+    columns = (TextColumn("[bold]trials"), BarColumn(), TextColumn("{task.description}"),
+               TimeElapsedColumn())  # fmt: skip
+    bar = Progress(*columns, console=err, transient=False)
+    task = bar.add_task("starting", total=total)
 
-            def show(p: Any) -> None:
-                best = f"{p.best:.5f}" if p.best is not None else "-"
-                bar.update(
-                    task,
-                    completed=p.complete + p.pruned,
-                    description=(
-                        f"{p.complete} finished, {p.pruned} stopped early, {p.failed} failed, "
-                        f"best score {best}"
-                    ),
-                )
+    def show(p: Any) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        best = f"{p.best:.5f}" if p.best is not None else "-"
+        description = (f"{p.complete} finished, {p.pruned} stopped early, {p.failed} "
+                       f"failed, best score {best}")  # fmt: skip
+        bar.update(task, completed=p.complete + p.pruned, description=description)
 
-            search.fit(training, out_dir, progress=show, **options)
+    try:
+        yield show
+    finally:
+        bar.stop()
 
 
 @app.command("validate")
@@ -831,99 +791,38 @@ def property_run(
     ] = False,
 ) -> None:
     """Compute a derived property; write tables (CSV), summary.json and figures (PNG)."""
-    from reanalyze.load import load
-    from reanalyze.outputs import output_action
-    from reanalyze.plugins import load_plugin
-    from reanalyze.properties.base import parse_params
-    from reanalyze.train.bundle import BUNDLE_FILE
+    from reanalyze.workflows import compute_property
 
-    cls = load_plugin("reanalyze.properties", name)
-    plugin = cls()
-    params = parse_params(plugin, _pairs(param, "--param"))  # fail before any heavy work
-    overrides = _pairs(column, "--column")
-    sample_mass = _mass(mass) if mass else None
-    sources = _input_paths(inputs)
-    output_action(out_dir, "property", inputs=sources, overwrite=overwrite, option="--out")
-    twin: Path | None = None
-    if len(inputs) == 1 and (Path(inputs[0]) / BUNDLE_FILE).is_file():
-        from reanalyze.simulate import simulate
-
-        twin = Path(inputs[0])
-        if not grid:
-            raise OptionError(f"{twin} is a twin's run folder: give the grid to simulate (--grid)")
-        table = simulate(
-            twin, _grid_source(grid, None, None), allow_extrapolation=allow_extrapolation
-        )
-        err.print(f"simulated {len(table)} points with the twin in {twin}", highlight=False)
-    else:
-        if grid:
-            raise OptionError("--grid needs a twin's run folder as the input")
-        options = _loader_options(None, units, None, None, "drop", "drop")
-        if slow_axis:
-            options["slow_axis"] = slow_axis
-        if value:
-            options["slow_values"] = value
-        source: str | list[str] = inputs[0] if len(inputs) == 1 else inputs
-        table = load(source, loader=loader, **options)
-    if sample_mass is not None:
-        table = _with_mass(table, sample_mass)
-    result = plugin.run(table, params, columns=overrides, figures=not no_figures)
-    input_name = str(twin) if twin else " ".join(inputs)
-    result.save(
-        out_dir,
-        plugin=name,
-        extra={
-            "input": input_name,
-            "params": params.model_dump(mode="json"),
-            "rows": len(table),
-        },
-        inputs=sources,
-        overwrite=overwrite,
-        option="--out",
-    )
-    _print_result(result)
+    options = _loader_options(None, units, None, None, "drop", "drop")
+    options.update({"slow_axis": slow_axis} if slow_axis else {})
+    options.update({"slow_values": value} if value else {})
+    run = compute_property(
+        name, inputs, out_dir, params=_pairs(param, "--param"),
+        columns=_pairs(column, "--column"), load_options=options, loader=loader,
+        mass=_mass(mass) if mass else None, grid=_grid_source(grid, None, None) if grid else None,
+        allow_extrapolation=allow_extrapolation, run_dir=run_dir, tracking_uri=tracking_uri,
+        log_to_mlflow=not no_mlflow, figures=not no_figures, overwrite=overwrite,
+        option="--out", note=_note,
+    )  # fmt: skip
+    _print_result(run.result)
     out.print(f"wrote {out_dir}")
-    log_to = run_dir or twin
-    if log_to is not None and not no_mlflow:
-        from reanalyze.train.tracking import log_property
-
-        uri, run_id = log_property(
-            result,
-            plugin=name,
-            params=params.model_dump(mode="json"),
-            folder=out_dir,
-            run_dir=log_to,
-            tracking_uri=tracking_uri,
-            input_name=input_name,
-        )
-        out.print(f"MLflow: {uri} (run {run_id})")
+    if run.mlflow is not None:
+        out.print(f"MLflow: {run.mlflow[0]} (run {run.mlflow[1]})")
 
 
 def _mass(text: str) -> tuple[float, str]:
     """``--mass``: a positive, finite mass with a unit, as (magnitude, unit)."""
-    import math
-
-    from reanalyze.units import parse_unit, ureg
+    from reanalyze.units import check_kind, parse_quantity
 
     hint = "expected a positive mass with a unit, e.g. 0.61mg"
     try:
-        quantity: Any = ureg.Quantity(text.replace(" ", ""))
-    except Exception:
+        magnitude, unit = parse_quantity(text, where="--mass")
+        check_kind(unit, "mass", where="--mass")
+    except ReanalyzeError:
         raise OptionError(f"--mass {text!r}: {hint}") from None
-    if not hasattr(quantity, "units") or not quantity.check("[mass]"):
+    if not unit or not magnitude > 0:
         raise OptionError(f"--mass {text!r}: {hint}")
-    magnitude = float(quantity.magnitude)
-    if not math.isfinite(magnitude) or magnitude <= 0:
-        raise OptionError(f"--mass {text!r}: {hint}")
-    parse_unit(str(quantity.units))
-    return magnitude, f"{quantity.units:~}"
-
-
-def _with_mass(table: Any, mass: tuple[float, str]) -> Any:
-    from reanalyze.table import Sample
-
-    sample = (table.sample or Sample()).model_copy(update={"mass": mass[0], "mass_unit": mass[1]})
-    return table.with_sample(sample)
+    return magnitude, unit
 
 
 def _print_result(result: Any) -> None:
@@ -980,7 +879,7 @@ def plan_cmd(
     from pydantic import ValidationError
 
     from reanalyze.outputs import output_action
-    from reanalyze.plan import Plan, Tolerance
+    from reanalyze.planning import Plan, Tolerance
 
     output_action(out_dir, "plan", inputs=[run_dir], overwrite=overwrite, option="--out")
 

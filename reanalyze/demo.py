@@ -121,7 +121,7 @@ def run_demo(
         raise OptionError(f"case must be one of {', '.join(CASES)}, got {case!r}")
     from reanalyze.load import load_dataset
     from reanalyze.outputs import OutputMarker, output_action, read_marker, write_marker
-    from reanalyze.plan import Plan
+    from reanalyze.planning import Plan
     from reanalyze.plugins import load_plugin
     from reanalyze.report import write_report
     from reanalyze.simulate import simulate

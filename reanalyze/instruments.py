@@ -1,7 +1,8 @@
 """Instrument profiles: how fast an instrument moves, settles and measures.
 
 A profile holds the times and rates that turn a measurement plan into hours on the
-instrument (:mod:`reanalyze.cost`). Three kinds exist, told apart by their ``kind`` key:
+instrument (:mod:`reanalyze.planning.cost`). Three kinds exist, told apart by their ``kind``
+key:
 
 ``magnetometer``
     A SQUID/VSM magnetometer such as the Quantum Design MPMS3: temperature sweeps, a

@@ -18,6 +18,9 @@ Every command that writes a folder (``property run``, ``plan``, ``validate``, ``
   marked complete last. Files nobody listed — the user's — are never touched.
 * :func:`check_complete` is what readers call: a folder whose marker says ``complete:
   false`` was interrupted while being written and is refused.
+* :func:`write_output_file` and :func:`read_output_file` write and read the JSON file of an
+  output folder (``plan.json``, ``summary.json``) through its pydantic schema, so the writer
+  and the reader of a file share one schema.
 
 The marker ``.reanalyze-output.json`` (schema :class:`OutputMarker`) lives next to the
 files it lists and is read and written only here.
@@ -26,12 +29,13 @@ files it lists and is read and written only here.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -47,7 +51,9 @@ __all__ = [
     "output_action",
     "publish_folder",
     "read_marker",
+    "read_output_file",
     "write_marker",
+    "write_output_file",
 ]
 
 MARKER = ".reanalyze-output.json"
@@ -65,6 +71,7 @@ LEGACY_FILES: dict[str, tuple[str, ...]] = {
 }
 
 Action = Literal["create", "replace", "merge"]
+Schema = TypeVar("Schema", bound=BaseModel)
 
 
 class OutputMarker(BaseModel):
@@ -303,3 +310,48 @@ def check_complete(folder: str | Path, what: str) -> None:
             f"{folder}: incomplete {what} (its writer was interrupted or is still running); "
             "write it again"
         )
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "top level"
+    return f"{where}: {error['msg']}"
+
+
+def write_output_file(file: str | Path, data: Mapping[str, Any], schema: type[Schema]) -> Schema:
+    """Validate ``data`` with ``schema`` and write it to ``file`` as JSON, atomically.
+
+    Only the keys of ``data`` are written, in their order (the schema's defaults are not
+    added); the schema converts values to JSON types. Returns the validated model.
+    """
+    model = schema.model_validate(data)
+    dumped = model.model_dump(mode="json", exclude_unset=True)
+    ordered = {key: dumped[key] for key in data if key in dumped}
+    with atomic_path(Path(file)) as tmp:
+        tmp.write_text(json.dumps(ordered, indent=2) + "\n", encoding="utf-8")
+    return model
+
+
+def read_output_file(
+    folder: str | Path, name: str, schema: type[Schema], *, what: str, noun: str
+) -> Schema:
+    """Validate ``folder/name``, the JSON file of a ``what`` folder, with ``schema``.
+
+    Raises
+    ------
+    DataError
+        An incomplete folder (:func:`check_complete`), no file, a damaged one, or one that
+        fails the schema (``FILE: not a NOUN (where: why)``); each one line.
+    """
+    file = Path(folder) / name
+    check_complete(folder, what)
+    if not file.is_file():
+        raise DataError(f"{file.parent}: not a {what} folder (no {file.name})")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"{file}: damaged ({exc})") from None
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise DataError(f"{file}: not a {noun} ({_first_error(exc)})") from None

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from reanalyze.cost import ACTIONS, scan_cost
 from reanalyze.errors import DataError, UnitError
 from reanalyze.instruments import ArpesProfile, MagnetometerProfile, get_instrument
+from reanalyze.planning.cost import ACTIONS, scan_cost
 
 KINDS = {"T": "temperature", "H": "magnetic_field"}
 

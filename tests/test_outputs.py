@@ -111,7 +111,8 @@ def test_a_new_folder_appears_whole_and_an_error_leaves_nothing(tmp_path: Path) 
 
 def test_an_incomplete_output_is_refused_by_its_reader(tmp_path: Path) -> None:
     from reanalyze.outputs import OutputMarker, write_marker
-    from reanalyze.report import read_plan, read_property
+    from reanalyze.planning.plan_file import read_plan
+    from reanalyze.properties.results import read_property
 
     folder = tmp_path / "p"
     folder.mkdir()
@@ -181,7 +182,7 @@ WRITERS = {
 
 
 def check_property(out: Path, marker_files: list[str]) -> None:
-    from reanalyze.report import read_property
+    from reanalyze.properties.results import read_property
 
     info = read_property(out)  # parses: summary.json is whole
     assert info.property == "magnetocaloric" and info.input.startswith("save ")
@@ -196,7 +197,7 @@ def check_validation(out: Path, marker_files: list[str]) -> None:
 
 
 def refused(out: Path, kind: str) -> None:
-    from reanalyze.report import read_property
+    from reanalyze.properties.results import read_property
     from reanalyze.validation.result import Validation
 
     with pytest.raises(DataError, match="incomplete"):

@@ -17,7 +17,7 @@ import pytest
 
 from reanalyze.cli import main
 from reanalyze.errors import DataError, OptionError, PluginError, UnitError
-from reanalyze.plan import Plan, Tolerance, axis_candidates, compare
+from reanalyze.planning import Plan, Tolerance, axis_candidates, compare
 from reanalyze.properties.base import Curve
 from reanalyze.train.bundle import ModelBundle, wrap_in_units
 
@@ -228,7 +228,7 @@ def test_cli_plan(twin: ModelBundle, tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_costs_are_the_instrument_time_of_each_candidate_grid(twin: ModelBundle) -> None:
-    from reanalyze.cost import scan_cost
+    from reanalyze.planning.cost import scan_cost
 
     result = (
         Plan(

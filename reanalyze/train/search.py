@@ -606,6 +606,8 @@ class Search:
         from optuna.trial import TrialState
 
         failures: list[str] = []  # errors of the trials failed in a row
+        if progress is not None:  # the search has started (a resumed one may have trials)
+            progress(self._snapshot(study, started, n_trials))
         while True:
             if self.timeout is not None and time.perf_counter() - started > self.timeout:
                 break

@@ -378,7 +378,7 @@ def test_cli_property_errors_are_one_line(
         ),
         (
             ["property", "run", "magnetocaloric", str(data), "-o", str(out), "-g", "T=1K"],
-            "--grid needs a twin's run folder",
+            "grid needs a twin's run folder",
         ),
         (["property", "run", "magnetocaloric", str(data), "-o", str(tmp_path)], "holds the input"),
     ]

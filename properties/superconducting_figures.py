@@ -1,0 +1,81 @@
+"""Figures of a :class:`~reanalyze.properties.superconducting.SuperconductingTransport` result.
+
+:class:`matplotlib.figure.Figure` objects with units on both axes; ensemble results
+(``<column>_std`` columns) get ± std bands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from reanalyze.properties.base import PropertyResult, std_column
+from reanalyze.properties.plotting import axis_label, std_band, viridis_colors
+from reanalyze.table import UnitTable
+
+__all__ = ["curves_figure", "hc2_figure", "superconducting_figures"]
+
+#: Colours of the field lines and criteria stop short of viridis' light yellow end.
+_COLOR_STOP = 0.85
+
+
+def superconducting_figures(result: PropertyResult, criterion: str) -> dict[str, Figure]:
+    """``curves``: R(T) per field; ``hc2``: µ0Hc2(T) points and the fits of ``criterion``."""
+    out: dict[str, Figure] = {}
+    if "curves" in result.tables:
+        out["curves"] = curves_figure(result.tables["curves"])
+    if "hc2" in result.tables and "hc2_fit" in result.tables:
+        out["hc2"] = hc2_figure(result.tables["hc2"], result.tables["hc2_fit"], criterion)
+    return out
+
+
+def curves_figure(curves: UnitTable) -> Figure:
+    """R (unit of the table) vs T (K) per field: measured dots, smoothed lines, std bands."""
+    fig = Figure(figsize=(6.4, 4.6))
+    ax = fig.add_subplot()
+    field_t, T, R = curves.values("field"), curves.values("T"), curves.values("R")
+    raw = curves.values("R_measured")
+    std = std_column(curves, "R")
+    unique = np.unique(field_t)
+    colors = viridis_colors(unique.size, _COLOR_STOP)
+    for color, value in zip(colors, unique, strict=True):
+        sel = field_t == value
+        ax.plot(T[sel], raw[sel], ".", color=color, ms=2, alpha=0.35)
+        ax.plot(T[sel], R[sel], "-", color=color, lw=1.2, label=f"µ0H = {value:g} T")
+        std_band(ax, T[sel], R[sel], None if std is None else std[sel], color)
+    ax.set_xlabel(axis_label("T", "K"))
+    ax.set_ylabel(axis_label("R", curves.unit("R")))
+    ax.legend(fontsize="small", frameon=False)
+    ax.set_title("Resistive transitions (dots: measured, lines: smoothed)")
+    return fig
+
+
+def hc2_figure(points: UnitTable, fit: UnitTable, criterion: str) -> Figure:
+    """µ0Hc2 (T) vs T (K): the points of every criterion and the GL and WHH fits."""
+    fig = Figure(figsize=(6.0, 4.6))
+    ax = fig.add_subplot()
+    labels = points.labels("criterion")
+    T, H = points.values("T"), points.values("mu0Hc2")
+    T_std = std_column(points, "T")
+    names = list(dict.fromkeys(labels))
+    for color, name in zip(viridis_colors(len(names), _COLOR_STOP), names, strict=True):
+        sel = np.array([lab == name for lab in labels])
+        text = "R < kσ" if name == "zero" else f"R/R_n = {name}"
+        xerr = T_std[sel] if T_std is not None else None
+        ax.errorbar(T[sel], H[sel], xerr=xerr, fmt="o", color=color, ms=4, label=text)
+    grid = fit.values("T")
+    for column, style, text in (
+        ("mu0Hc2_GL", "--", "GL fit"),
+        ("mu0Hc2_WHH", "-", "WHH fit"),
+    ):
+        y = fit.values(column)
+        if not np.isfinite(y).any():
+            continue
+        ax.plot(grid, y, style, color="k", lw=1, label=f"{text} ({criterion})")
+        std_band(ax, grid, y, std_column(fit, column), "0.5", alpha=0.3)
+    ax.set_xlabel(axis_label("T", "K"))
+    ax.set_ylabel(axis_label("µ0Hc2", "T"))
+    ax.set_xlim(left=0)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small", frameon=False)
+    return fig

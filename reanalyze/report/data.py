@@ -1,0 +1,208 @@
+"""What the report shows, as plain data: collected from the files, rendered to HTML.
+
+:mod:`~reanalyze.report.collect` fills these objects (reading files and predicting with the
+twin); :mod:`~reanalyze.report.sections` turns them into HTML without reading anything.
+Figures are PNG bytes (:class:`Image`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reanalyze.planning.plan_file import PlanFile
+from reanalyze.properties.results import PropertyFile
+
+#: Folder of a run that holds the report by default (``RUN/report/index.html``).
+REPORT_DIR = "report"
+#: Folder beside the HTML file that holds the figures as PNG files.
+FIGURES_DIR = "figures"
+#: Points of the twin's curve along the fast axis for each scan line.
+DENSE_POINTS = 400
+#: Points per axis of the simulated-grid images.
+GRID_POINTS = 200
+#: Complete trials whose learning curves are drawn.
+TOP_TRIALS = 5
+
+SECTION_TITLES = {
+    "search": "1. Dataset and search",
+    "training": "2. Training data vs the twin",
+    "validation": "3. Held-out scan lines: the twin vs classic interpolation",
+    "learning": "4. Learning curves of the best trials",
+    "grid": "5. The simulated grid",
+    "properties": "6. Properties",
+    "plans": "7. Plans: step, cost and accuracy",
+    "about": "8. About this report",
+}
+
+
+@dataclass
+class Image:
+    """A figure of the report: ``FIGURES_DIR/name``, embedded in the page with its caption."""
+
+    name: str
+    png: bytes
+    caption: str
+
+
+@dataclass
+class NotPng:
+    """A figure file of an input folder that is not a PNG file (not embedded)."""
+
+    path: str
+
+
+Embedded = Image | NotPng
+
+
+@dataclass
+class RunInfo:
+    """The twin of a run folder: its bundle's description and the search summary."""
+
+    folder: Path
+    dataset: str
+    features: list[str]
+    target: str
+    units: dict[str, str]
+    kinds: dict[str, str]
+    ranges: dict[str, tuple[float, float]]
+    members: int
+    rows: int | None  # training rows; None without RUN/training.parquet
+    data_sha256: str = ""
+    sample: dict[str, Any] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def unit(self, name: str) -> str:
+        """The unit of a column of the twin (``""`` when unknown)."""
+        return str(self.units.get(name, ""))
+
+
+@dataclass
+class LineFit:
+    """Residuals measured − twin on one scan line (``value`` of the slow axis; None: all)."""
+
+    value: float | None
+    points: int
+    rms: float
+    worst: float
+
+
+@dataclass
+class TrainingFit:
+    """Section 2: the training rows against the twin, line by line."""
+
+    fast: str
+    slow: str | None
+    lines: list[LineFit]
+    drawn: int  # lines drawn in the figure
+    rows: int
+    total_rms: float
+    span: float  # peak-to-peak of the target
+    image: Image
+
+
+@dataclass
+class MethodScore:
+    """One method of the line-held-out validation."""
+
+    method: str
+    rel_rmse: float
+    rmse: float
+    max_error: float
+    wall_s: float
+
+
+@dataclass
+class ValidationInfo:
+    """Section 3 when ``RUN/validation`` exists."""
+
+    verdict: str
+    unit: str
+    methods: list[MethodScore]
+    notes: list[str] = field(default_factory=list)
+    figures: list[Embedded] = field(default_factory=list)
+
+
+@dataclass
+class TrialInfo:
+    """One of the best complete trials of the search."""
+
+    number: int
+    value: float
+    epochs: Any = None
+    best_epoch: Any = None
+    wall_s: Any = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Learning:
+    """Section 4. ``where``: the journal read, or (``opened`` false) why none could be."""
+
+    opened: bool
+    where: str
+    trials: list[TrialInfo] = field(default_factory=list)
+    image: Image | None = None
+
+
+@dataclass
+class GridInfo:
+    """Section 5: the twin on a grid over the training ranges (``slow`` None: one feature)."""
+
+    fast: str
+    slow: str | None
+    image: Image
+    mean_min: float | None = None
+    mean_max: float | None = None
+    median_std: float | None = None
+    max_std: float | None = None
+    worst: dict[str, float] = field(default_factory=dict)  # where the std is largest
+
+
+@dataclass
+class PropertyEntry:
+    """A property result folder (section 6)."""
+
+    folder: Path
+    result: PropertyFile
+    figures: list[Embedded] = field(default_factory=list)
+
+
+@dataclass
+class PlanEntry:
+    """A plan folder (section 7); ``missing``: its expected figures that are not there."""
+
+    folder: Path
+    plan: PlanFile
+    figures: list[Embedded] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class About:
+    """Section 8: how the report was made."""
+
+    version: str
+    python: str
+    generated: str
+    run: str
+    report: str
+    properties: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+    mlflow: dict[str, str] | None = None
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows; ``images`` are all its figures, in page order."""
+
+    run: RunInfo
+    training: TrainingFit | None
+    validation: ValidationInfo | None
+    learning: Learning
+    grid: GridInfo | None
+    properties: list[PropertyEntry]
+    plans: list[PlanEntry]
+    about: About
+    images: list[Image] = field(default_factory=list)

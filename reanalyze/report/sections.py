@@ -1,0 +1,533 @@
+"""The report's HTML, made from the collected data alone: no file is read, nothing drawn.
+
+:func:`render` turns a :class:`~reanalyze.report.data.ReportData` into the page. Every string
+that comes from the data is escaped; figures are embedded as base64 ``data:`` URIs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+
+from reanalyze.planning.plan_file import PlanFile
+from reanalyze.properties.results import PropertyFile
+from reanalyze.report.data import (
+    DENSE_POINTS,
+    FIGURES_DIR,
+    GRID_POINTS,
+    REPORT_DIR,
+    TOP_TRIALS,
+    About,
+    GridInfo,
+    Learning,
+    PlanEntry,
+    PropertyEntry,
+    ReportData,
+    RunInfo,
+    TrainingFit,
+    ValidationInfo,
+)
+from reanalyze.report.markup import (
+    Section,
+    embed,
+    escape,
+    notes,
+    page,
+    pairs_table,
+    paragraph,
+    table,
+    warning,
+)
+from reanalyze.report.text import finite, format_params, num, value_pm, with_unit
+
+__all__ = [
+    "about_section",
+    "grid_section",
+    "learning_section",
+    "plans_section",
+    "properties_section",
+    "render",
+    "search_section",
+    "training_section",
+    "validation_section",
+]
+
+
+def _too_many_features(key: str, run: RunInfo) -> Section:
+    return Section(
+        key,
+        f"A twin of {len(run.features)} features: this section draws twins of one or two "
+        "features only.",
+    )
+
+
+# ------------------------------------------------------------------ the sections
+def search_section(run: RunInfo) -> Section:
+    """1. The dataset, the twin's columns with units, and the search."""
+    s, sample = run.summary, run.sample
+    sample_text = ", ".join(
+        part
+        for part in (
+            str(sample.get("material") or ""),
+            with_unit(sample.get("mass"), str(sample.get("mass_unit") or ""))
+            if sample.get("mass")
+            else "",
+            with_unit(sample.get("molar_mass"), "g/mol") if sample.get("molar_mass") else "",
+        )
+        if part
+    )
+    trials = s.get("trials") or {}
+    ranges = "; ".join(
+        f"{f} {num(lo)} … {num(hi)} {run.unit(f)}".rstrip() for f, (lo, hi) in run.ranges.items()
+    )
+    objective = str(s.get("objective", "?"))
+    pairs = [
+        ("dataset", run.dataset),
+        ("features", ", ".join(f"{f} ({run.unit(f)}, {run.kinds[f]})" for f in run.features)),
+        ("target", f"{run.target} ({run.unit(run.target)}, {run.kinds[run.target]})"),
+        ("training ranges", ranges),
+        ("rows", num(run.rows) if run.rows is not None else "— (no training.parquet)"),
+        ("data sha256", f"{run.data_sha256[:12]}…"),
+        ("sample", sample_text or "—"),
+        ("study", f"{s.get('study_name', '—')} in {s.get('storage', '—')}"),
+        ("trials", ", ".join(f"{n} {state.lower()}" for state, n in trials.items()) or "—"),
+        (
+            "best objective",
+            f"{num(s.get('best_value'), 6)} (R², dimensionless; objective {objective!r}) "
+            f"in trial {s.get('best_trial', '—')}",
+        ),
+        ("best parameters", format_params(s.get("best_params") or {})),
+        (
+            "ensemble",
+            f"{s.get('ensemble', run.members)} members"
+            + (f" ({s['ensemble_dropped']} dropped)" if s.get("ensemble_dropped") else ""),
+        ),
+        (
+            "times",
+            f"wall {num(s.get('wall_s'))} s, search {num(s.get('search_s'))} s, "
+            f"ensemble {num(s.get('ensemble_s'))} s",
+        ),
+    ]
+    intro = (
+        f"The twin of {run.dataset}: a neural-network ensemble predicting {run.target} from "
+        f"{', '.join(run.features)} in the training units. The search trained one network "
+        "per trial (Optuna TPE) and scored it by the objective (R², 1 is a perfect fit); the "
+        "ensemble re-trains the best configuration several times, and its spread is the twin's "
+        "uncertainty."
+    )
+    return Section("search", intro, [pairs_table(pairs, "summary")])
+
+
+def training_section(run: RunInfo, fit: TrainingFit | None) -> Section:
+    """2. The training rows against the twin, and the RMS residual of every scan line."""
+    if run.rows is None:
+        return Section(
+            "training",
+            "The training rows are not in this run folder (no RUN/training.parquet: the folder "
+            "predates it; train again to get this section).",
+        )
+    if fit is None:
+        return _too_many_features("training", run)
+    target, tu, fast, slow = run.target, run.unit(run.target), fit.fast, fit.slow
+    line_word = f"line of {slow} ({run.unit(slow)})" if slow else "line"
+    headers = [
+        f"{slow} ({run.unit(slow)})" if slow else "line",
+        "points",
+        f"RMS residual ({tu})",
+        f"max |residual| ({tu})",
+    ]
+    rows = [
+        [num(line.value) if slow else "all", num(line.points), num(line.rms), num(line.worst)]
+        for line in fit.lines
+    ]
+    body = [
+        embed(fit.image),
+        paragraph(
+            f"RMS residual of every {line_word}, {target} in {tu}; over all {fit.rows} rows "
+            f"{num(fit.total_rms)} {tu}, while {target} spans {num(fit.span)} {tu}."
+        ),
+        table(headers, rows, table_id="rms-residuals"),
+    ]
+    shown = (
+        f" ({fit.drawn} of the {len(fit.lines)} lines are drawn, evenly chosen)"
+        if fit.drawn < len(fit.lines)
+        else ""
+    )
+    intro = (
+        f"The measured {target} (dots) and the twin (line: ensemble mean on {DENSE_POINTS} "
+        f"points along {fast}; band: ± one ensemble standard deviation)"
+        + (f" at each measured {slow}" if slow else "")
+        + f"{shown}. The lower panel shows the residuals measured − twin at the measured "
+        "points: a good twin leaves noise, not structure."
+    )
+    return Section("training", intro, body)
+
+
+def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Section:
+    """3. The line-held-out validation of the run, else the search's own held-out lines."""
+    if validation is None:
+        section = Section(
+            "validation",
+            "Not validated yet: reanalyze validate RUN holds out every interior scan line in "
+            "turn, retrains the twin without it and compares with linear, PCHIP, RBF and GP.",
+        )
+        holdout = run.summary.get("holdout")
+        if holdout and holdout.get("classic"):
+            rows = [["twin (best trial)", f"{holdout['twin']:.2%}"]] + [
+                [name, f"{value:.2%}"] for name, value in sorted(holdout["classic"].items())
+            ]
+            unit = run.summary.get("slow_unit", "")
+            lines = ", ".join(f"{v:g}" for v in holdout["lines"]) + (f" {unit}" if unit else "")
+            section.body.append(paragraph(f"The search's own held-out lines ({lines}):"))
+            section.body.append(
+                table(["method", "error / line range"], rows, table_id="search-holdout")
+            )
+        return section
+    unit = validation.unit
+    rows = [
+        [m.method, f"{m.rel_rmse:.2%}", num(m.rmse), num(m.max_error), f"{m.wall_s:.1f}"]
+        for m in sorted(validation.methods, key=lambda m: m.rel_rmse)
+    ]
+    headers = ["method", "error / line range", f"RMSE ({unit})", f"max error ({unit})"]
+    body = [
+        table([*headers, "time (s)"], rows, table_id="validation"),
+        notes(validation.notes),
+        *(embed(f) for f in validation.figures),
+    ]
+    return Section("validation", validation.verdict, body)
+
+
+def _objective_text(run: RunInfo) -> str:
+    """What the trials' objective values mean (dimensionless)."""
+    if run.summary.get("objective") == "lines":
+        return (
+            "1 − (mean held-out line error + fit error above the noise), as fractions of the "
+            "line range (dimensionless)"
+        )
+    return "R² (dimensionless)"
+
+
+def learning_section(run: RunInfo, learning: Learning) -> Section:
+    """4. Loss and val_loss per epoch of the best complete trials."""
+    intro = (
+        f"Training (loss, solid) and validation (val_loss, dashed, when the objective holds "
+        f"out scan lines) loss per epoch of the {TOP_TRIALS} best complete trials: the mean "
+        "squared error of the standardized target (dimensionless, log scale). Curves that "
+        "still fall at the last epoch suggest more epochs; a val_loss rising while loss falls "
+        "is over-fitting."
+    )
+    if not learning.opened:
+        return Section("learning", intro, [warning(f"Not drawn: {learning.where}.")])
+    if learning.image is None:
+        return Section(
+            "learning",
+            intro,
+            [warning(f"Not drawn: no complete trial with a history in {learning.where}.")],
+        )
+    rows = [
+        [
+            str(rank),
+            str(t.number),
+            num(t.value, 6),
+            num(t.epochs),
+            num(t.best_epoch),
+            with_unit(t.wall_s, "s"),
+            format_params(t.params),
+        ]
+        for rank, t in enumerate(learning.trials, start=1)
+    ]
+    body = [
+        embed(learning.image),
+        paragraph(f"From the study journal {learning.where}; objective: {_objective_text(run)}."),
+        table(
+            ["rank", "trial", "objective", "epochs", "best epoch", "wall", "parameters"],
+            rows,
+            table_id="best-trials",
+        ),
+    ]
+    return Section("learning", intro, body)
+
+
+def grid_section(run: RunInfo, grid: GridInfo | None) -> Section:
+    """5. The twin's mean and ensemble std over the training ranges."""
+    if grid is None:
+        return _too_many_features("grid", run)
+    target, tu = run.target, run.unit(run.target)
+    spread = (
+        "the ensemble standard deviation (the members' disagreement: small on measured lines, "
+        "larger between lines far apart)"
+        if run.members > 1
+        else "no spread (a single member)"
+    )
+    fast, slow = grid.fast, grid.slow
+    if slow is None:
+        intro = (
+            f"The twin's {target} over the training range of {fast} on {DENSE_POINTS} points: "
+            f"ensemble mean (line) and {spread} (band)."
+        )
+        return Section("grid", intro, [embed(grid.image)])
+    intro = (
+        f"The twin's {target} on a {GRID_POINTS} × {GRID_POINTS} grid over the training "
+        f"ranges of {fast} and {slow}: the ensemble mean (left) and {spread} (right; the "
+        "measured points are drawn as white dots)."
+    )
+    largest = (
+        f"{num(grid.max_std)} {tu} at {fast} = {num(grid.worst.get(fast))} "
+        f"{run.unit(fast)}, {slow} = {num(grid.worst.get(slow))} {run.unit(slow)}"
+    )
+    stats = [
+        ("mean range", f"{num(grid.mean_min)} … {num(grid.mean_max)} {tu}"),
+        ("median std", with_unit(grid.median_std, tu)),
+        ("largest std", largest),
+    ]
+    return Section("grid", intro, [embed(grid.image), pairs_table(stats, "grid-stats")])
+
+
+def split_variants(keys: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Keys that extend another key with ``_...`` (``delta_s_max_1T``) are variants of it.
+
+    Examples
+    --------
+    >>> split_variants(["rc", "rcp", "rc_1T", "tec_3K", "tec_3K_1T"])
+    (['rc', 'rcp', 'tec_3K'], ['rc_1T', 'tec_3K_1T'])
+    """
+    names = set(keys)
+    variant = [any(k.startswith(f"{other}_") for other in names if other != k) for k in keys]
+    return (
+        [k for k, v in zip(keys, variant, strict=True) if not v],
+        [k for k, v in zip(keys, variant, strict=True) if v],
+    )
+
+
+def properties_section(entries: Sequence[PropertyEntry]) -> Section:
+    """6. Each property result: its summary numbers with units, notes and figures."""
+    intro = (
+        "Derived properties computed with property plugins (reanalyze property run). From a "
+        "twin's simulation every ensemble member is used, so each number is mean ± standard "
+        "deviation over the members."
+    )
+    if not entries:
+        return Section("properties", intro, [paragraph("No property folders were given.")])
+    body = []
+    headers = ["quantity", "value ± std", "description"]
+    for index, entry in enumerate(entries, start=1):
+        prop = entry.result
+        name = prop.property or "property"
+        body.append(f'<h3 id="property-{index}">{escape(name)} — {escape(entry.folder.name)}</h3>')
+        details = [("folder", str(entry.folder)), ("input", prop.input or "—")]
+        if prop.params:
+            details.append(("parameters", json.dumps(prop.params, default=str)))
+        details.append(("ensemble members", str(prop.members)))
+        body.append(pairs_table(details))
+        main, variants = split_variants(list(prop.summary))
+
+        def rows(keys: Sequence[str], p: PropertyFile = prop) -> list[list[str]]:
+            return [
+                [
+                    k,
+                    value_pm(p.summary[k].value, p.summary[k].std, p.summary[k].unit),
+                    p.summary[k].description,
+                ]
+                for k in keys
+            ]
+
+        body.append(table(headers, rows(main), table_id=f"property-{index}-summary"))
+        if variants:
+            body.append(
+                f"<details><summary>{len(variants)} more numbers (the same quantities for "
+                "other parameter values)</summary>"
+                + table(headers, rows(variants), table_id=f"property-{index}-more")
+                + "</details>"
+            )
+        body.append(notes(prop.notes))
+        body += [embed(f) for f in entry.figures]
+    return Section("properties", intro, body)
+
+
+def _plan_rows(plan: PlanFile) -> tuple[list[str], list[list[str]], list[str]]:
+    q = plan.quantity
+    qu, xu = str(q.get("unit", "")), str(q.get("x_unit", ""))
+    step_unit = plan.rows[0].unit if plan.rows and plan.rows[0].unit else plan.axis_unit
+
+    def u(unit: str) -> str:
+        return f" ({unit})" if unit else ""
+
+    headers = [
+        f"step{u(step_unit)}",
+        "lines",
+        "points",
+        "hours (h)",
+        "days (d)",
+        f"rms{u(qu)}",
+        "rms_rel (%)",
+        "tv_ratio (ratio)",
+        f"peak{u(qu)}",
+        f"peak error{u(qu)}",
+        f"peak position error{u(xu)}",
+        f"spread{u(qu)}",
+        "meets",
+    ]
+
+    def percent(value: float | None) -> str:
+        return num(100.0 * value) if value is not None and finite(value) else "—"
+
+    rows, classes = [], []
+    for i, r in enumerate(plan.rows):
+        mark = " ★" if i == plan.recommended else ""
+        rows.append(
+            [
+                num(r.step) + mark,
+                num(r.lines),
+                num(r.points),
+                num(r.hours),
+                num(r.days),
+                num(r.rms),
+                percent(r.rms_rel),
+                num(r.tv_ratio),
+                num(r.peak),
+                num(r.peak_error),
+                num(r.peak_position_error),
+                num(r.spread),
+                num(r.meets) if r.meets is not None else "—",
+            ]
+        )
+        classes.append("recommended" if i == plan.recommended else "")
+    return headers, rows, classes
+
+
+def _tolerance_text(tolerance: Mapping[str, float | None], x_unit: str) -> str:
+    """``rms_rel ≤ 2 %, peak_position ≤ 0.5 K, tv_ratio ≤ 1.1``: fractions shown in %.
+
+    Examples
+    --------
+    >>> _tolerance_text({"rms_rel": 0.02, "peak_position": 0.5, "tv_ratio": 1.1}, "K")
+    'rms_rel ≤ 2 %, peak_position ≤ 0.5 K, tv_ratio ≤ 1.1'
+    """
+    parts = []
+    for key, value in tolerance.items():
+        if value is None:
+            parts.append(f"{key}: default")
+        elif key.endswith("_rel"):
+            parts.append(f"{key} ≤ {num(100.0 * value)} %")
+        elif key == "peak_position":
+            parts.append(f"{key} ≤ {with_unit(value, x_unit)}")
+        else:
+            parts.append(f"{key} ≤ {num(value)}")
+    return ", ".join(parts)
+
+
+def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
+    q = plan.quantity
+    pairs = [("twin", plan.run or "—"), ("planned axis", f"{plan.axis} ({plan.axis_unit})")]
+    if plan.range:
+        pairs.append(("range", f"{num(plan.range[0])} … {num(plan.range[-1])} {plan.axis_unit}"))
+    for name, axis in plan.fixed_axes.items():
+        unit = str(axis.get("unit", ""))
+        pairs.append(
+            (
+                f"fixed axis {name}",
+                f"{num(axis.get('start'))} … {num(axis.get('stop'))} {unit}, "
+                f"step {num(axis.get('step'))} {unit}",
+            )
+        )
+    if q:
+        pairs.append(
+            (
+                "compared quantity",
+                f"{q.get('name', '?')} ({q.get('unit', '')}) vs {q.get('x', '?')} "
+                f"({q.get('x_unit', '')})",
+            )
+        )
+    if plan.instrument:
+        pairs.append(("instrument", str(plan.instrument.get("name") or plan.instrument)))
+    else:
+        pairs.append(("instrument", "none given: no instrument time"))
+    if plan.tolerance:
+        pairs.append(("tolerance", _tolerance_text(plan.tolerance, str(q.get("x_unit", "")))))
+    if plan.params:
+        pairs.append(("parameters", json.dumps(plan.params, default=str)))
+    if plan.recommended is not None:
+        r = plan.rows[plan.recommended]
+        cost = f": {num(r.hours)} h ({num(r.days)} days)" if r.hours is not None else ""
+        pairs.append(("recommended step", f"{num(r.step)} {r.unit or plan.axis_unit}{cost}"))
+    else:
+        pairs.append(("recommended step", "none: no candidate meets the tolerance"))
+    return pairs
+
+
+def plans_section(entries: Sequence[PlanEntry]) -> Section:
+    """7. Each plan: its settings, step vs cost vs accuracy, the verdict and figures."""
+    intro = (
+        "Experiment plans (reanalyze plan): for each candidate step the twin simulates the "
+        "grid the experiment would measure, the property is computed per ensemble member and "
+        "compared with the finest candidate (rms deviation, rms_rel relative to it in %, "
+        "tv_ratio = total variation / the finest's, errors of the peak and of its position, "
+        "ensemble spread), and the instrument time of the scan lines is added up. The "
+        "recommended step (★) is the coarsest that meets the tolerance."
+    )
+    if not entries:
+        return Section("plans", intro, [paragraph("No plan folders were given.")])
+    body = []
+    for index, entry in enumerate(entries, start=1):
+        plan, folder = entry.plan, entry.folder
+        body.append(
+            f'<h3 id="plan-{index}">{escape(plan.property)}: step of {escape(plan.axis)} — '
+            f"{escape(folder.name)}</h3>"
+        )
+        body.append(pairs_table(_plan_details(plan), f"plan-{index}-details"))
+        headers, rows, classes = _plan_rows(plan)
+        body.append(table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes))
+        if plan.verdict:
+            body.append(f'<p class="verdict">{escape(plan.verdict)}</p>')
+        body.append(notes(plan.notes))
+        if entry.missing:
+            body.append(warning(f"Missing in {folder}/figures: {', '.join(entry.missing)}."))
+        body += [embed(f) for f in entry.figures]
+    return Section("plans", intro, body)
+
+
+def about_section(about: About, run: RunInfo) -> Section:
+    """8. Version, time and the inputs of the report."""
+    pairs = [
+        ("reanalyze", about.version),
+        ("python", about.python),
+        ("generated", about.generated),
+        ("run folder", about.run),
+        ("report", about.report),
+    ]
+    pairs += [(f"property {i}", p) for i, p in enumerate(about.properties, start=1)]
+    pairs += [(f"plan {i}", p) for i, p in enumerate(about.plans, start=1)]
+    if about.mlflow is not None:
+        record: Mapping[str, str] = about.mlflow
+        pairs.append(
+            (
+                "MLflow",
+                f"run {record['run_id']} at {record['tracking_uri']} "
+                f"(artifacts under {REPORT_DIR}/)",
+            )
+        )
+    intro = (
+        "How this report was made. It is one self-contained HTML file (figures embedded); the "
+        f"same figures are PNG files in {FIGURES_DIR}/ beside it."
+    )
+    return Section("about", intro, [pairs_table(pairs, "about-table")])
+
+
+def render(data: ReportData, title: str | None = None) -> str:
+    """The report page of ``data`` (default title ``"Twin report: DATASET"``)."""
+    run = data.run
+    sections = [
+        search_section(run),
+        training_section(run, data.training),
+        validation_section(run, data.validation),
+        learning_section(run, data.learning),
+        grid_section(run, data.grid),
+        properties_section(data.properties),
+        plans_section(data.plans),
+    ]
+    lead = (
+        f"{run.target}({', '.join(run.features)}) of {run.dataset}, "
+        f"{run.members}-member ensemble; generated {data.about.generated} by reanalyze."
+    )
+    heading = title or f"Twin report: {run.dataset}"
+    return page(heading, lead, sections, about_section(data.about, run), data.about.version)
