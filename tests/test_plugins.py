@@ -266,8 +266,11 @@ def test_the_cli_lists_broken_plugins_and_refuses_to_use_them(
     from rich.console import Console
 
     from reanalyze import cli
+    from reanalyze.cli import data, properties
 
-    monkeypatch.setattr(cli, "out", Console(width=400, soft_wrap=True))  # rows on one line
+    wide = Console(width=400, soft_wrap=True)  # rows on one line
+    monkeypatch.setattr(properties, "out", wide)
+    monkeypatch.setattr(data, "out", wide)
     assert cli.main(["property", "list"]) == 0
     captured = capsys.readouterr()
     rows = {line.split("│")[1].strip(): line for line in captured.out.splitlines() if "│" in line}

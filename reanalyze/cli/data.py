@@ -1,0 +1,264 @@
+"""``reanalyze data``: list, show, fetch, verify, seed, inspect, synth, loaders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from reanalyze.cli._app import app
+from reanalyze.cli._common import (
+    _loader_options,
+    _write,
+    out,
+)
+from reanalyze.errors import DataError, OptionError
+
+data_app = typer.Typer(
+    help="Datasets: list, fetch, verify, inspect and generate.", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the registry's datasets."""
+    from reanalyze.registry import RemoteSource, load_registry
+
+    table = Table("name", "title", "source", "features → target")
+    for name, entry in load_registry().datasets.items():
+        source = "remote" if isinstance(entry.source, RemoteSource) else "synthetic"
+        axes = f"{', '.join(entry.features)} → {', '.join(entry.targets)}"
+        table.add_row(name, entry.title, source, axes)
+    out.print(table)
+
+
+@data_app.command("show")
+def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> None:
+    """Show a dataset's source, columns with units, sample and citation."""
+    from reanalyze.loaders.remote import cached_path
+    from reanalyze.registry import RemoteSource, load_registry
+
+    entry = load_registry().dataset(name)
+    out.print(f"[bold]{name}[/bold]: {entry.title}")
+    if entry.description:
+        out.print(entry.description)
+    if isinstance(entry.source, RemoteSource):
+        out.print(f"url: {entry.source.url}")
+        out.print(f"sha256: {entry.source.sha256}")
+        path = cached_path(entry.source.filename)
+        out.print(f"cache: {path} ({'present' if path.exists() else 'not downloaded'})")
+    else:
+        out.print(f"generator: {entry.source.generator} (seed {entry.source.seed})")
+    columns = Table("file column", "name", "kind", "unit", "role", "description")
+    for key, col in entry.columns.items():
+        columns.add_row(key, col.name, col.kind, col.unit, col.role, col.description)
+    out.print(columns)
+    if entry.sample:
+        out.print(f"sample: {entry.sample.model_dump(exclude_none=True)}")
+    if entry.citation:
+        out.print(f"citation: {entry.citation}")
+    for note in entry.notes:
+        out.print(f"note: {note}")
+
+
+@data_app.command("fetch")
+def data_fetch(
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    refresh: Annotated[
+        bool, typer.Option(help="Replace a cached file with a bad checksum.")
+    ] = False,
+) -> None:
+    """Download a remote dataset (or find it in the cache) and print its local path."""
+    from reanalyze.loaders.remote import fetch
+    from reanalyze.registry import RemoteSource, load_registry
+
+    entry = load_registry().dataset(name)
+    if not isinstance(entry.source, RemoteSource):
+        raise DataError(f"{name} is synthetic: generate it with 'reanalyze data synth {name}'")
+    path = fetch(entry.source.url, entry.source.sha256, entry.source.filename, refresh=refresh)
+    print(path)
+
+
+@data_app.command("verify")
+def data_verify(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Datasets (default: all remote).")
+    ] = None,
+) -> None:
+    """Check the sha256 of cached remote datasets; exit 1 if one does not match."""
+    from reanalyze.loaders.remote import cached_path, file_sha256
+    from reanalyze.registry import RemoteSource, load_registry
+
+    registry = load_registry()
+    chosen = names or [
+        n for n, e in registry.datasets.items() if isinstance(e.source, RemoteSource)
+    ]
+    bad = 0
+    table = Table("dataset", "file", "status")
+    for name in chosen:
+        source = registry.dataset(name).source
+        if not isinstance(source, RemoteSource):
+            table.add_row(name, "-", "synthetic (nothing to verify)")
+            continue
+        path = cached_path(source.filename)
+        if not path.exists():
+            status = "not in cache"
+        elif file_sha256(path) == source.sha256:
+            status = "ok"
+        else:
+            status = "[red]CHECKSUM MISMATCH[/red]"
+            bad += 1
+        table.add_row(name, str(path), status)
+    out.print(table)
+    if bad:
+        raise DataError(f"{bad} cached file(s) do not match the registry's sha256")
+
+
+@data_app.command("seed")
+def data_seed(
+    folder: Annotated[Path, typer.Argument(help="Folder holding copies of published files.")],
+) -> None:
+    """Copy files whose sha256 matches a registry dataset into the cache (for offline use)."""
+    from reanalyze.loaders.remote import cache_dir, seed_cache
+    from reanalyze.registry import RemoteSource, load_registry
+
+    expected = {
+        e.source.sha256: e.source.filename
+        for e in load_registry().datasets.values()
+        if isinstance(e.source, RemoteSource)
+    }
+    seeded = seed_cache(folder, expected)
+    for path in seeded:
+        out.print(f"seeded {path}")
+    out.print(f"{len(seeded)} file(s) in {cache_dir()}")
+
+
+@data_app.command("inspect")
+def data_inspect(
+    files: Annotated[list[str], typer.Argument(help="File(s), glob pattern(s) or a dataset name.")],
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", "-c", help="Column to keep (repeat).")
+    ] = None,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="COLUMN=KIND (repeat).")] = None,
+    rename: Annotated[list[str] | None, typer.Option("--rename", help="OLD=NEW (repeat).")] = None,
+    slow_axis: Annotated[str | None, typer.Option(help="Column constant within each file.")] = None,
+    value: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order)."
+        ),
+    ] = None,
+    nonfinite: Annotated[str, typer.Option(help="NaN/inf rows: drop or error.")] = "drop",
+    duplicates: Annotated[str, typer.Option(help="Duplicate rows: drop, error or keep.")] = "drop",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")
+    ] = None,
+) -> None:
+    """Show what was parsed from data files: columns, kinds, units, rows, metadata, notes."""
+    from reanalyze.load import load
+
+    options = _loader_options(column, units, kind, rename, nonfinite, duplicates)
+    if slow_axis:
+        options["slow_axis"] = slow_axis
+    if value:
+        options["slow_values"] = value
+    source: str | list[str] = files[0] if len(files) == 1 else files
+    table = load(source, loader=loader, **options)
+    _describe(table)
+    if out_file is not None:
+        _write(table, out_file)
+        out.print(f"wrote {out_file}")
+
+
+def _describe(table: Any) -> None:
+    import numpy as np
+
+    meta = table.metadata
+    sources = meta.get("source")
+    out.print(f"source: {sources}")
+    if "loader" in meta:
+        out.print(f"loader: {meta['loader']}")
+    out.print(f"rows: {len(table)}")
+    summary = Table("column", "kind", "unit", "min", "max", "distinct")
+    for name in table.columns:
+        if table.kind(name) == "label":
+            summary.add_row(name, "label", "", "", "", str(len(set(table.labels(name)))))
+            continue
+        values = table.values(name)
+        summary.add_row(
+            name,
+            table.kind(name),
+            table.unit(name),
+            f"{np.min(values):.6g}",
+            f"{np.max(values):.6g}",
+            str(len(np.unique(values))),
+        )
+    out.print(summary)
+    if table.sample is not None:
+        out.print(f"sample: {table.sample.model_dump(exclude_none=True)}")
+    skip = {"notes", "source", "loader"}
+    for key, val in meta.items():
+        if key not in skip and val not in (None, [], {}):
+            text = json.dumps(val) if not isinstance(val, str) else val
+            out.print(f"{key}: {text[:300]}")
+    for note in meta.get("notes", []):
+        out.print(f"note: {note}")
+
+
+@data_app.command("synth")
+def data_synth(
+    name: Annotated[str, typer.Argument(help="Synthetic dataset or generator name.")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")],
+    seed: Annotated[int | None, typer.Option(help="Noise seed (default: the registry's).")] = None,
+) -> None:
+    """Generate a synthetic ground-truth dataset and write it with units."""
+    from reanalyze.registry import SyntheticSource, load_registry
+    from reanalyze.synthetic import GENERATORS
+
+    registry = load_registry()
+    if name in registry.datasets:
+        source = registry.dataset(name).source
+        if not isinstance(source, SyntheticSource):
+            raise DataError(f"{name} is a remote dataset: use 'reanalyze data fetch {name}'")
+        generator, default_seed = source.generator, source.seed
+    elif name in GENERATORS:
+        generator, default_seed = name, 0
+    else:
+        synthetic = [
+            n for n, e in registry.datasets.items() if isinstance(e.source, SyntheticSource)
+        ]
+        raise DataError(f"unknown synthetic dataset {name!r} (known: {', '.join(synthetic)})")
+    if out_file.suffix.lower() not in (".csv", ".parquet", ".txt"):
+        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
+    table = GENERATORS[generator]().scan(seed=default_seed if seed is None else seed)
+    _write(table, out_file)
+    out.print(f"wrote {len(table)} rows ({', '.join(table.headers())}) to {out_file}")
+
+
+@data_app.command("loaders")
+def data_loaders() -> None:
+    """List the file loaders (built-in and installed plugins), without importing them."""
+    from rich.text import Text
+
+    from reanalyze.plugins import broken_plugins, list_plugins, load_plugin
+
+    # entry points are imported and checked (a broken one warns once); built-ins are not
+    broken = broken_plugins("reanalyze.loaders", builtins=False)
+    table = Table("name", "origin", "target", "description")
+    for spec in list_plugins("reanalyze.loaders").values():
+        if spec.name in broken:
+            description = f"(broken: {broken[spec.name]})"
+        elif spec.origin == "built-in":
+            description = spec.description
+        else:
+            description = load_plugin("reanalyze.loaders", spec.name).description
+        table.add_row(Text(spec.name), Text(spec.origin), Text(spec.target), Text(description))
+    out.print(table)

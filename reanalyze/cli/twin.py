@@ -1,0 +1,350 @@
+"""The twin: ``train``, ``validate``, ``simulate``, ``worker`` and the MLflow ``ui``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from reanalyze.cli._app import app
+from reanalyze.cli._common import (
+    _grid_source,
+    _note,
+    _pairs,
+    _write,
+    err,
+    out,
+)
+from reanalyze.errors import OptionError, ReanalyzeError
+
+
+@app.command("train")
+def train(
+    data: Annotated[list[str], typer.Argument(help="File(s), glob(s) or a registry dataset name.")],
+    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder for the twin.")] = Path(
+        "run"
+    ),
+    recipe: Annotated[
+        str, typer.Option(help="default (held-out-line objective, log axes) or paper.")
+    ] = "default",
+    trials: Annotated[
+        int | None,
+        typer.Option(min=1, help="Finished trials to reach (default: the recipe's)."),
+    ] = None,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of sampler and initializations.")] = 0,
+    storage: Annotated[
+        str | None, typer.Option(help="Study storage: journal file or SQLAlchemy URL.")
+    ] = None,
+    study: Annotated[str | None, typer.Option(help="Study name in the storage.")] = None,
+    objective: Annotated[
+        str | None,
+        typer.Option(
+            help="lines (held-out line errors + training fit), train (the paper's training"
+            " R²), blend or holdout; default: the recipe's."
+        ),
+    ] = None,
+    ensemble: Annotated[
+        int | None,
+        typer.Option(min=1, help="Ensemble members (re-initializations of the best)."),
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after SECONDS (> 0).")
+    ] = None,
+    space_file: Annotated[
+        Path | None, typer.Option("--space", help="Search-space YAML file.")
+    ] = None,
+    layers: Annotated[str | None, typer.Option(help="Hidden layers LOW:HIGH.")] = None,
+    nodes: Annotated[str | None, typer.Option(help="Nodes per layer LOW:HIGH.")] = None,
+    lr: Annotated[str | None, typer.Option("--lr", help="Learning rate LOW:HIGH.")] = None,
+    batch_size: Annotated[str | None, typer.Option(help="Batch sizes, comma separated.")] = None,
+    activation: Annotated[
+        str | None, typer.Option(help="Activations, e.g. relu,silu,tanh.")
+    ] = None,
+    optimizer: Annotated[
+        str | None, typer.Option(help="Optimizers: adam,sgd,nesterov,rmsprop.")
+    ] = None,
+    max_epochs: Annotated[
+        int | None, typer.Option(min=1, help="Maximum epochs per network.")
+    ] = None,
+    patience: Annotated[
+        int | None, typer.Option(min=1, help="Early-stopping patience, epochs.")
+    ] = None,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
+) -> None:
+    """Search for the best network and save a twin (model bundle) into --out."""
+    from reanalyze.train.recipes import get_recipe
+    from reanalyze.train.verdict import search_sentence
+    from reanalyze.workflows import train_twin
+
+    overrides = {
+        "layers": layers, "nodes": nodes, "learning_rate": lr, "batch_sizes": batch_size,
+        "activations": activation, "optimizers": optimizer, "max_epochs": max_epochs,
+        "patience": patience,
+    }  # fmt: skip
+    options = {
+        "n_trials": trials, "workers": workers, "seed": seed, "storage": storage,
+        "study_name": study, "objective": objective, "ensemble": ensemble, "timeout": timeout,
+    }  # fmt: skip
+    with _trial_progress(trials or get_recipe(recipe).n_trials, quiet) as show:
+        try:
+            run = train_twin(
+                data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
+                overrides=overrides, names=SPACE_OPTIONS, units=_pairs(units, "--units") or None,
+                loader=loader, search_options=options, tracking_uri=tracking_uri,
+                log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
+                note=_note, progress=show,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            _note(f"interrupted: {out_dir} is incomplete; run the same command again to resume "
+                  "(finished trials are kept)")  # fmt: skip
+            raise typer.Exit(130) from None
+    if run.tracking_uri:
+        out.print(f"MLflow: {run.tracking_uri}")
+    for line in search_sentence(run.search.bundle_.summary):
+        out.print(line, markup=False, highlight=False)
+    out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
+
+
+#: How the command line names the search-space settings, for messages.
+SPACE_OPTIONS = {
+    "layers": "--layers", "nodes": "--nodes", "learning_rate": "--lr",
+    "batch_sizes": "--batch-size", "activations": "--activation", "optimizers": "--optimizer",
+    "max_epochs": "--max-epochs", "patience": "--patience",
+}  # fmt: skip
+
+
+@contextlib.contextmanager
+def _trial_progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar of the search's trials, shown from the first report on (so nothing
+    is drawn before the data are read and the options accepted); none with ``quiet``."""
+    if quiet:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("[bold]trials"), BarColumn(), TextColumn("{task.description}"),
+               TimeElapsedColumn())  # fmt: skip
+    bar = Progress(*columns, console=err, transient=False)
+    task = bar.add_task("starting", total=total)
+
+    def show(p: Any) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        best = f"{p.best:.5f}" if p.best is not None else "-"
+        description = (f"{p.complete} finished, {p.pruned} stopped early, {p.failed} "
+                       f"failed, best score {best}")  # fmt: skip
+        bar.update(task, completed=p.complete + p.pruned, description=description)
+
+    try:
+        yield show
+    finally:
+        bar.stop()
+
+
+@app.command("validate")
+def validate_cmd(
+    source: Annotated[
+        list[str], typer.Argument(help="A twin's run folder, or file(s)/a dataset name.")
+    ],
+    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder (default RUN/validation, or ./validation)."),
+    ] = None,
+    folds: Annotated[
+        int | None,
+        typer.Option(min=2, help="Folds of lines (default: each interior line, or 5)."),
+    ] = None,
+    method: Annotated[
+        list[str] | None, typer.Option("--method", help="Classic method (repeat; default all).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    ] = False,
+) -> None:
+    """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from reanalyze.validation.classic import CLASSIC_METHODS
+    from reanalyze.validation.workflow import is_run_folder, validate
+
+    def said(line: str) -> None:
+        err.print(line, markup=False, highlight=False)
+
+    with Progress(
+        TextColumn("[bold]members retrained"), BarColumn(), TextColumn("{task.description}"),
+        TimeElapsedColumn(), console=err, transient=True, disable=not is_run_folder(source[0]),
+    ) as bar:  # fmt: skip
+        task = bar.add_task("", total=None)
+
+        def trained(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{done}/{total}")
+
+        result, folder = validate(
+            source, out=out_dir, features=x, target=y, loader=loader,
+            units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
+            n_folds=folds, workers=workers, tracking_uri=tracking_uri,
+            log_to_mlflow=not no_mlflow, progress=trained, note=said, overwrite=overwrite,
+            option="--out",
+        )  # fmt: skip
+    _print_validation(result)
+    out.print(f"written to {folder}", markup=False, highlight=False)
+
+
+def _print_validation(result: Any) -> None:
+    unit = result.unit
+    table = Table(title="held-out scan lines", title_justify="left")
+    for name in ("method", "error / line range", f"RMSE ({unit})", f"max error ({unit})", "s"):
+        table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
+    for m in sorted(result.methods, key=lambda m: m.rel_rmse):
+        table.add_row(
+            m.method, f"{m.rel_rmse:.2%}", f"{m.rmse:.4g}", f"{m.max_error:.4g}", f"{m.wall_s:.1f}"
+        )
+    out.print(table)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False, highlight=False)
+    out.print(result.verdict(), markup=False, highlight=False)
+
+
+@app.command("worker")
+def worker(
+    study: Annotated[str, typer.Argument(help="Study name.")],
+    storage: Annotated[str, typer.Option(help="Storage URL or journal file of the study.")],
+    threads: Annotated[int, typer.Option(min=1, help="TensorFlow threads in this worker.")] = 1,
+    timeout: Annotated[
+        float | None, typer.Option(help="Stop starting trials after SECONDS.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Join a study (from this or another machine) and run trials until it is finished."""
+    from reanalyze.train.search import run_worker
+
+    ran = run_worker(study, storage, threads=threads, timeout=timeout)
+    if not quiet:
+        out.print(f"worker ran {ran} trial(s) of study {study}")
+
+
+@app.command("ui")
+def ui(
+    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port on 127.0.0.1 (default 5000, or the next free one when 5000 is taken).",
+            min=1,
+            max=65535,
+        ),
+    ] = None,
+) -> None:
+    """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL.
+
+    The server runs in a process group of its own and is stopped with all its workers when
+    this command ends. Ctrl-C, SIGTERM and SIGHUP stop it cleanly: one line on standard
+    error and exit status 128 + the signal number (130, 143, 129). A --port that something
+    already listens on is refused (exit 1).
+    """
+    from reanalyze.train.tracking import default_tracking_uri
+    from reanalyze.train.ui import (
+        Stopped,
+        StopSignals,
+        choose_port,
+        start_ui,
+        stop_ui,
+        wait_until_up,
+    )
+
+    uri = tracking_uri or default_tracking_uri()
+    status = 0
+    with StopSignals() as signals:
+        server = None
+        try:
+            chosen, note = choose_port(port)
+            if note:
+                err.print(note, markup=False, highlight=False)
+            server = start_ui(uri, port=chosen)
+            wait_until_up(server)
+            out.print(f"MLflow UI for {uri}: {server.url} (Ctrl-C to stop)", markup=False)
+            code = server.process.wait()
+            raise ReanalyzeError(
+                f"the MLflow UI at {server.url} exited with status {code}: {server.last_line()}"
+            )
+        except Stopped as stop:
+            status = 128 + stop.signum
+        finally:
+            signals.stopping()  # a second signal must not interrupt the cleanup
+            if server is not None:
+                stop_ui(server)
+    if server is not None:
+        err.print(f"stopped the MLflow UI at {server.url}", markup=False, highlight=False)
+    raise typer.Exit(status)
+
+
+@app.command("simulate")
+def simulate_cmd(
+    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    grid: Annotated[
+        list[str],
+        typer.Option(
+            "--grid",
+            "-g",
+            help="Axes with units, e.g. 'T=10:60:0.5K H=0:5T:0.2T' (repeat or quote), "
+            "or a CSV/Parquet file of points with the feature columns.",
+        ),
+    ],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")],
+    allow_extrapolation: Annotated[
+        bool,
+        typer.Option(help="Keep points outside the training ranges, flagged in 'extrapolated'."),
+    ] = False,
+    members: Annotated[
+        bool, typer.Option(help="Write every ensemble member's prediction (for property bands).")
+    ] = True,
+    units: Annotated[
+        list[str] | None, typer.Option("--units", "-u", help="Points file COLUMN=UNIT (repeat).")
+    ] = None,
+    loader: Annotated[str | None, typer.Option(help="Loader of a points file.")] = None,
+) -> None:
+    """Simulate the measurement on a new grid: the twin's prediction ± ensemble spread."""
+    import time
+
+    from reanalyze.simulate import simulate
+
+    if out_file.suffix.lower() not in (".csv", ".txt", ".parquet"):
+        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
+    source = _grid_source(grid, loader, units)
+    start = time.perf_counter()
+    table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
+    seconds = time.perf_counter() - start
+    _write(table, out_file)
+    for note in table.metadata.get("notes", []):
+        err.print(f"note: {note}", markup=False, highlight=False)
+    target = table.metadata["targets"][0]
+    values = table.values(target)
+    out.print(
+        f"simulated {len(table)} points in {seconds:.2f} s: {target} "
+        f"{values.min():.6g}…{values.max():.6g} {table.unit(target)}; wrote {out_file}"
+    )
