@@ -23,7 +23,8 @@ the total-variation ratio TV(method)/TV(exact) (> 1 means spurious bumps). The t
 the 8 measured fields, what a user does without any interpolation, is a row too.
 
 Results are cached per (dataset, method, seed) in ``--results`` (JSON), so the benchmark can
-be run in pieces; ``--markdown`` writes the table. Run from the repository root::
+be run in pieces; ``--markdown`` writes the table (``--table-only``: from the results so far,
+running nothing). Run from the repository root::
 
     python benchmarks/bench_accuracy.py --seeds 0,1,2
     python benchmarks/bench_accuracy.py --datasets erco2 --methods default,pchip --seeds 0
@@ -236,12 +237,15 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--results", default="benchmarks/results/accuracy.json")
     parser.add_argument("--markdown", default="benchmarks/results/accuracy.md")
+    parser.add_argument(
+        "--table-only", action="store_true", help="Write the table from the results; run nothing."
+    )
     args = parser.parse_args()
     path = Path(args.results)
     path.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = json.loads(path.read_text()) if path.is_file() else {}
     datasets = args.datasets.split(",")
-    for name in datasets:
+    for name in [] if args.table_only else datasets:
         data = training(name)
         jobs: list[tuple[str, int]] = []
         for method in args.methods.split(","):

@@ -15,30 +15,27 @@ import argparse
 import json
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 
 def make_bundle(members: int):
-    from reanalyze.train.bundle import ModelBundle, wrap_in_units
+    from reanalyze.train.bundle import wrap_in_units
     from reanalyze.train.network import build_network
     from reanalyze.train.space import TrialConfig
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from twins import magnet_twin
 
     config = TrialConfig(layers=5, nodes=160, learning_rate=1e-3, batch_size=256)
     nets = [
         wrap_in_units(build_network(config, 2), [35.0, 25000.0], [15.0, 15000.0], 0.01, 0.005)
         for _ in range(members)
     ]
-    return ModelBundle(
-        features=["T", "H"],
-        target="M",
-        units={"T": "K", "H": "Oe", "M": "emu"},
-        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
-        ranges={"T": (10.0, 60.0), "H": (0.0, 50000.0)},
-        data_sha256="benchmark",
-        members=nets,
-    )
+    return magnet_twin(nets, {"T": (10.0, 60.0), "H": (0.0, 50000.0)}, data_sha256="benchmark")
 
 
 def timed(fn, repeats: int) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pooch
 
+from reanalyze._atomic import atomic_path
 from reanalyze.errors import ChecksumError, FetchError, OfflineError
 
 __all__ = ["CACHE_ENV", "cache_dir", "cached_path", "fetch", "file_sha256", "seed_cache"]
@@ -139,8 +140,7 @@ def seed_cache(folder: Path, expected: dict[str, str]) -> list[Path]:
         if digest in expected:
             destination = target / expected[digest]
             if not destination.exists() or file_sha256(destination) != digest:
-                tmp = destination.with_name(f".{destination.name}.part")
-                shutil.copyfile(file, tmp)
-                os.replace(tmp, destination)
+                with atomic_path(destination) as tmp:
+                    shutil.copyfile(file, tmp)
             seeded.append(destination)
     return seeded

@@ -11,8 +11,8 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from reanalyze.plotting import axis_label
 from reanalyze.properties.base import PropertyResult, std_column
-from reanalyze.properties.plotting import axis_label
 from reanalyze.table import UnitTable
 
 __all__ = ["angle_map_figure", "arpes_figures", "fermi_surface_figure", "mdc_figure"]

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from reanalyze.errors import ColumnError, PluginError
+from reanalyze.errors import ColumnError, PluginError, validation_message
 from reanalyze.outputs import output_action, publish_folder
 from reanalyze.properties.results import write_property
 from reanalyze.table import ColumnSpec, UnitTable
@@ -369,9 +369,8 @@ def parse_params(plugin: PropertyPlugin | type[PropertyPlugin], params: Any) -> 
     try:
         return model(**values)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PluginError(f"property {plugin.name!r}: parameter {where}: {first['msg']}") from None
+        message = validation_message(exc)
+        raise PluginError(f"property {plugin.name!r}: parameter {message}") from None
 
 
 def _parse_value(text: str, annotation: Any) -> Any:

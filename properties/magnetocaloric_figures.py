@@ -10,8 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.figure import Figure
 
+from reanalyze.plotting import axis_label, std_band, viridis_colors
 from reanalyze.properties.base import PropertyResult, std_column
-from reanalyze.properties.plotting import axis_label, std_band, viridis_colors
 from reanalyze.table import UnitTable
 
 __all__ = [

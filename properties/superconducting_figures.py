@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from reanalyze.plotting import axis_label, std_band, viridis_colors
 from reanalyze.properties.base import PropertyResult, std_column
-from reanalyze.properties.plotting import axis_label, std_band, viridis_colors
 from reanalyze.table import UnitTable
 
 __all__ = ["curves_figure", "hc2_figure", "superconducting_figures"]

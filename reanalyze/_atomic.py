@@ -1,4 +1,10 @@
-"""Write files so that an error never leaves a half-written one behind."""
+"""Write files so that an error never leaves a half-written one behind.
+
+Everything is first written to a temporary file or folder beside its target
+(:func:`temp_beside`), then moved into place by one rename: :func:`atomic_path` for a file,
+:func:`atomic_folder` for a folder, :func:`reanalyze.outputs.publish_folder` for an output
+folder that may hold the user's files.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,33 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_folder", "atomic_path"]
+__all__ = ["atomic_folder", "atomic_path", "temp_beside"]
+
+
+@contextlib.contextmanager
+def temp_beside(target: Path, *, folder: bool = False) -> Iterator[Path]:
+    """Yield a new temporary file (or empty ``folder``) beside ``target``; removed on exit.
+
+    The parent folder is created; the temporary gets the usual permissions (``mkstemp`` and
+    ``mkdtemp`` would leave it private). Whatever is still at the temporary path when the
+    block ends, however it ends, is removed: move it onto ``target`` inside the block.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix, suffix, where = f".{target.name}.", ".part", target.parent
+    if folder:
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=where))
+    else:
+        handle, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=where)
+        os.close(handle)
+        tmp = Path(name)
+    try:
+        os.chmod(tmp, (0o777 if folder else 0o666) & ~_umask())
+        yield tmp
+    finally:
+        if tmp.is_dir() and not tmp.is_symlink():
+            shutil.rmtree(tmp)
+        elif tmp.exists() or tmp.is_symlink():
+            tmp.unlink()
 
 
 @contextlib.contextmanager
@@ -28,18 +60,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     >>> out.read_text()
     'done'
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
-    try:
+    with temp_beside(target) as tmp:
         yield tmp
-        if tmp.exists():  # mkstemp makes 0600 files: give the usual permissions (umask)
-            os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _umask() -> int:
@@ -52,8 +75,7 @@ def _umask() -> int:
 def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; it replaces ``target`` on success.
 
-    On any exception the temporary folder is removed and ``target`` is left as it was. The
-    folder gets the usual permissions (``mkdtemp`` would leave it private).
+    On any exception the temporary folder is removed and ``target`` is left as it was.
 
     Examples
     --------
@@ -65,14 +87,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     'done'
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-    try:
+    with temp_beside(target, folder=True) as tmp:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             shutil.rmtree(target)
         tmp.rename(target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)

@@ -19,10 +19,17 @@ into one line on standard error and a non-zero exit status (no traceback): 2 for
         └── ChecksumError  the file's sha256 differs from the registry's
 
 Messages are written to stand alone on one line: they name the file, column, option or entry
-that is wrong and, where there is one, what to do about it.
+that is wrong and, where there is one, what to do about it. :func:`validation_message` writes
+that line for a pydantic ``ValidationError``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "ChecksumError",
@@ -35,6 +42,7 @@ __all__ = [
     "ReanalyzeError",
     "RegistryError",
     "UnitError",
+    "validation_message",
 ]
 
 
@@ -80,3 +88,60 @@ class OfflineError(FetchError):
 
 class ChecksumError(FetchError):
     """A file's sha256 does not match the registry; it is never used silently."""
+
+
+def validation_message(
+    exc: ValidationError,
+    where: str = "",
+    *,
+    field: str | None = "",
+    skip: Collection[str] = (),
+    more: bool = False,
+) -> str:
+    """The first error of a pydantic ``ValidationError`` as one line: ``WHERE: FIELD: MESSAGE``.
+
+    Parameters
+    ----------
+    exc
+        The validation error.
+    where
+        What was validated (a file, an option), put first; nothing when empty.
+    field
+        What the error's location is relative to, put before it with a dot (a profile's
+        name). ``None`` leaves the location out, for a caller that names the field itself.
+        An error of a whole model is located at ``top level``.
+    skip
+        Location parts to leave out, such as the tags of a discriminated union; pydantic's
+        validator steps (``function-after[...]``) are always left out.
+    more
+        Add ``(and N more)`` when there are several errors.
+
+    pydantic's ``Value error, `` before a validator's message is dropped.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel, PositiveInt, ValidationError
+    >>> class Step(BaseModel):
+    ...     size: PositiveInt
+    ...     count: int
+    >>> try:
+    ...     Step(size=0, count="x")
+    ... except ValidationError as exc:
+    ...     print(validation_message(exc, "plan.json", more=True))
+    ...     print(validation_message(exc, field="step"))
+    ...     print(validation_message(exc, field=None))
+    plan.json: size: Input should be greater than 0 (and 1 more)
+    step.size: Input should be greater than 0
+    Input should be greater than 0
+    """
+    errors = exc.errors()
+    first = errors[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if more and len(errors) > 1:
+        message += f" (and {len(errors) - 1} more)"
+    if field is not None:
+        loc = [str(p) for p in first["loc"]]
+        parts = [p for p in loc if not p.startswith("function-") and p not in skip]
+        location = ".".join([field, *parts]) if field else ".".join(parts) or "top level"
+        message = f"{location}: {message}"
+    return f"{where}: {message}" if where else message

@@ -32,7 +32,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -42,7 +41,8 @@ from pydantic import (
     model_validator,
 )
 
-from reanalyze.errors import RegistryError
+from reanalyze._io import read_yaml
+from reanalyze.errors import RegistryError, validation_message
 
 __all__ = [
     "INSTRUMENT_KINDS",
@@ -184,6 +184,9 @@ INSTRUMENT_KINDS: dict[str, type[MagnetometerProfile | TransportProfile | ArpesP
     "arpes": ArpesProfile,
 }
 
+#: What an instrument file holds.
+_PROFILES = "a mapping of profile name → profile"
+
 _ADAPTER: TypeAdapter[MagnetometerProfile | TransportProfile | ArpesProfile] = TypeAdapter(
     InstrumentProfile
 )
@@ -191,23 +194,17 @@ _ADAPTER: TypeAdapter[MagnetometerProfile | TransportProfile | ArpesProfile] = T
 
 def _error(where: str, name: str, exc: ValidationError) -> RegistryError:
     """One line naming the file, the profile and the field of the first error."""
-    errors = exc.errors()
-    first = errors[0]
-    loc = [str(p) for p in first["loc"]]
-    if loc and loc[0] in INSTRUMENT_KINDS:  # the discriminator's tag
-        loc = loc[1:]
-    field = ".".join([name, *loc])
-    message = first["msg"].removeprefix("Value error, ")
+    first = exc.errors()[0]
+    known = ", ".join(INSTRUMENT_KINDS)
     if first["type"] == "union_tag_invalid":
-        message = (
-            f"unknown kind {first['input'].get('kind')!r} (known: {', '.join(INSTRUMENT_KINDS)})"
-        )
-        field = f"{name}.kind"
-    elif first["type"] == "union_tag_not_found":
-        message = f"missing 'kind' (one of: {', '.join(INSTRUMENT_KINDS)})"
-        field = f"{name}.kind"
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return RegistryError(f"{where}: {field}: {message}{more}")
+        kind = first["input"].get("kind")
+        return RegistryError(f"{where}: {name}.kind: unknown kind {kind!r} (known: {known})")
+    if first["type"] == "union_tag_not_found":
+        return RegistryError(f"{where}: {name}.kind: missing 'kind' (one of: {known})")
+    # a tag of the discriminated union (the kind) is not a field
+    return RegistryError(
+        validation_message(exc, where, field=name, skip=INSTRUMENT_KINDS, more=True)
+    )
 
 
 def _merge(base: BaseModel, override: dict[str, Any], where: str) -> dict[str, Any]:
@@ -252,7 +249,7 @@ def parse_profiles(
     """
     builtins = builtins or {}
     if not isinstance(raw, dict):
-        raise RegistryError(f"{where}: expected a mapping of profile name → profile")
+        raise RegistryError(f"{where}: expected {_PROFILES}")
     profiles: dict[str, MagnetometerProfile | TransportProfile | ArpesProfile] = {}
     for name, entry in raw.items():
         if not isinstance(name, str) or not name:
@@ -271,18 +268,6 @@ def parse_profiles(
         except ValidationError as exc:
             raise _error(where, name, exc) from None
     return profiles
-
-
-def _read_yaml(path: Path) -> object:
-    if not path.is_file():
-        raise RegistryError(f"{path}: no such instrument file")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise RegistryError(f"{path}:{line} {problem}") from None
 
 
 def load_instruments(
@@ -316,7 +301,8 @@ def load_instruments(
     }
     if user_file is not None:
         path = Path(user_file)
-        profiles.update(parse_profiles(_read_yaml(path), str(path), profiles))
+        raw = read_yaml(path, "instrument", error=RegistryError, expected=_PROFILES)
+        profiles.update(parse_profiles(raw, str(path), profiles))
     return dict(sorted(profiles.items()))
 
 

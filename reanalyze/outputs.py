@@ -31,16 +31,15 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from reanalyze._atomic import _umask, atomic_path
-from reanalyze.errors import DataError, OptionError
+from reanalyze._atomic import atomic_path, temp_beside
+from reanalyze._io import read_json
+from reanalyze.errors import DataError, OptionError, validation_message
 
 __all__ = [
     "MARKER",
@@ -224,12 +223,9 @@ def publish_folder(target: str | Path, kind: str, action: Action) -> Iterator[Pa
     ['.reanalyze-output.json', 'plan.json']
     """
     root = Path(target)
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".part", dir=root.parent))
-    try:
+    with temp_beside(root, folder=True) as tmp:
         yield tmp
         new_files = _files(tmp)
-        os.chmod(tmp, 0o777 & ~_umask())
         if action == "create":
             write_marker(tmp, OutputMarker(kind=kind, complete=True, files=new_files))
             if root.exists():
@@ -251,9 +247,6 @@ def publish_folder(target: str | Path, kind: str, action: Action) -> Iterator[Pa
                 stale.unlink()
                 _prune_empty(root, name)
         write_marker(root, OutputMarker(kind=kind, complete=True, files=new_files))
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
 
 
 @contextlib.contextmanager
@@ -312,12 +305,6 @@ def check_complete(folder: str | Path, what: str) -> None:
         )
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "top level"
-    return f"{where}: {error['msg']}"
-
-
 def write_output_file(file: str | Path, data: Mapping[str, Any], schema: type[Schema]) -> Schema:
     """Validate ``data`` with ``schema`` and write it to ``file`` as JSON, atomically.
 
@@ -345,13 +332,8 @@ def read_output_file(
     """
     file = Path(folder) / name
     check_complete(folder, what)
-    if not file.is_file():
-        raise DataError(f"{file.parent}: not a {what} folder (no {file.name})")
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"{file}: damaged ({exc})") from None
+    data = read_json(file, what)
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
-        raise DataError(f"{file}: not a {noun} ({_first_error(exc)})") from None
+        raise DataError(f"{file}: not a {noun} ({validation_message(exc)})") from None

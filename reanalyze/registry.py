@@ -22,10 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from reanalyze.errors import RegistryError, UnitError
+from reanalyze._io import parse_yaml, read_yaml
+from reanalyze.errors import RegistryError, UnitError, validation_message
 from reanalyze.instruments import InstrumentProfile
 from reanalyze.table import Sample
 from reanalyze.units import check_kind
@@ -159,31 +159,18 @@ def registry_path() -> Path:
     return Path(str(resources.files("reanalyze").joinpath("registry.yaml")))
 
 
-def _format_error(path: Path | str, exc: ValidationError) -> str:
-    errors = exc.errors()
-    first = errors[0]
-    where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-after"))
-    where = where.replace(".remote.", ".").replace(".synthetic.", ".")
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    message = first["msg"].removeprefix("Value error, ")
-    return f"{path}: {where}: {message}{more}"
-
-
 def parse_registry(text: str, path: Path | str = "registry.yaml") -> Registry:
     """Validate registry YAML text; :class:`RegistryError` names the entry and field."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise RegistryError(f"{path}:{line} {problem}") from None
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{path}: expected a mapping at the top level")
+    return _validate(parse_yaml(text, path, error=RegistryError), path)
+
+
+def _validate(raw: dict[str, Any], path: Path | str) -> Registry:
     try:
         return Registry.model_validate(raw)
     except ValidationError as exc:
-        raise RegistryError(_format_error(path, exc)) from None
+        # the tags of the dataset sources' union are not fields
+        message = validation_message(exc, str(path), skip=("remote", "synthetic"), more=True)
+        raise RegistryError(message) from None
 
 
 def load_registry(path: str | Path | None = None) -> Registry:
@@ -202,9 +189,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
     if path is None:
         return _builtin_registry()
     file = Path(path)
-    if not file.is_file():
-        raise RegistryError(f"{file}: no such registry file")
-    return parse_registry(file.read_text(encoding="utf-8"), file)
+    return _validate(read_yaml(file, "registry", error=RegistryError), file)
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_validator
 
 from reanalyze._atomic import atomic_path
-from reanalyze.errors import ColumnError, DataError, UnitError
+from reanalyze.errors import ColumnError, DataError, UnitError, validation_message
 from reanalyze.units import KINDS, check_kind, convert, format_unit
 
 __all__ = [
@@ -110,7 +110,7 @@ def _as_spec(name: str, spec: ColumnLike) -> ColumnSpec:
     try:
         return ColumnSpec(**dict(spec))
     except ValidationError as exc:
-        raise DataError(f"column {name!r}: {exc.errors()[0]['msg']}") from None
+        raise DataError(validation_message(exc, f"column {name!r}", field=None)) from None
 
 
 def header(name: str, unit: str) -> str:

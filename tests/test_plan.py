@@ -14,25 +14,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from twins import magnet_twin, tanh_member
 
 from reanalyze.cli import main
 from reanalyze.errors import DataError, OptionError, PluginError, UnitError
 from reanalyze.planning import Plan, Tolerance, axis_candidates, compare
 from reanalyze.properties.base import Curve
-from reanalyze.train.bundle import ModelBundle, wrap_in_units
+from reanalyze.train.bundle import ModelBundle
 
 T0, A, C, MASS_G = 30.0, 4.0, 0.05, 0.61e-3  # K, K/T, emu, g
 WIDTHS = (1.0, 1.1)  # K, one per member
-
-
-def tanh_member(width: float):
-    import keras
-
-    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="tanh")])
-    # inputs T (K), H (Oe); u = (T0 + A·H/1e4 − T)/w
-    kernel = np.array([[-1.0 / width], [A * 1e-4 / width]], dtype="f4")
-    net.layers[-1].set_weights([kernel, np.array([T0 / width], dtype="f4")])
-    return wrap_in_units(net, [0.0, 0.0], [1.0, 1.0], C / 2, C / 2)
 
 
 def exact_delta_s(t: np.ndarray, field_t: float, width: float) -> np.ndarray:
@@ -43,14 +34,9 @@ def exact_delta_s(t: np.ndarray, field_t: float, width: float) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def twin() -> ModelBundle:
-    return ModelBundle(
-        features=["T", "H"],
-        target="M",
-        units={"T": "K", "H": "Oe", "M": "emu"},
-        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
-        ranges={"T": (10.0, 60.0), "H": (0.0, 50000.0)},
-        data_sha256="0" * 64,
-        members=[tanh_member(w) for w in WIDTHS],
+    return magnet_twin(
+        [tanh_member(w, T0, A, C) for w in WIDTHS],
+        {"T": (10.0, 60.0), "H": (0.0, 50000.0)},
         sample={"mass": 0.61, "mass_unit": "mg"},
     )
 

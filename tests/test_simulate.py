@@ -11,27 +11,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from twins import linear_member, magnet_twin
 
 from reanalyze.cli import main
 from reanalyze.errors import DataError, UnitError
 from reanalyze.simulate import axis_values, grid_points, parse_grid, simulate
 from reanalyze.table import Sample, UnitTable
-from reanalyze.train.bundle import ModelBundle, wrap_in_units
+from reanalyze.train.bundle import ModelBundle
 
 #: (a [emu/K], b [emu/Oe], c [emu]) of each member
 COEFFS = [(1e-3, 2e-7, 0.01), (1.1e-3, 1.8e-7, 0.012), (0.9e-3, 2.2e-7, 0.008)]
-
-
-def linear_member(a: float, b: float, c: float):
-    import keras
-
-    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    # standardization: x_s = (x - mean)/scale; y = y_s * y_scale + y_mean
-    mean, scale, y_mean, y_scale = [35.0, 25000.0], [10.0, 20000.0], 0.05, 0.02
-    w = np.array([[a * scale[0] / y_scale], [b * scale[1] / y_scale]], dtype="f4")
-    bias = np.array([(a * mean[0] + b * mean[1] + c - y_mean) / y_scale], dtype="f4")
-    net.layers[-1].set_weights([w, bias])
-    return wrap_in_units(net, mean, scale, y_mean, y_scale)
 
 
 def exact(t: np.ndarray, h: np.ndarray) -> np.ndarray:
@@ -40,14 +29,10 @@ def exact(t: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def bundle() -> ModelBundle:
-    return ModelBundle(
-        features=["T", "H"],
-        target="M",
-        units={"T": "K", "H": "Oe", "M": "emu"},
-        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
-        ranges={"T": (10.0, 60.0), "H": (100.0, 50000.0)},
+    return magnet_twin(
+        [linear_member(*c) for c in COEFFS],
+        {"T": (10.0, 60.0), "H": (100.0, 50000.0)},
         data_sha256="x" * 64,
-        members=[linear_member(*c) for c in COEFFS],
         sample={"material": "ErCo2", "mass": 0.61, "mass_unit": "mg"},
     )
 

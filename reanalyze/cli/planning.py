@@ -76,15 +76,15 @@ def _tolerance(items: list[str] | None) -> Any:
     """``--tolerance KEY=VALUE`` (repeat) as a :class:`~reanalyze.planning.Tolerance`."""
     from pydantic import ValidationError
 
+    from reanalyze.errors import validation_message
     from reanalyze.planning import Tolerance
 
     try:
         return Tolerance(**{k: float(v) for k, v in _pairs(items, "--tolerance").items()})
-    except (ValidationError, ValueError) as exc:
-        detail = exc.errors()[0] if isinstance(exc, ValidationError) else None
-        where = ".".join(map(str, detail["loc"])) if detail else ""
-        message = detail["msg"] if detail else str(exc)
-        raise OptionError(f"--tolerance {where}: {message}".replace(" :", ":")) from None
+    except ValidationError as exc:
+        raise OptionError(f"--tolerance {validation_message(exc)}") from None
+    except ValueError as exc:
+        raise OptionError(f"--tolerance: {exc}") from None
 
 
 def _range(text: str | None) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from reanalyze.outputs import output_action, publish_folder
 from reanalyze.planning.plan_file import write_plan
+from reanalyze.plotting import axis_label, std_band, viridis_colors
 from reanalyze.table import UnitTable
 
 __all__ = ["PlanResult"]
@@ -155,28 +156,18 @@ class PlanResult:
         unit = self.info["axis_unit"]
         fig = Figure(figsize=(6.4, 4.4))
         ax = fig.add_subplot()
-        import matplotlib
-
-        cmap = matplotlib.colormaps["viridis"]
         n = len(self.curves)
-        for i, (row, curve) in enumerate(zip(self.rows, self.curves, strict=True)):
+        colors = viridis_colors(n, stop=1.0)
+        for i, (row, curve, color) in enumerate(zip(self.rows, self.curves, colors, strict=True)):
             finest = i == n - 1
-            color = cmap(i / max(n - 1, 1))
             label = f"{row['step']:g} {unit}" + (" (recommended)" if i == self.recommended else "")
             ax.plot(
                 curve.x, curve.y, label=label, color=color, lw=2.4 if i == self.recommended else 1.2
             )
-            if finest and curve.std is not None:
-                ax.fill_between(
-                    curve.x,
-                    curve.y - curve.std,
-                    curve.y + curve.std,
-                    color=color,
-                    alpha=0.3,
-                    label="finest ±1σ (ensemble)",
-                )
-        ax.set_xlabel(f"{q['x']} ({q['x_unit']})")
-        ax.set_ylabel(f"{q['name']} ({q['unit']})")
+            if finest:
+                std_band(ax, curve.x, curve.y, curve.std, color, 0.3, label="finest ±1σ (ensemble)")
+        ax.set_xlabel(axis_label(q["x"], q["x_unit"]))
+        ax.set_ylabel(axis_label(q["name"], q["unit"]))
         ax.set_title(f"{self.info['property']}: convergence in the {self.info['axis']} step")
         ax.legend(fontsize="small", title=f"{self.info['axis']} step")
         out = {"convergence": fig}

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from reanalyze.errors import DataError
 from reanalyze.planning.plan_file import PlanFile, read_plan
+from reanalyze.plotting import axis_label
 from reanalyze.properties.results import PropertyFile, read_property
 from reanalyze.report import figures
 from reanalyze.report.data import (
@@ -43,7 +44,7 @@ from reanalyze.report.data import (
     TrialInfo,
     ValidationInfo,
 )
-from reanalyze.report.text import label, num, slug
+from reanalyze.report.text import num, slug
 
 __all__ = ["collect_report", "load_run"]
 
@@ -348,8 +349,8 @@ def _grid(run: _Run, images: _Images) -> GridInfo | None:
             mean,
             std,
             None if measured is None else (measured.values(name), measured.values(target)),
-            label(name, run.unit(name)),
-            label(target, tu),
+            axis_label(name, run.unit(name)),
+            axis_label(target, tu),
         )
         caption = f"Simulated {target} along {name} with its ensemble band."
         return GridInfo(fast=name, slow=None, image=images.add("grid.png", png, caption))

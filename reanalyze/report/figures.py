@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.report.text import label
+from reanalyze.plotting import axis_label, std_band, viridis_colors
 
 __all__ = ["DPI", "DrawnLine", "curve_png", "grid_png", "learning_png", "training_png"]
 
@@ -22,13 +22,6 @@ def _new_figure(width: float, height: float) -> Any:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), layout="constrained")
-
-
-def _colours(n: int) -> list[Any]:
-    from matplotlib import colormaps
-
-    cmap = colormaps["viridis"]
-    return [cmap(0.9 * i / max(n - 1, 1)) for i in range(n)]
 
 
 def _png(figure: Any) -> bytes:
@@ -56,19 +49,17 @@ def training_png(
     """Measured dots and the twin's band per line (top); residuals measured − twin (bottom)."""
     fig = _new_figure(8.0, 7.0)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3.0, 1.3])
-    for line, colour in zip(lines, _colours(len(lines)), strict=True):
+    for line, colour in zip(lines, viridis_colors(len(lines)), strict=True):
         order = np.argsort(line.x)
         top.plot(line.x, line.y, "o", ms=2.5, color=colour, label=line.label)
         top.plot(line.dense, line.mean, "-", lw=1.2, color=colour)
-        top.fill_between(
-            line.dense, line.mean - line.std, line.mean + line.std, color=colour, alpha=0.25, lw=0
-        )
+        std_band(top, line.dense, line.mean, line.std, colour)
         bottom.plot(line.x[order], line.residual[order], ".-", ms=2.5, lw=0.6, color=colour)
-    top.set_ylabel(label(target, target_unit))
+    top.set_ylabel(axis_label(target, target_unit))
     top.legend(fontsize="small", ncol=2, title="measured (dots), twin mean ± std (line, band)")
     bottom.axhline(0.0, color="0.4", lw=0.8)
-    bottom.set_xlabel(label(fast, fast_unit))
-    bottom.set_ylabel(label(f"{target} measured − twin", target_unit))
+    bottom.set_xlabel(axis_label(fast, fast_unit))
+    bottom.set_ylabel(axis_label(f"{target} measured − twin", target_unit))
     return _png(fig)
 
 
@@ -76,7 +67,7 @@ def learning_png(curves: Sequence[tuple[int, Array, Array]]) -> bytes:
     """Loss (solid) and val_loss (dashed) per epoch of trials ``(number, loss, val_loss)``."""
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
-    for (number, loss, val), colour in zip(curves, _colours(len(curves)), strict=True):
+    for (number, loss, val), colour in zip(curves, viridis_colors(len(curves)), strict=True):
         ax.plot(np.arange(1, loss.size + 1), loss, "-", color=colour, label=f"#{number}")
         if val.size:
             ax.plot(np.arange(1, val.size + 1), val, "--", color=colour)
@@ -98,7 +89,7 @@ def curve_png(
     """The twin of one feature: mean with its ± std band, and the measured points."""
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
-    ax.fill_between(x, mean - std, mean + std, alpha=0.3, lw=0, label="± std")
+    std_band(ax, x, mean, std, alpha=0.3, label="± std")
     ax.plot(x, mean, "-", label="twin mean")
     if measured is not None:
         ax.plot(measured[0], measured[1], "k.", ms=2, label="measured")
@@ -129,10 +120,10 @@ def grid_png(
         (right, std, f"{target}: ensemble standard deviation", f"std of {target}", "magma"),
     ):
         image = ax.pcolormesh(mesh[0], mesh[1], values, shading="auto", cmap=cmap)
-        fig.colorbar(image, ax=ax, label=label(bar, tu))
-        ax.set_xlabel(label(fast, fu))
+        fig.colorbar(image, ax=ax, label=axis_label(bar, tu))
+        ax.set_xlabel(axis_label(fast, fu))
         ax.set_title(title)
-    left.set_ylabel(label(slow, su))
+    left.set_ylabel(axis_label(slow, su))
     if measured is not None:
         right.plot(measured[0], measured[1], ".", ms=1.5, color="white")
     return _png(fig)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["finite", "format_params", "label", "num", "slug", "value_pm", "with_unit"]
+__all__ = ["finite", "format_params", "num", "slug", "value_pm", "with_unit"]
 
 
 def finite(value: Any) -> bool:
@@ -60,11 +60,6 @@ def value_pm(value: Any, std: Any, unit: str) -> str:
     if finite(std):
         text += f" ± {float(std):.2g}"
     return f"{text} {unit}" if unit else text
-
-
-def label(name: str, unit: str) -> str:
-    """An axis label: ``name (unit)``, or ``name (dimensionless)``."""
-    return f"{name} ({unit})" if unit and unit != "dimensionless" else f"{name} (dimensionless)"
 
 
 def slug(text: str) -> str:

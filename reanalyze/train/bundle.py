@@ -16,7 +16,6 @@ ensemble mean and standard deviation.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,8 +24,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze._atomic import atomic_path
+from reanalyze._atomic import atomic_folder, atomic_path
+from reanalyze._io import read_json
 from reanalyze.errors import DataError
+from reanalyze.train.quiet import import_tensorflow
 
 __all__ = ["BUNDLE_FILE", "ModelBundle", "wrap_in_units"]
 
@@ -39,6 +40,7 @@ def wrap_in_units(
     network: Any, x_mean: Sequence[float], x_scale: Sequence[float], y_mean: float, y_scale: float
 ) -> Any:
     """A Keras model taking physical features and returning the physical target."""
+    import_tensorflow()
     import keras
 
     inputs = keras.Input((len(x_mean),), name="features")
@@ -91,19 +93,12 @@ class ModelBundle:
     def save(self, folder: str | Path) -> Path:
         """Write the bundle into ``folder`` (members replaced, other files kept)."""
         root = Path(folder)
-        members_dir = root / "members"
-        tmp = root / ".members.part"
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
         names = []
-        for i, member in enumerate(self.members):
-            name = f"member_{i}.keras"
-            member.save(tmp / name)
-            names.append(f"members/{name}")
-        if members_dir.exists():
-            shutil.rmtree(members_dir)
-        tmp.rename(members_dir)
+        with atomic_folder(root / "members") as tmp:
+            for i, member in enumerate(self.members):
+                name = f"member_{i}.keras"
+                member.save(tmp / name)
+                names.append(f"members/{name}")
         description = {
             "format": "reanalyze-bundle",
             "version": FORMAT_VERSION,
@@ -142,14 +137,10 @@ class ModelBundle:
                 f"{root}: training did not finish (interrupted, or still running); run the same "
                 "reanalyze train command again to resume it"
             )
-        if not file.is_file():
-            raise DataError(f"{root}: not a reanalyze run folder (no {BUNDLE_FILE})")
-        try:
-            info = json.loads(file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{file}: damaged ({exc})") from None
+        info = read_json(file, "reanalyze run")
         if not isinstance(info, dict) or info.get("format") != "reanalyze-bundle":
             raise DataError(f"{file}: not a reanalyze bundle")
+        import_tensorflow()
         import keras
 
         members = []

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.train.quiet import import_tensorflow
 from reanalyze.train.space import TrialConfig
 
 __all__ = ["EnsembleFit", "NetworkFit", "build_network", "configure_threads", "r2_score"]
@@ -33,6 +34,7 @@ Report = Callable[[int, float], bool]
 
 def configure_threads(threads: int) -> None:
     """Limit TensorFlow to ``threads`` CPU threads (call before any TF work in a process)."""
+    import_tensorflow()
     import tensorflow as tf
 
     try:
@@ -44,6 +46,7 @@ def configure_threads(threads: int) -> None:
 
 def build_network(config: TrialConfig, n_features: int) -> Any:
     """A new Keras MLP for standardized inputs and target (nothing shared between calls)."""
+    import_tensorflow()
     import keras
 
     regularizer = (

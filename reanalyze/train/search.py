@@ -22,7 +22,6 @@ same data, seed and options therefore give the same twin with 1, 2 or 4 local wo
 
 from __future__ import annotations
 
-import importlib
 import os
 import socket
 import threading
@@ -49,6 +48,7 @@ from reanalyze.train.data import Encoding, TrainingData
 from reanalyze.train.network import EnsembleFit, configure_threads
 from reanalyze.train.objective import OBJECTIVES, Objective, ObjectiveName
 from reanalyze.train.pool import discard, local_pool
+from reanalyze.train.quiet import import_tensorflow
 from reanalyze.train.recipes import Recipe, get_recipe
 from reanalyze.train.space import SearchSpace, TrialConfig
 from reanalyze.train.storage import describe, open_storage
@@ -484,7 +484,7 @@ class Search:
         workers = self._n_workers()
         objective, _ = _objective_for(study)  # as stored: a resumed study keeps its settings
         # Keras for the bundle is imported here while the workers start and search
-        threading.Thread(target=importlib.import_module, args=("keras",), daemon=True).start()
+        threading.Thread(target=import_tensorflow, daemon=True).start()
         task = (name, storage, uuid.uuid4().hex)  # what a worker needs to find the study
         pool = local_pool(workers)
         # the pool outlives this search (see reanalyze.train.pool)

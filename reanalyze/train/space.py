@@ -22,10 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from reanalyze.errors import DataError, OptionError
+from reanalyze._io import read_yaml
+from reanalyze.errors import DataError, OptionError, validation_message
 
 __all__ = ["SearchSpace", "TrialConfig", "batch_choices"]
 
@@ -237,24 +237,16 @@ class SearchSpace(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            key = str(first["loc"][0]) if first["loc"] else ""
-            where = called.get(key) or "search space: " + ".".join(str(p) for p in first["loc"])
-            message = str(first["msg"]).removeprefix("Value error, ")
-            raise OptionError(f"{where}: {message}") from None
+            key = str(next(iter(exc.errors()[0]["loc"]), ""))
+            if called.get(key):  # the key's own name: its location is that name
+                raise OptionError(validation_message(exc, called[key], field=None)) from None
+            raise OptionError(validation_message(exc, "search space")) from None
 
     @classmethod
     def from_file(cls, path: str | Path) -> SearchSpace:
         """Read a YAML search-space file (the keys of this class, ranges as ``[low, high]``)."""
         file = Path(path)
-        if not file.is_file():
-            raise DataError(f"{file}: no such search-space file")
-        try:
-            raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise DataError(f"{file}: not valid YAML ({exc})") from None
-        if not isinstance(raw, dict):
-            raise DataError(f"{file}: expected a mapping of search-space keys")
+        raw = read_yaml(file, "search-space", expected="a mapping of search-space keys", empty=True)
         try:
             return cls.from_overrides(raw)
         except (DataError, OptionError) as exc:

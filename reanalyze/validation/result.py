@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, validation_message
 
 __all__ = ["VALIDATION_FILE", "LineResult", "MethodResult", "Validation"]
 
@@ -132,6 +132,8 @@ class Validation(BaseModel):
             raise DataError(f"{path}: no such validation file (run reanalyze validate)")
         try:
             return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            first = str(exc).splitlines()[0]
-            raise DataError(f"{path}: not a reanalyze validation file ({first})") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: not a reanalyze validation file ({exc})") from None
+        except ValidationError as exc:
+            message = validation_message(exc)
+            raise DataError(f"{path}: not a reanalyze validation file ({message})") from None

@@ -282,14 +282,9 @@ def validate_run(
 
 
 def _summary(file: Path) -> dict[str, Any]:
-    import json
+    from reanalyze._io import read_json
 
-    if not file.is_file():
-        raise DataError(f"{file.parent}: not a reanalyze run folder (no {file.name})")
-    try:
-        summary = json.loads(file.read_text(encoding="utf-8")).get("summary", {})
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{file}: damaged ({exc})") from None
+    summary = read_json(file, "reanalyze run").get("summary", {})
     if "config" not in summary:
         raise DataError(f"{file}: the twin's network configuration is not recorded")
     return dict(summary)

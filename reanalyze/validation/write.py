@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from reanalyze.plotting import axis_label, std_band
 from reanalyze.validation.result import TWIN, Validation
 from reanalyze.validation.run import Predictions
 
@@ -26,10 +27,6 @@ _STYLES = {
     "rbf": {"color": "#7d3c98", "lw": 1.0, "ls": ":"},
     "gp": {"color": "#1e8449", "lw": 1.0, "ls": (0, (5, 1, 1, 1))},
 }
-
-
-def _label(name: str, unit: str) -> str:
-    return f"{name} ({unit})" if unit and unit != "dimensionless" else name
 
 
 def line_figure(validation: Validation, predictions: Predictions, line: float) -> Any:
@@ -58,13 +55,12 @@ def line_figure(validation: Validation, predictions: Predictions, line: float) -
         bottom.plot(x, predicted - measured, **style)
         if name in predictions.std:
             band = predictions.std[name][rows][order]
-            top.fill_between(x, predicted - band, predicted + band, color=style.get("color"),
-                             alpha=0.2, lw=0)  # fmt: skip
+            std_band(top, x, predicted, band, style.get("color"), alpha=0.2)
     fast_name = data.features[fast]
     bottom.axhline(0, color="black", lw=0.6)
-    bottom.set_xlabel(_label(fast_name, data.units.get(fast_name, "")))
-    top.set_ylabel(_label(data.target, validation.unit))
-    bottom.set_ylabel(_label("error", validation.unit))
+    bottom.set_xlabel(axis_label(fast_name, data.units.get(fast_name, "")))
+    top.set_ylabel(axis_label(data.target, validation.unit))
+    bottom.set_ylabel(axis_label("error", validation.unit))
     top.set_title(
         f"held-out line {data.slow_axis} = {line:g} {validation.slow_unit}".strip(), fontsize=10
     )
