@@ -44,7 +44,7 @@ import numpy as np
 
 from reanalyze.load import load_dataset
 from reanalyze.table import UnitTable
-from reanalyze.train.data import TrainingData
+from reanalyze.twin.data import TrainingData
 from reanalyze.validation import validate_data, validate_run
 from reanalyze.validation.classic import fit_classic
 from reanalyze.validation.folds import line_folds, score_line
@@ -151,8 +151,8 @@ def classic_row(name: str, method: str, data: TrainingData) -> dict[str, Any]:
 
 
 def twin_row(name: str, recipe: str, seed: int, data: TrainingData) -> dict[str, Any]:
-    from reanalyze.simulate import simulate
-    from reanalyze.train.search import Search
+    from reanalyze.twin.search import Search
+    from reanalyze.twin.simulate import simulate
 
     with tempfile.TemporaryDirectory() as tmp:
         run = Path(tmp) / "run"

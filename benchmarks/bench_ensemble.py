@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from reanalyze.load import load_dataset
-from reanalyze.train.data import TrainingData
-from reanalyze.train.network import EnsembleFit, NetworkFit
-from reanalyze.train.objective import Objective
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.network import EnsembleFit, NetworkFit
+from reanalyze.twin.objective import Objective
+from reanalyze.twin.search import Search
+from reanalyze.twin.space import SearchSpace
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_train import exact_between_lines

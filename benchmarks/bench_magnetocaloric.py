@@ -30,10 +30,10 @@ import numpy as np
 
 from reanalyze.load import load_dataset
 from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
-from reanalyze.simulate import simulate
 from reanalyze.synthetic import GENERATORS
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.simulate import simulate
 
 
 def errors(t: np.ndarray, s: np.ndarray, exact: np.ndarray) -> dict[str, float]:

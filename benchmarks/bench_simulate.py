@@ -1,8 +1,8 @@
-"""Simulation throughput: points per second of ``reanalyze.simulate`` for a 5×160 twin.
+"""Simulation throughput: points per second of ``reanalyze.twin.simulate`` for a 5×160 twin.
 
 Builds real twins (untrained weights cost the same to evaluate as trained ones) with 5 hidden
 layers of 160 ReLU nodes and 2 features, wraps them in physical units exactly as training
-does, and times :func:`reanalyze.simulate.simulate` on grids of increasing size. Reports
+does, and times :func:`reanalyze.twin.simulate.simulate` on grids of increasing size. Reports
 medians over repeats, for one member and for a 5-member ensemble, against the baseline of a
 plain ``keras.Model.predict`` on the same network measured in the same run.
 
@@ -23,9 +23,9 @@ import numpy as np
 
 
 def make_bundle(members: int):
-    from reanalyze.train.bundle import wrap_in_units
-    from reanalyze.train.network import build_network
-    from reanalyze.train.space import TrialConfig
+    from reanalyze.twin.bundle import wrap_in_units
+    from reanalyze.twin.network import build_network
+    from reanalyze.twin.space import TrialConfig
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
     from twins import magnet_twin
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    from reanalyze.simulate import simulate
+    from reanalyze.twin.simulate import simulate
 
     n_t = 1000
     n_h = max(args.points // n_t, 1)

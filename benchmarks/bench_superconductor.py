@@ -21,10 +21,10 @@ from pathlib import Path
 
 from reanalyze.load import load_dataset
 from reanalyze.properties.superconducting import SuperconductingTransport
-from reanalyze.simulate import simulate
 from reanalyze.synthetic import GENERATORS
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.simulate import simulate
 
 KEYS = ("hc2_0_gl", "hc2_0_whh", "tc0", "width_0")
 

@@ -46,8 +46,8 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from reanalyze.load import load_dataset
-from reanalyze.train.data import Standardizer, TrainingData, holdout_lines
-from reanalyze.train.network import r2_score
+from reanalyze.twin.data import Standardizer, TrainingData, holdout_lines
+from reanalyze.twin.network import r2_score
 
 Array = np.ndarray
 
@@ -166,7 +166,7 @@ class Ours(Predictor):
         self.config = config
 
     def fit(self, data: TrainingData, seed: int) -> Ours:
-        from reanalyze.train.search import Search
+        from reanalyze.twin.search import Search
 
         with tempfile.TemporaryDirectory() as tmp:
             search = Search(seed=seed, objective=self.objective).fit(data, Path(tmp) / "run")
@@ -175,8 +175,8 @@ class Ours(Predictor):
         return self
 
     def refit(self, data: TrainingData, seed: int) -> Ours:
-        from reanalyze.train.objective import Objective
-        from reanalyze.train.space import SearchSpace, TrialConfig
+        from reanalyze.twin.objective import Objective
+        from reanalyze.twin.space import SearchSpace, TrialConfig
 
         objective = Objective(data, SearchSpace(), "train", seed)
         fit = objective.fit_config(TrialConfig(**self.config), seed, all_rows=True)
@@ -257,7 +257,7 @@ class Paper(Predictor):
     def fit(self, data: TrainingData, seed: int) -> Paper:
         import optuna
 
-        from reanalyze.train.space import batch_choices
+        from reanalyze.twin.space import batch_choices
 
         self.xs = Standardizer.fit(data.x)
         self.ys = Standardizer.fit(data.y[:, None])

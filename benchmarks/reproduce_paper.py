@@ -25,8 +25,8 @@ import numpy as np
 
 from reanalyze.load import load_dataset
 from reanalyze.planning import Plan, scan_cost
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
 
 CASES = {
     "erco2": {"steps": ["1T", "0.5T", "0.2T", "0.1T", "0.05T"], "range": ("0.01T", "5T")},

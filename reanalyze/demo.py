@@ -115,7 +115,7 @@ def run_demo(
     progress
         Called with a message at every stage.
     train_progress
-        Passed to :meth:`reanalyze.train.search.Search.fit`.
+        Passed to :meth:`reanalyze.twin.search.Search.fit`.
     """
     if case not in CASES:
         raise OptionError(f"case must be one of {', '.join(CASES)}, got {case!r}")
@@ -124,12 +124,12 @@ def run_demo(
     from reanalyze.planning import Plan
     from reanalyze.plugins import load_plugin
     from reanalyze.report import write_report
-    from reanalyze.simulate import simulate
-    from reanalyze.train.data import TrainingData
-    from reanalyze.train.recipes import get_recipe
-    from reanalyze.train.search import Search
-    from reanalyze.train.space import SearchSpace
-    from reanalyze.train.tracking import log_search
+    from reanalyze.twin.data import TrainingData
+    from reanalyze.twin.recipes import get_recipe
+    from reanalyze.twin.search import Search
+    from reanalyze.twin.simulate import simulate
+    from reanalyze.twin.space import SearchSpace
+    from reanalyze.twin.tracking import log_search
 
     say = progress or (lambda message: None)
     output_action(out, "demo", option=option)  # new, empty, or an earlier demo

@@ -71,13 +71,13 @@ def train_twin(
     Every setting is checked before the data are read: the search space (``overrides`` of
     the recipe's, named in messages by ``names``), the search options (``n_trials``,
     ``workers``, ``seed``, ``storage``, ``study_name``, ``objective``, ``ensemble``,
-    ``timeout``; see :class:`~reanalyze.train.search.Search`), the output folder and the
+    ``timeout``; see :class:`~reanalyze.twin.search.Search`), the output folder and the
     tracking store.
     """
     from reanalyze.outputs import output_action
-    from reanalyze.train.recipes import get_recipe
-    from reanalyze.train.search import Search
-    from reanalyze.train.space import SearchSpace
+    from reanalyze.twin.recipes import get_recipe
+    from reanalyze.twin.search import Search
+    from reanalyze.twin.space import SearchSpace
     from reanalyze.validation.workflow import training_data
 
     chosen = get_recipe(recipe)
@@ -88,7 +88,7 @@ def train_twin(
     inputs = input_paths(sources)
     output_action(out, "run", inputs=inputs, overwrite=overwrite, option=option)
     if log_to_mlflow:
-        from reanalyze.train.tracking import check_tracking
+        from reanalyze.twin.tracking import check_tracking
 
         check_tracking(tracking_uri)  # fail in seconds, not after the search
     data = training_data(
@@ -101,7 +101,7 @@ def train_twin(
     search.fit(data, out, progress=progress, inputs=inputs, overwrite=overwrite, option=option)
     uri = None
     if log_to_mlflow:
-        from reanalyze.train.tracking import log_search
+        from reanalyze.twin.tracking import log_search
 
         uri = log_search(search, data, tracking_uri=tracking_uri)
     return TrainRun(search=search, data=data, folder=Path(out), tracking_uri=uri)
@@ -158,7 +158,7 @@ def compute_property(
     mass
         Sample mass ``(magnitude, unit)``, positive; replaces the file's.
     grid
-        With a twin: axis specs or a points table (:func:`reanalyze.simulate.simulate`).
+        With a twin: axis specs or a points table (:func:`reanalyze.twin.simulate.simulate`).
     run_dir
         Log to MLflow under this twin's search run (default: the twin the property came
         from); ``log_to_mlflow=False`` never logs.
@@ -173,7 +173,7 @@ def compute_property(
     from reanalyze.outputs import output_action
     from reanalyze.plugins import load_plugin
     from reanalyze.properties.base import parse_params
-    from reanalyze.train.bundle import BUNDLE_FILE
+    from reanalyze.twin.bundle import BUNDLE_FILE
 
     plugin = load_plugin("reanalyze.properties", name)()
     parsed = parse_params(plugin, dict(params or {}))  # fail before any heavy work
@@ -183,7 +183,7 @@ def compute_property(
     output_action(out, "property", inputs=sources, overwrite=overwrite, option=option)
     twin: Path | None = None
     if len(inputs) == 1 and (Path(inputs[0]) / BUNDLE_FILE).is_file():
-        from reanalyze.simulate import simulate
+        from reanalyze.twin.simulate import simulate
 
         twin = Path(inputs[0])
         if grid is None:
@@ -213,7 +213,7 @@ def compute_property(
     logged = None
     log_to = run_dir or twin
     if log_to is not None and log_to_mlflow:
-        from reanalyze.train.tracking import log_property
+        from reanalyze.twin.tracking import log_property
 
         logged = log_property(
             result, plugin=name, params=dumped, folder=Path(out), run_dir=log_to,

@@ -12,8 +12,8 @@ import pytest
 
 from reanalyze.synthetic import GENERATORS
 from reanalyze.table import UnitTable
-from reanalyze.train.data import TrainingData
-from reanalyze.train.space import SearchSpace
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.space import SearchSpace
 
 REPO = Path(__file__).resolve().parents[1]
 #: The published datasets of the paper, kept beside the project (never copied into it).

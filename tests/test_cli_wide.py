@@ -18,9 +18,9 @@ import pytest
 
 from reanalyze.cli import main
 from reanalyze.table import UnitTable
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.space import SearchSpace
 
 GRID = "T=20:50:1K H=1T:4T:1T"
 PLAN = ["--property", "magnetocaloric", "--axis", "H"]

@@ -167,7 +167,7 @@ WRITERS = {
         """,
     "validation": """
         from reanalyze.synthetic import GENERATORS
-        from reanalyze.train.data import TrainingData
+        from reanalyze.twin.data import TrainingData
         from reanalyze.validation import validate_data
         from reanalyze.validation.write import write_validation
 

@@ -20,7 +20,7 @@ from reanalyze.cli import main
 from reanalyze.errors import DataError, OptionError, PluginError, UnitError
 from reanalyze.planning import Plan, Tolerance, axis_candidates, compare
 from reanalyze.properties.base import Curve
-from reanalyze.train.bundle import ModelBundle
+from reanalyze.twin.bundle import ModelBundle
 
 T0, A, C, MASS_G = 30.0, 4.0, 0.05, 0.61e-3  # K, K/T, emu, g
 WIDTHS = (1.0, 1.1)  # K, one per member

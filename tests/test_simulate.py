@@ -15,9 +15,9 @@ from twins import linear_member, magnet_twin
 
 from reanalyze.cli import main
 from reanalyze.errors import DataError, UnitError
-from reanalyze.simulate import axis_values, grid_points, parse_grid, simulate
 from reanalyze.table import Sample, UnitTable
-from reanalyze.train.bundle import ModelBundle
+from reanalyze.twin.bundle import ModelBundle
+from reanalyze.twin.simulate import axis_values, grid_points, parse_grid, simulate
 
 #: (a [emu/K], b [emu/Oe], c [emu]) of each member
 COEFFS = [(1e-3, 2e-7, 0.01), (1.1e-3, 1.8e-7, 0.012), (0.9e-3, 2.2e-7, 0.008)]

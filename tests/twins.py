@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from reanalyze.train.bundle import ModelBundle, wrap_in_units
+from reanalyze.twin.bundle import ModelBundle, wrap_in_units
 
 UNITS = {"T": "K", "H": "Oe", "M": "emu"}
 KINDS = {"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"}

@@ -60,7 +60,7 @@ def _stages(trials: int | None) -> Iterator[tuple[Callable[[str], None], Callabl
     """A bar of the demo's six stages, with one of the search's trials under stage 2."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from reanalyze.train.recipes import get_recipe
+    from reanalyze.twin.recipes import get_recipe
 
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:

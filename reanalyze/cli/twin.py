@@ -88,8 +88,8 @@ def train(
     ] = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
-    from reanalyze.train.recipes import get_recipe
-    from reanalyze.train.verdict import search_sentence
+    from reanalyze.twin.recipes import get_recipe
+    from reanalyze.twin.verdict import search_sentence
     from reanalyze.workflows import train_twin
 
     overrides = {
@@ -241,7 +241,7 @@ def worker(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Join a study (from this or another machine) and run trials until it is finished."""
-    from reanalyze.train.search import run_worker
+    from reanalyze.twin.search import run_worker
 
     ran = run_worker(study, storage, threads=threads, timeout=timeout)
     if not quiet:
@@ -267,8 +267,8 @@ def ui(
     error and exit status 128 + the signal number (130, 143, 129). A --port that something
     already listens on is refused (exit 1).
     """
-    from reanalyze.train.tracking import default_tracking_uri
-    from reanalyze.train.ui import (
+    from reanalyze.twin.tracking import default_tracking_uri
+    from reanalyze.twin.ui import (
         Stopped,
         StopSignals,
         choose_port,
@@ -331,7 +331,7 @@ def simulate_cmd(
     """Simulate the measurement on a new grid: the twin's prediction ± ensemble spread."""
     import time
 
-    from reanalyze.simulate import simulate
+    from reanalyze.twin.simulate import simulate
 
     if out_file.suffix.lower() not in (".csv", ".txt", ".parquet"):
         raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")

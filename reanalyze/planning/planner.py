@@ -43,8 +43,8 @@ import numpy.typing as npt
 from reanalyze.errors import DataError, OptionError, PluginError
 from reanalyze.planning.compare import Tolerance, compare, half_width_span, recommend
 from reanalyze.planning.result import PlanResult
-from reanalyze.simulate import split_number
 from reanalyze.table import UnitTable
+from reanalyze.twin.simulate import split_number
 from reanalyze.units import check_kind, convert
 
 __all__ = ["Plan", "axis_candidates", "measured_step"]
@@ -177,8 +177,8 @@ class Plan:
         """
         from reanalyze.plugins import load_plugin
         from reanalyze.properties.base import parse_params
-        from reanalyze.simulate import axis_values, grid_points, simulate
-        from reanalyze.train.bundle import ModelBundle
+        from reanalyze.twin.bundle import ModelBundle
+        from reanalyze.twin.simulate import axis_values, grid_points, simulate
 
         say = progress or (lambda message: None)
         bundle = self.run if isinstance(self.run, ModelBundle) else ModelBundle.load(self.run)
@@ -382,7 +382,7 @@ def _dump(profile: Any) -> Any:
 
 
 def _training_table(run: Any) -> UnitTable | None:
-    from reanalyze.train.search import TRAINING_FILE
+    from reanalyze.twin.search import TRAINING_FILE
 
     if not isinstance(run, str | Path):
         return None

@@ -120,7 +120,7 @@ def load_run(folder: Path) -> _Run:
         No folder, a damaged bundle, no members, or training rows without the twin's columns.
     """
     from reanalyze.table import UnitTable
-    from reanalyze.train.bundle import ModelBundle
+    from reanalyze.twin.bundle import ModelBundle
 
     if not folder.is_dir():
         raise DataError(f"{folder}: no such run folder")
@@ -284,7 +284,7 @@ def _open_study(run: _Run) -> tuple[Any | None, str]:
     try:
         import optuna
 
-        from reanalyze.train.storage import open_storage
+        from reanalyze.twin.storage import open_storage
 
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         study = optuna.load_study(study_name=str(name), storage=open_storage(journal))
@@ -455,7 +455,7 @@ def collect_report(
         The run folder is missing or damaged, or a plan or property folder is not one.
     """
     from reanalyze import __version__
-    from reanalyze.train.tracking import tracking_record
+    from reanalyze.twin.tracking import tracking_record
 
     say = progress or (lambda message: None)
     property_items = [(Path(p), read_property(p)) for p in properties]

@@ -3,8 +3,8 @@
 For every fold (:func:`~reanalyze.validation.folds.line_folds`) the twin's configuration is
 retrained on the remaining lines exactly as the twin was trained — same network, encoding
 (log axes, line weights), standardization fitted on the fold's rows, ensemble size and
-member seeds, in the one-thread worker processes (:mod:`reanalyze.train.pool`) of
-:class:`~reanalyze.train.search.Search` — and the classic methods
+member seeds, in the one-thread worker processes (:mod:`reanalyze.twin.pool`) of
+:class:`~reanalyze.twin.search.Search` — and the classic methods
 (:mod:`reanalyze.validation.classic`) are fitted on the same lines. The search itself is not
 rerun per fold: the configuration was chosen with every line present, so the twin's figure
 is, if anything, slightly optimistic.
@@ -12,7 +12,7 @@ is, if anything, slightly optimistic.
 Examples
 --------
 >>> from reanalyze.synthetic import GENERATORS
->>> from reanalyze.train.data import TrainingData
+>>> from reanalyze.twin.data import TrainingData
 >>> table = GENERATORS["bean_rodbell_second_order"]().scan(seed=1)
 >>> data = TrainingData.from_table(table, ["T", "H"], "M")
 >>> result, _ = validate_data(data, methods=("linear", "pchip"))
@@ -33,9 +33,9 @@ import numpy as np
 import numpy.typing as npt
 
 from reanalyze.errors import DataError
-from reanalyze.train.data import Encoding, TrainingData
-from reanalyze.train.pool import discard, local_pool
-from reanalyze.train.search import member_groups
+from reanalyze.twin.data import Encoding, TrainingData
+from reanalyze.twin.pool import discard, local_pool
+from reanalyze.twin.search import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
 from reanalyze.validation.result import TWIN, MethodResult, Validation
@@ -109,9 +109,9 @@ def _fold_members(
 ) -> list[tuple[Array, float]]:
     """Train ``k`` members without the ``test`` rows (as the search's member groups); their
     predictions of those rows and their losses."""
-    from reanalyze.train.network import EnsembleFit
-    from reanalyze.train.objective import Objective
-    from reanalyze.train.space import SearchSpace, TrialConfig
+    from reanalyze.twin.network import EnsembleFit
+    from reanalyze.twin.objective import Objective
+    from reanalyze.twin.space import SearchSpace, TrialConfig
 
     data = TrainingData.from_arrays(arrays)
     kept = TrainingData(
@@ -259,8 +259,8 @@ def validate_run(
         Called with (members trained, members to train).
     """
     from reanalyze.table import UnitTable
-    from reanalyze.train.bundle import BUNDLE_FILE
-    from reanalyze.train.search import TRAINING_FILE
+    from reanalyze.twin.bundle import BUNDLE_FILE
+    from reanalyze.twin.search import TRAINING_FILE
 
     started = time.perf_counter()
     root = Path(run)

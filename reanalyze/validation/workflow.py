@@ -15,7 +15,7 @@ __all__ = ["is_run_folder", "training_data", "validate"]
 
 def is_run_folder(source: str | Path) -> bool:
     """Whether ``source`` is a twin's run folder (it holds ``bundle.json``)."""
-    from reanalyze.train.bundle import BUNDLE_FILE
+    from reanalyze.twin.bundle import BUNDLE_FILE
 
     return Path(source).is_dir() and (Path(source) / BUNDLE_FILE).is_file()
 
@@ -33,10 +33,10 @@ def training_data(
 
     Features and target default to the dataset's (registry) or, for files, to the columns
     whose kinds say they are the scan's axes and its measured quantity
-    (:func:`~reanalyze.train.data.default_columns`); ``note`` hears which were taken.
+    (:func:`~reanalyze.twin.data.default_columns`); ``note`` hears which were taken.
     """
     from reanalyze.load import load
-    from reanalyze.train.data import TrainingData, default_columns
+    from reanalyze.twin.data import TrainingData, default_columns
 
     options: dict[str, Any] = {"units": units} if units else {}
     source: str | list[str] = sources[0] if len(sources) == 1 else list(sources)
@@ -107,7 +107,7 @@ def validate(
             folder, validation, predictions, inputs=inputs, overwrite=overwrite, option=option
         )
         if log_to_mlflow:
-            from reanalyze.train.tracking import log_validation
+            from reanalyze.twin.tracking import log_validation
 
             log_validation(validation, folder, run_dir=run, tracking_uri=tracking_uri)
         return validation, folder

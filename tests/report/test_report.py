@@ -33,13 +33,13 @@ from reanalyze.errors import DataError
 from reanalyze.outputs import MARKER
 from reanalyze.plugins import load_plugin
 from reanalyze.report import write_report
-from reanalyze.simulate import simulate
 from reanalyze.table import UnitTable
-from reanalyze.train.bundle import ModelBundle
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
-from reanalyze.train.tracking import log_search
+from reanalyze.twin.bundle import ModelBundle
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.simulate import simulate
+from reanalyze.twin.space import SearchSpace
+from reanalyze.twin.tracking import log_search
 
 
 # ------------------------------------------------------------------ fixtures

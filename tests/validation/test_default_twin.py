@@ -18,10 +18,10 @@ import pytest
 
 from reanalyze.load import load_dataset
 from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
-from reanalyze.simulate import simulate
 from reanalyze.synthetic import GENERATORS
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.simulate import simulate
 from reanalyze.validation import validate_run
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,9 @@ from scipy.interpolate import PchipInterpolator
 from reanalyze.cli import main
 from reanalyze.errors import DataError, OptionError
 from reanalyze.synthetic import GENERATORS
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.space import SearchSpace
 from reanalyze.validation import Validation, validate_data, validate_run
 from reanalyze.validation.write import write_validation
 
@@ -124,7 +124,7 @@ def test_validate_cli_on_a_run_logs_to_mlflow(
 ) -> None:
     import mlflow
 
-    from reanalyze.train.tracking import TRACKING_FILE
+    from reanalyze.twin.tracking import TRACKING_FILE
 
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     mlflow.set_tracking_uri(uri)

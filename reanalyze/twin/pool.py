@@ -1,6 +1,6 @@
 """The local worker processes that train networks: one TensorFlow thread each, kept warm.
 
-Trials and ensemble members of :class:`~reanalyze.train.search.Search`, and the members that
+Trials and ensemble members of :class:`~reanalyze.twin.search.Search`, and the members that
 ``reanalyze validate`` retrains, run in processes started with ``multiprocessing``'s
 ``spawn`` method (a fresh interpreter, no state inherited from the caller). Importing
 TensorFlow takes seconds, so a pool of a given size is kept for the life of the calling
@@ -40,7 +40,7 @@ def _start_process() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    from reanalyze.train.network import configure_threads
+    from reanalyze.twin.network import configure_threads
 
     configure_threads(1)
 

@@ -8,7 +8,7 @@ import optuna
 import pytest
 
 from reanalyze.errors import DataError, OptionError
-from reanalyze.train.space import SearchSpace, batch_choices
+from reanalyze.twin.space import SearchSpace, batch_choices
 
 
 @pytest.mark.parametrize(

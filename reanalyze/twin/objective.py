@@ -3,7 +3,7 @@
 ``objective="train"`` trains on all data and scores the training R², as in Terashima et al.
 (the ``paper`` recipe).
 ``objective="holdout"`` trains without some interior scan lines (every third interior line,
-see :func:`~reanalyze.train.data.holdout_lines`) exactly as the final twin is trained (early
+see :func:`~reanalyze.twin.data.holdout_lines`) exactly as the final twin is trained (early
 stopping on the training loss) and scores the R² of the held-out lines: it measures what a
 twin is for, predicting between measured curves. ``objective="blend"`` trains
 the same way and scores the R² of *all* rows — the training lines in-sample, the held-out
@@ -11,7 +11,7 @@ lines out of sample. ``objective="lines"`` (the ``default`` recipe) trains the s
 scores ``1 − ε_held − max(0, ε_fit − ε_noise)``, where ``ε_held`` is the mean over the
 held-out lines of RMSE / line range (the error measure of ``reanalyze validate``), ``ε_fit``
 the same over the training lines and ``ε_noise`` their noise estimate
-(:func:`~reanalyze.train.verdict.noise_estimate`) relative to the range: a network that
+(:func:`~reanalyze.twin.verdict.noise_estimate`) relative to the range: a network that
 predicts between lines but does not fit the measured ones loses, and fitting the noise
 earns nothing. docs/training.md and docs/accuracy.md give the evidence.
 """
@@ -24,9 +24,9 @@ from typing import Any, Literal
 
 import numpy as np
 
-from reanalyze.train.data import Encoding, Standardizer, TrainingData, holdout_lines
-from reanalyze.train.network import NetworkFit, r2_score
-from reanalyze.train.space import SearchSpace, TrialConfig
+from reanalyze.twin.data import Encoding, Standardizer, TrainingData, holdout_lines
+from reanalyze.twin.network import NetworkFit, r2_score
+from reanalyze.twin.space import SearchSpace, TrialConfig
 
 __all__ = ["OBJECTIVES", "Objective", "ObjectiveName", "line_errors", "split"]
 
@@ -58,7 +58,7 @@ def line_errors(y: np.ndarray, predicted: np.ndarray, lines: np.ndarray) -> np.n
 
 def _noise_rel(data: TrainingData, rows: np.ndarray) -> float:
     """Mean over the lines of ``rows`` of their noise estimate / line range."""
-    from reanalyze.train.verdict import noise_estimate
+    from reanalyze.twin.verdict import noise_estimate
 
     lines = data.line_of_rows()
     values = np.unique(lines)

@@ -1,7 +1,7 @@
 """Named training recipes: what ``reanalyze train`` does when no option says otherwise.
 
 A recipe fixes the search space, the trial objective, the number of trials, the ensemble and
-how the data are presented to the networks (:class:`~reanalyze.train.data.Encoding`).
+how the data are presented to the networks (:class:`~reanalyze.twin.data.Encoding`).
 Options given explicitly (``--trials``, ``--objective``, ``--activation``, ...) override the
 recipe's values.
 
@@ -28,8 +28,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from reanalyze.errors import DataError
-from reanalyze.train.objective import ObjectiveName
-from reanalyze.train.space import SearchSpace
+from reanalyze.twin.objective import ObjectiveName
+from reanalyze.twin.space import SearchSpace
 
 __all__ = ["RECIPES", "Recipe", "get_recipe"]
 

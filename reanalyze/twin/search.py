@@ -13,7 +13,7 @@ with the same storage and study name continues until the requested number of fin
 
 **Reproducible whatever the number of local workers.** Trials are asked in rounds of
 :data:`ROUND_SIZE`: the sampler proposes a round from the trials of earlier rounds only,
-and the :class:`~reanalyze.train.pruner.RoundPruner` compares a trial only with trials of
+and the :class:`~reanalyze.twin.pruner.RoundPruner` compares a trial only with trials of
 earlier rounds, so neither depends on which worker finishes first. Every trial and every
 ensemble member trains in a process with one TensorFlow thread, seeded by its number. The
 same data, seed and options therefore give the same twin with 1, 2 or 4 local workers
@@ -43,16 +43,16 @@ import numpy as np
 
 from reanalyze.errors import DataError, OptionError
 from reanalyze.outputs import OutputMarker, folder_lock, output_action, write_marker
-from reanalyze.train.bundle import ModelBundle, wrap_in_units
-from reanalyze.train.data import Encoding, TrainingData
-from reanalyze.train.network import EnsembleFit, configure_threads
-from reanalyze.train.objective import OBJECTIVES, Objective, ObjectiveName
-from reanalyze.train.pool import discard, local_pool
-from reanalyze.train.quiet import import_tensorflow
-from reanalyze.train.recipes import Recipe, get_recipe
-from reanalyze.train.space import SearchSpace, TrialConfig
-from reanalyze.train.storage import describe, open_storage
-from reanalyze.train.verdict import fit_check, search_holdout
+from reanalyze.twin.bundle import ModelBundle, wrap_in_units
+from reanalyze.twin.data import Encoding, TrainingData
+from reanalyze.twin.network import EnsembleFit, configure_threads
+from reanalyze.twin.objective import OBJECTIVES, Objective, ObjectiveName
+from reanalyze.twin.pool import discard, local_pool
+from reanalyze.twin.quiet import import_tensorflow
+from reanalyze.twin.recipes import Recipe, get_recipe
+from reanalyze.twin.space import SearchSpace, TrialConfig
+from reanalyze.twin.storage import describe, open_storage
+from reanalyze.twin.verdict import fit_check, search_holdout
 
 __all__ = [
     "ROUND_SIZE",
@@ -102,7 +102,7 @@ def _sampler(seed: int | None) -> Any:
 
 
 def _pruner() -> Any:
-    from reanalyze.train.pruner import RoundPruner
+    from reanalyze.twin.pruner import RoundPruner
 
     return RoundPruner()
 
@@ -328,8 +328,8 @@ class Search:
     space
         Search space (default: the recipe's).
     recipe
-        A named recipe (:mod:`reanalyze.train.recipes`: ``"default"`` or ``"paper"``) or a
-        :class:`~reanalyze.train.recipes.Recipe`; the other parameters override it.
+        A named recipe (:mod:`reanalyze.twin.recipes`: ``"default"`` or ``"paper"``) or a
+        :class:`~reanalyze.twin.recipes.Recipe`; the other parameters override it.
     n_trials
         Finished (complete or pruned) trials to reach (default: the recipe's).
     workers
@@ -344,7 +344,7 @@ class Search:
         Name of the study in the storage (default: ``"reanalyze-" + data sha256[:12]``).
     objective
         ``"lines"`` (the default recipe), ``"train"`` (the paper's training R²), ``"blend"`` or
-        ``"holdout"``; see :mod:`reanalyze.train.objective` and docs/accuracy.md.
+        ``"holdout"``; see :mod:`reanalyze.twin.objective` and docs/accuracy.md.
     ensemble
         Members of the final ensemble: re-initializations of the best configuration
         trained on all rows.
@@ -358,7 +358,7 @@ class Search:
     best_params_, best_value_
         Best trial's parameters and objective value.
     bundle_
-        The saved :class:`~reanalyze.train.bundle.ModelBundle`.
+        The saved :class:`~reanalyze.twin.bundle.ModelBundle`.
     wall_s_
         Wall time of :meth:`fit`, seconds.
     """
@@ -487,7 +487,7 @@ class Search:
         threading.Thread(target=import_tensorflow, daemon=True).start()
         task = (name, storage, uuid.uuid4().hex)  # what a worker needs to find the study
         pool = local_pool(workers)
-        # the pool outlives this search (see reanalyze.train.pool)
+        # the pool outlives this search (see reanalyze.twin.pool)
         try:
             self._run_rounds(study, objective, pool, task, n_trials, started, progress)
             finished = study.get_trials(deepcopy=False, states=_finished_states())
@@ -571,7 +571,7 @@ class Search:
     ) -> tuple[list[Any], np.ndarray, np.ndarray]:
         """Keras members in physical units; a member whose optimization failed (loss over 3×
         the median, e.g. dead units) is not a sample of the ensemble and is dropped."""
-        from reanalyze.train.network import build_network
+        from reanalyze.twin.network import build_network
 
         losses = np.asarray([loss for _, loss in trained])
         keep = losses <= 3.0 * float(np.median(losses))

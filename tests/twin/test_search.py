@@ -14,12 +14,12 @@ import optuna
 import pytest
 
 from reanalyze.errors import DataError
-from reanalyze.train.bundle import ModelBundle
-from reanalyze.train.data import Encoding, TrainingData
-from reanalyze.train.network import r2_score
-from reanalyze.train.search import Search, recover_stale_trials
-from reanalyze.train.space import SearchSpace
-from reanalyze.train.storage import open_storage
+from reanalyze.twin.bundle import ModelBundle
+from reanalyze.twin.data import Encoding, TrainingData
+from reanalyze.twin.network import r2_score
+from reanalyze.twin.search import Search, recover_stale_trials
+from reanalyze.twin.space import SearchSpace
+from reanalyze.twin.storage import open_storage
 
 
 def finished(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
@@ -178,7 +178,7 @@ def test_postgresql_storage_with_two_workers(
 def test_other_objectives_score_what_they_say(
     magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path, objective: str
 ) -> None:
-    from reanalyze.train.objective import Objective
+    from reanalyze.twin.objective import Objective
 
     search = Search(tiny_space, n_trials=2, workers=1, ensemble=1, objective=objective)  # type: ignore[arg-type]
     search.fit(magnet_data, tmp_path / "run")
@@ -229,7 +229,7 @@ def test_same_seed_same_twin_whatever_the_number_of_workers(
 def test_lines_objective_scores_held_out_lines_and_the_fit_above_the_noise(
     magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
 ) -> None:
-    from reanalyze.train.objective import Objective, line_errors
+    from reanalyze.twin.objective import Objective, line_errors
 
     search = Search(tiny_space, n_trials=1, workers=1, ensemble=1).fit(magnet_data, tmp_path / "r")
     summary = search.bundle_.summary
@@ -267,7 +267,7 @@ def test_a_search_whose_trials_all_fail_stops(
 
 
 def test_round_pruner_compares_only_with_earlier_rounds() -> None:
-    from reanalyze.train.pruner import RoundPruner
+    from reanalyze.twin.pruner import RoundPruner
 
     study = optuna.create_study(
         direction="maximize", pruner=RoundPruner(min_epoch=50, min_trials=2)

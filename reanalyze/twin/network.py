@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.train.quiet import import_tensorflow
-from reanalyze.train.space import TrialConfig
+from reanalyze.twin.quiet import import_tensorflow
+from reanalyze.twin.space import TrialConfig
 
 __all__ = ["EnsembleFit", "NetworkFit", "build_network", "configure_threads", "r2_score"]
 

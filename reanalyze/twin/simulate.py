@@ -227,7 +227,7 @@ def simulate(
     Parameters
     ----------
     run
-        A run folder (path) or a loaded :class:`~reanalyze.train.bundle.ModelBundle`.
+        A run folder (path) or a loaded :class:`~reanalyze.twin.bundle.ModelBundle`.
     grid
         A grid spec (``"T=10:60:0.5K H=0:5T:0.2T"`` or a list of axes), a table of points,
         or a mapping of feature arrays in the training units.
@@ -250,7 +250,7 @@ def simulate(
     DataError
         Bad grid, or points outside the training range without ``allow_extrapolation``.
     """
-    from reanalyze.train.bundle import ModelBundle
+    from reanalyze.twin.bundle import ModelBundle
 
     bundle = run if isinstance(run, ModelBundle) else ModelBundle.load(run)
     features, target = bundle.features, bundle.target

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from reanalyze.train.network import NetworkFit, build_network, r2_score
-from reanalyze.train.space import TrialConfig
+from reanalyze.twin.network import NetworkFit, build_network, r2_score
+from reanalyze.twin.space import TrialConfig
 
 
 def data(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -80,7 +80,7 @@ def test_each_network_is_built_fresh() -> None:
 
 
 def test_fused_ensemble_members_are_independent_and_restored() -> None:
-    from reanalyze.train.network import EnsembleFit
+    from reanalyze.twin.network import EnsembleFit
 
     x, y = data()
     config = TrialConfig(

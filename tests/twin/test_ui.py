@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
-from reanalyze.train.tracking import log_search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.space import SearchSpace
+from reanalyze.twin.tracking import log_search
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -133,7 +133,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process groups from /proc")
 def test_sigterm_stops_the_whole_server_and_frees_the_port(tmp_path: Path) -> None:
     """SIGTERM: exit status 143 (128 + SIGTERM), one line, no process of the server left."""
-    from reanalyze.train.ui import port_in_use
+    from reanalyze.twin.ui import port_in_use
 
     port = free_port()
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -207,7 +207,7 @@ def test_a_taken_port_is_refused_in_one_line(
 
 def test_the_default_port_moves_to_a_free_one_when_taken(http_port: int) -> None:
     from reanalyze.errors import ReanalyzeError
-    from reanalyze.train.ui import choose_port, port_in_use
+    from reanalyze.twin.ui import choose_port, port_in_use
 
     with socket.socket() as listener:  # a listener that never answers
         listener.bind(("127.0.0.1", 0))

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from reanalyze._atomic import atomic_folder, atomic_path
 from reanalyze._io import read_json
 from reanalyze.errors import DataError
-from reanalyze.train.quiet import import_tensorflow
+from reanalyze.twin.quiet import import_tensorflow
 
 __all__ = ["BUNDLE_FILE", "ModelBundle", "wrap_in_units"]
 
@@ -76,7 +76,7 @@ class ModelBundle:
         simulated table carries it, so a property can be normalized by mass.
     log_features
         Features the members take as ``ln x`` (see
-        :class:`~reanalyze.train.data.Encoding`); :meth:`predict` takes them in their units.
+        :class:`~reanalyze.twin.data.Encoding`); :meth:`predict` takes them in their units.
     """
 
     features: list[str]

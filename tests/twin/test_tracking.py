@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reanalyze.train.data import TrainingData
-from reanalyze.train.search import Search
-from reanalyze.train.space import SearchSpace
-from reanalyze.train.tracking import log_search
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.search import Search
+from reanalyze.twin.space import SearchSpace
+from reanalyze.twin.tracking import log_search
 
 
 def test_search_is_logged_and_the_twin_registered(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from reanalyze.train.data import TrainingData
-from reanalyze.train.verdict import fit_check, noise_estimate, search_sentence
+from reanalyze.twin.data import TrainingData
+from reanalyze.twin.verdict import fit_check, noise_estimate, search_sentence
 
 
 def lines_with_noise(sigma: float) -> TrainingData:

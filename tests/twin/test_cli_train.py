@@ -123,7 +123,7 @@ def test_worker_for_a_missing_study(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "no such study journal" in capsys.readouterr().err and not journal.exists()
     import optuna
 
-    from reanalyze.train.storage import open_storage
+    from reanalyze.twin.storage import open_storage
 
     optuna.create_study(study_name="other", storage=open_storage(journal))  # not 'nope'
     assert journal.is_file()

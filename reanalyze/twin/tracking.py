@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reanalyze.errors import OptionError
-from reanalyze.train.data import TrainingData
+from reanalyze.twin.data import TrainingData
 
 __all__ = [
     "TRACKING_FILE",
@@ -96,7 +96,7 @@ class _TwinModel:  # pragma: no cover - executed by MLflow's pyfunc loader
     """pyfunc wrapper: DataFrame of features in training units → mean and std of the target."""
 
     def load_context(self, context: Any) -> None:
-        from reanalyze.train.bundle import ModelBundle
+        from reanalyze.twin.bundle import ModelBundle
 
         self.bundle = ModelBundle.load(context.artifacts["bundle"])
 
@@ -119,7 +119,7 @@ def _ms(moment: Any) -> int | None:
 
 
 def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = None) -> str:
-    """Log a finished :class:`~reanalyze.train.search.Search` to MLflow.
+    """Log a finished :class:`~reanalyze.twin.search.Search` to MLflow.
 
     Returns the tracking URI used.
     """

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.train.data import TrainingData
+from reanalyze.twin.data import TrainingData
 
 __all__ = ["fit_check", "noise_estimate", "search_holdout", "search_sentence"]
 
