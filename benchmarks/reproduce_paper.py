@@ -79,11 +79,11 @@ def main() -> None:
                         "magnetocaloric",
                         "H",
                         case["steps"],
-                        range=case["range"],
+                        span=case["range"],
                         instrument="mpms3",
                         params={"low_field": "constant"},
                     )
-                    .fit()
+                    .run()
                     .result_
                 )
                 if seed == seeds[0]:

@@ -191,10 +191,10 @@ def run_demo(
         "magnetocaloric",
         "H",
         list(STEPS),
-        range=(f"{h_lo}Oe", f"{h_hi}Oe"),
+        span=(f"{h_lo}Oe", f"{h_hi}Oe"),
         instrument="mpms3",
         params=params,
-    ).fit()
+    ).run()
     plan.result_.save(folder / "plan")
     times["plan"] = time.perf_counter() - start
 

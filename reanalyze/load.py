@@ -314,14 +314,14 @@ def _apply_setpoints(
 def load_dataset(name: str, *, refresh: bool = False) -> UnitTable:
     """Load a registry dataset by name: fetched and checked, or generated.
 
-    Remote files come from the cache (see :mod:`reanalyze.loaders.remote`); columns are renamed
+    Remote files come from the cache (see :mod:`reanalyze.download_cache`); columns are renamed
     and given the kinds and units the registry states; the sample and citation go into the
     table.
     """
     entry = load_registry().dataset(name)
     source = entry.source
     if isinstance(source, RemoteSource):
-        from reanalyze.loaders.remote import fetch
+        from reanalyze.download_cache import fetch
 
         path = fetch(source.url, source.sha256, source.filename, refresh=refresh)
         assert entry.loader is not None

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from reanalyze._io import parse_yaml, read_yaml
 from reanalyze.errors import RegistryError, UnitError, validation_message
-from reanalyze.instruments import InstrumentProfile
+from reanalyze.instrument_profiles import InstrumentProfile
 from reanalyze.table import Sample
 from reanalyze.units import check_kind
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from reanalyze.errors import DataError, UnitError
-from reanalyze.instruments import ArpesProfile, MagnetometerProfile, get_instrument
+from reanalyze.instrument_profiles import ArpesProfile, MagnetometerProfile
+from reanalyze.instruments import get_instrument
 from reanalyze.planning.cost import ACTIONS, scan_cost
 
 KINDS = {"T": "temperature", "H": "magnetic_field"}

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from reanalyze.download_cache import cache_dir, fetch, seed_cache
 from reanalyze.errors import ChecksumError, OfflineError
-from reanalyze.loaders.remote import cache_dir, fetch, seed_cache
 
 
 @pytest.fixture

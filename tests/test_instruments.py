@@ -8,14 +8,8 @@ import pytest
 import yaml
 
 from reanalyze.errors import RegistryError
-from reanalyze.instruments import (
-    ArpesProfile,
-    MagnetometerProfile,
-    TransportProfile,
-    get_instrument,
-    load_instruments,
-    parse_profiles,
-)
+from reanalyze.instrument_profiles import ArpesProfile, MagnetometerProfile, TransportProfile
+from reanalyze.instruments import get_instrument, load_instruments, parse_profiles
 from reanalyze.registry import load_registry, registry_path, registry_schema
 
 

@@ -49,7 +49,7 @@ def plan(twin: ModelBundle) -> Plan:
         "H",
         ["2T", "1T", "0.5T", "0.2T", "0.1T", "0.05T"],
         fixed=["T=10:60:0.1K"],
-    ).fit()
+    ).run()
 
 
 def test_candidates_are_the_multiples_of_the_step_with_both_ends() -> None:
@@ -119,7 +119,7 @@ def test_a_tolerance_no_candidate_meets(twin: ModelBundle) -> None:
             fixed=["T=10:60:0.5K"],
             tolerance={"rms_rel": 1e-6},
         )
-        .fit()
+        .run()
         .result_
     )
     assert result.recommended is None
@@ -129,17 +129,17 @@ def test_a_tolerance_no_candidate_meets(twin: ModelBundle) -> None:
 
 def test_bad_plans_are_refused(twin: ModelBundle) -> None:
     with pytest.raises(OptionError, match="--axis 'X' is not a feature"):
-        Plan(twin, "magnetocaloric", "X", ["1T", "0.5T"]).fit()
+        Plan(twin, "magnetocaloric", "X", ["1T", "0.5T"]).run()
     with pytest.raises(OptionError, match="leaves the training range 0…50000 Oe"):
-        Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], range=("0T", "6T")).fit()
+        Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], span=("0T", "6T")).run()
     with pytest.raises(UnitError, match="--steps 1K: unit 'K' has the wrong dimension"):
-        Plan(twin, "magnetocaloric", "H", ["1K", "0.5T"]).fit()
+        Plan(twin, "magnetocaloric", "H", ["1K", "0.5T"]).run()
     with pytest.raises(OptionError, match="give at least two candidate steps"):
-        Plan(twin, "magnetocaloric", "H", ["1T"]).fit()
+        Plan(twin, "magnetocaloric", "H", ["1T"]).run()
     with pytest.raises(OptionError, match="the steps are all the same"):
-        Plan(twin, "magnetocaloric", "H", ["1T", "10000Oe"]).fit()
+        Plan(twin, "magnetocaloric", "H", ["1T", "10000Oe"]).run()
     with pytest.raises(PluginError, match="unknown property plugin 'nope'"):
-        Plan(twin, "nope", "H", ["1T", "0.5T"]).fit()
+        Plan(twin, "nope", "H", ["1T", "0.5T"]).run()
 
 
 def test_a_plan_never_writes_over_its_twin_or_a_users_folder(
@@ -220,7 +220,7 @@ def test_costs_are_the_instrument_time_of_each_candidate_grid(twin: ModelBundle)
         Plan(
             twin, "magnetocaloric", "H", ["1T", "0.5T"], fixed=["T=10:60:0.5K"], instrument="mpms3"
         )
-        .fit()
+        .run()
         .result_
     )
     temperatures = np.arange(10, 60.25, 0.5)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reanalyze.download_cache import file_sha256
 from reanalyze.errors import RegistryError
-from reanalyze.loaders.remote import file_sha256
 from reanalyze.registry import (
     RemoteSource,
     load_registry,

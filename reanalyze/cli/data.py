@@ -39,7 +39,7 @@ def data_list() -> None:
 @data_app.command("show")
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> None:
     """Show a dataset's source, columns with units, sample and citation."""
-    from reanalyze.loaders.remote import cached_path
+    from reanalyze.download_cache import cached_path
     from reanalyze.registry import RemoteSource, load_registry
 
     entry = load_registry().dataset(name)
@@ -73,7 +73,7 @@ def data_fetch(
     ] = False,
 ) -> None:
     """Download a remote dataset (or find it in the cache) and print its local path."""
-    from reanalyze.loaders.remote import fetch
+    from reanalyze.download_cache import fetch
     from reanalyze.registry import RemoteSource, load_registry
 
     entry = load_registry().dataset(name)
@@ -90,7 +90,7 @@ def data_verify(
     ] = None,
 ) -> None:
     """Check the sha256 of cached remote datasets; exit 1 if one does not match."""
-    from reanalyze.loaders.remote import cached_path, file_sha256
+    from reanalyze.download_cache import cached_path, file_sha256
     from reanalyze.registry import RemoteSource, load_registry
 
     registry = load_registry()
@@ -123,7 +123,7 @@ def data_seed(
     folder: Annotated[Path, typer.Argument(help="Folder holding copies of published files.")],
 ) -> None:
     """Copy files whose sha256 matches a registry dataset into the cache (for offline use)."""
-    from reanalyze.loaders.remote import cache_dir, seed_cache
+    from reanalyze.download_cache import cache_dir, seed_cache
     from reanalyze.registry import RemoteSource, load_registry
 
     expected = {

@@ -62,11 +62,11 @@ def plan_cmd(
     output_action(out_dir, "plan", inputs=[run_dir], overwrite=overwrite, option="--out")
     plan = Plan(
         run_dir, property_name, axis, [s.strip() for s in steps.split(",") if s.strip()],
-        range=_range(range_), fixed=fixed or (), instrument=instrument,
+        span=_range(range_), fixed=fixed or (), instrument=instrument,
         instruments_file=instruments_file, tolerance=_tolerance(tolerance),
         params=_pairs(param, "--param"), slow_axis=slow_axis,
     )  # fmt: skip
-    plan.fit(progress=_note)
+    plan.run(progress=_note)
     plan.result_.save(out_dir, overwrite=overwrite, option="--out")
     _print_plan(plan.result_)
     out.print(f"wrote {out_dir}")

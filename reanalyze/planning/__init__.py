@@ -14,7 +14,7 @@ One job per module:
 Examples
 --------
 >>> from reanalyze.planning import Plan                                  # doctest: +SKIP
->>> plan = Plan("runs/erco2", "magnetocaloric", "H", ["1T", "0.5T", "0.2T"]).fit()  # doctest: +SKIP
+>>> plan = Plan("runs/erco2", "magnetocaloric", "H", ["1T", "0.5T", "0.2T"]).run()  # doctest: +SKIP
 >>> plan.result_.save("plans/erco2")                                     # doctest: +SKIP
 """
 

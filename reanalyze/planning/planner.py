@@ -91,13 +91,13 @@ class Plan:
     ----------
     run
         Run folder of a trained twin (or a loaded ``ModelBundle``).
-    property
+    plugin
         Property plugin name (``reanalyze property list``).
     axis
         The scan axis whose step is planned (a feature of the twin).
     steps
         Candidate steps, each a number with a unit (``"0.2T"``) or in the axis's unit.
-    range
+    span
         ``(lo, hi)`` of the axis as strings with units or numbers in the axis unit
         (default: the training range).
     fixed
@@ -117,7 +117,7 @@ class Plan:
     Attributes
     ----------
     result_ : PlanResult
-        Set by :meth:`fit`.
+        Set by :meth:`run`.
     """
 
     result_: PlanResult
@@ -125,11 +125,11 @@ class Plan:
     def __init__(
         self,
         run: Any,
-        property: str,
+        plugin: str,
         axis: str,
         steps: Sequence[str | float],
         *,
-        range: tuple[str | float, str | float] | None = None,
+        span: tuple[str | float, str | float] | None = None,
         fixed: Sequence[str] = (),
         instrument: Any = None,
         instruments_file: str | Path | None = None,
@@ -137,11 +137,11 @@ class Plan:
         params: Mapping[str, Any] | None = None,
         slow_axis: str | None = None,
     ) -> None:
-        self.run = run
-        self.property = property
+        self.twin = run  # not ``self.run``: that is the method
+        self.plugin = plugin
         self.axis = axis
         self.steps = steps
-        self.range = range
+        self.span = span
         self.fixed = fixed
         self.instrument = instrument
         self.instruments_file = instruments_file
@@ -165,7 +165,7 @@ class Plan:
         return float(convert(number, u, unit, kind=kind)) - zero
 
     # ------------------------------------------------------------------ the work
-    def fit(self, progress: Callable[[str], None] | None = None) -> Plan:
+    def run(self, progress: Callable[[str], None] | None = None) -> Plan:
         """Simulate, compute and compare every candidate; the outcome is :attr:`result_`.
 
         Raises
@@ -181,14 +181,14 @@ class Plan:
         from reanalyze.twin.simulate import axis_values, grid_points, simulate
 
         say = progress or (lambda message: None)
-        bundle = self.run if isinstance(self.run, ModelBundle) else ModelBundle.load(self.run)
+        bundle = self.twin if isinstance(self.twin, ModelBundle) else ModelBundle.load(self.twin)
         if self.axis not in bundle.features:
             raise OptionError(
                 f"--axis {self.axis!r} is not a feature of the twin "
                 f"(features: {', '.join(bundle.features)})"
             )
-        plugin = load_plugin("reanalyze.properties", self.property)()
-        params = parse_params(plugin, self.params)
+        impl = load_plugin("reanalyze.properties", self.plugin)()
+        params = parse_params(impl, self.params)
         tolerance = (
             self.tolerance
             if isinstance(self.tolerance, Tolerance)
@@ -212,11 +212,11 @@ class Plan:
                 f"--steps {','.join(map(str, self.steps))}: the steps are all the same"
             )
         lo_t, hi_t = bundle.ranges[self.axis]
-        if self.range is None:
+        if self.span is None:
             lo, hi = lo_t, hi_t
         else:
-            lo = self._in_unit(self.range[0], kind, unit, "--range")
-            hi = self._in_unit(self.range[1], kind, unit, "--range")
+            lo = self._in_unit(self.span[0], kind, unit, "--range")
+            hi = self._in_unit(self.span[1], kind, unit, "--range")
         slack = 1e-9 * max(abs(hi_t), abs(lo_t), 1.0)
         if lo < lo_t - slack or hi > hi_t + slack:
             raise OptionError(
@@ -235,7 +235,7 @@ class Plan:
                 f"--fixed {unknown[0]!r} is not another feature of the twin "
                 f"(others: {', '.join(other) or 'none'})"
             )
-        training = _training_table(self.run)
+        training = _training_table(self.twin)
         for name in other:
             if name in given:
                 values = axis_values(given[name], bundle.kinds[name], bundle.units[name])
@@ -271,11 +271,11 @@ class Plan:
             axes = {self.axis: values, **fixed_axes}
             ordered = {f: axes[f] for f in bundle.features}
             table = simulate(bundle, grid_points(ordered))
-            result = plugin.run(table, params, figures=i == len(steps) - 1)
-            curve = plugin.convergence_curve(result, params)
+            result = impl.run(table, params, figures=i == len(steps) - 1)
+            curve = impl.convergence_curve(result, params)
             if curve is None:
                 raise PluginError(
-                    f"property {self.property!r} declares no convergence curve: it cannot be "
+                    f"property {self.plugin!r} declares no convergence curve: it cannot be "
                     "planned (its plugin must implement convergence_curve)"
                 )
             curves.append(curve)
@@ -305,8 +305,8 @@ class Plan:
         recommended, verdict, notes = recommend(rows, curves, tolerance, show, self.axis)
         first = curves[-1]
         info = {
-            "property": self.property,
-            "run": str(self.run) if not isinstance(self.run, ModelBundle) else "twin",
+            "property": self.plugin,
+            "run": str(self.twin) if not isinstance(self.twin, ModelBundle) else "twin",
             "axis": self.axis,
             "axis_kind": kind,
             "axis_unit": show,

@@ -1,4 +1,4 @@
-"""Remote datasets: checksummed download into a local cache with pooch, offline when cached.
+"""The download cache: checksummed download of remote datasets with pooch, offline when cached.
 
 A registry entry names a URL (``https://...`` or ``doi:10.xxxx/zenodo.yyy/file.csv``) and the
 file's sha256. :func:`fetch` returns the cached file when its hash matches, without touching
