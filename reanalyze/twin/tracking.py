@@ -7,10 +7,13 @@ workers (possibly on other machines) need no access to the tracking store.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 import math
 import os
+import warnings
 from collections.abc import Mapping
 
 os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -121,8 +124,16 @@ def _ms(moment: Any) -> int | None:
 def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = None) -> str:
     """Log a finished :class:`~reanalyze.twin.search.Search` to MLflow.
 
-    Returns the tracking URI used.
+    Returns the tracking URI used. The warnings MLflow and its database layer raise while
+    doing so (deprecations inside SQLAlchemy, a signature it cannot infer) are theirs, not
+    the user's, and are not shown.
     """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _log_search(search, data, tracking_uri)
+
+
+def _log_search(search: Any, data: TrainingData, tracking_uri: str | None) -> str:
     import mlflow
     from mlflow.entities import Metric, Param
 
@@ -200,16 +211,20 @@ def log_search(search: Any, data: TrainingData, *, tracking_uri: str | None = No
                 status.get(trial.state.name, "FINISHED"),
                 end_time=_ms(trial.datetime_complete) or start,
             )
-        info = mlflow.pyfunc.log_model(
-            name="twin",
-            python_model=_python_model(),
-            artifacts={"bundle": str(search.run_dir_)},
-            pip_requirements=PIP_REQUIREMENTS,
-        )
-        try:
-            mlflow.register_model(info.model_uri, dataset)
-        except Exception as exc:  # registry unavailable in some stores: the run still has it
-            logging.getLogger(__name__).warning("model not registered: %s", exc)
+        # MLflow's own chatter (a signature it cannot infer from a pyfunc's type hints, the
+        # "Successfully registered model" line it prints itself) is not the user's business
+        with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+            warnings.simplefilter("ignore")
+            info = mlflow.pyfunc.log_model(
+                name="twin",
+                python_model=_python_model(),
+                artifacts={"bundle": str(search.run_dir_)},
+                pip_requirements=PIP_REQUIREMENTS,
+            )
+            try:
+                mlflow.register_model(info.model_uri, dataset)
+            except Exception as exc:  # registry unavailable in some stores: the run has it
+                logging.getLogger(__name__).warning("model not registered: %s", exc)
         record = {
             "tracking_uri": uri,
             "experiment_id": parent.info.experiment_id,
