@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
 from reanalyze.table import UnitTable
 from reanalyze.units import KINDS, convert, parse_unit
@@ -54,12 +53,16 @@ _OTHER_UNITS = {
 }
 
 
-def _declaration(cls: type) -> None:
-    from reanalyze.properties.base import PropertyPlugin, Requirement
+def _contract(group: str, cls: type) -> None:
+    """The contract discovery enforces (:func:`reanalyze.plugins.check_plugin`), as an assert."""
+    from reanalyze.plugins import check_plugin
 
-    assert isinstance(cls, type) and issubclass(cls, PropertyPlugin), (
-        f"{cls!r} must be a subclass of reanalyze.properties.base.PropertyPlugin"
-    )
+    problem = check_plugin(group, cls)  # type: ignore[arg-type]
+    assert problem is None, problem
+
+
+def _named(cls: type) -> None:
+    """Stricter than discovery: a lower_case identifier name and a non-empty description."""
     name = getattr(cls, "name", None)
     assert isinstance(name, str) and _NAME.match(name), (
         f"{cls.__name__}.name must be a lower_case identifier, got {name!r}"
@@ -68,24 +71,13 @@ def _declaration(cls: type) -> None:
     assert isinstance(description, str) and description.strip(), (
         f"{cls.__name__}.description must be a non-empty string"
     )
-    requires = getattr(cls, "requires", None)
-    assert isinstance(requires, tuple) and requires, (
-        f"{cls.__name__}.requires must be a non-empty tuple of Requirement"
-    )
-    roles = []
-    for req in requires:
-        assert isinstance(req, Requirement), f"{cls.__name__}.requires holds {req!r}"
-        assert req.kinds and all(k in KINDS for k in req.kinds), (
-            f"role {req.role!r}: kinds {req.kinds!r} must be known quantity kinds "
-            f"({', '.join(KINDS)})"
-        )
-        roles.append(req.role)
-    assert len(set(roles)) == len(roles), f"{cls.__name__}.requires repeats a role: {roles}"
-    params_model = getattr(cls, "Params", None)
-    assert isinstance(params_model, type) and issubclass(params_model, BaseModel), (
-        f"{cls.__name__}.Params must be a pydantic BaseModel subclass"
-    )
-    for field_name, info in params_model.model_fields.items():
+
+
+def _declaration(cls: type) -> None:
+    _contract("reanalyze.properties", cls)
+    _named(cls)
+    assert cls.requires, f"{cls.__name__}.requires must be a non-empty tuple of Requirement"  # type: ignore[attr-defined]
+    for field_name, info in cls.Params.model_fields.items():  # type: ignore[attr-defined]
         assert info.description, (
             f"{cls.__name__}.Params.{field_name} needs a description (with its unit)"
         )
@@ -245,23 +237,11 @@ def check_property_plugin(
 def check_loader_declaration(cls: type, sample: Path | None = None, **options: Any) -> None:
     """A :class:`~reanalyze.loaders.base.Loader` subclass with a name, a description, lower-case
     dotted suffixes and no instance state."""
-    from reanalyze.loaders.base import Loader
-
-    assert isinstance(cls, type) and issubclass(cls, Loader), (
-        f"{cls!r} must be a subclass of reanalyze.loaders.base.Loader"
+    _contract("reanalyze.loaders", cls)
+    _named(cls)
+    assert all(s.startswith(".") and s == s.lower() for s in cls.suffixes), (  # type: ignore[attr-defined]
+        f"{cls.__name__}.suffixes must be a tuple of lower-case suffixes like '.csv'"
     )
-    name = getattr(cls, "name", None)
-    assert isinstance(name, str) and _NAME.match(name), (
-        f"{cls.__name__}.name must be a lower_case identifier, got {name!r}"
-    )
-    description = getattr(cls, "description", None)
-    assert isinstance(description, str) and description.strip(), (
-        f"{cls.__name__}.description must be a non-empty string"
-    )
-    suffixes = getattr(cls, "suffixes", None)
-    assert isinstance(suffixes, tuple) and all(
-        isinstance(s, str) and s.startswith(".") and s == s.lower() for s in suffixes
-    ), f"{cls.__name__}.suffixes must be a tuple of lower-case suffixes like '.csv'"
     loader = cls()
     assert vars(loader) == {}, f"{cls.__name__}() must not hold state (found {vars(loader)})"
 
