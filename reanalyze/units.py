@@ -46,6 +46,7 @@ __all__ = [
     "check_kind",
     "convert",
     "format_unit",
+    "pretty_unit",
     "infer_kind",
     "kind_from_name",
     "parse_quantity",
@@ -329,6 +330,47 @@ def format_unit(unit: str) -> str:
     normalized = _normalize(unit)
     parse_unit(unit)
     return normalized
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+def _power(exponent: float) -> str:
+    if exponent == 1:
+        return ""
+    text = f"{exponent:g}"
+    return text.translate(_SUPERSCRIPT)
+
+
+@functools.lru_cache(maxsize=512)
+def pretty_unit(unit: str) -> str:
+    """A unit in conventional notation for figures and tables, in the order it was written.
+
+    Symbols with superscript powers, negative powers for a denominator (``J kg⁻¹ K⁻¹``),
+    a squared ratio as ``(emu/g)²``, ``Ω`` for ohm; an empty or dimensionless unit gives
+    ``""``. A unit pint does not know is returned as written.
+
+    Examples
+    --------
+    >>> pretty_unit("J/(kg*K)"), pretty_unit("(emu/g)**2"), pretty_unit("emu/g")
+    ('J kg⁻¹ K⁻¹', '(emu/g)²', 'emu/g')
+    >>> pretty_unit("Oe*g/emu"), pretty_unit("Ohm*cm"), pretty_unit("1/T"), pretty_unit("")
+    ('Oe g emu⁻¹', 'Ω cm', 'T⁻¹', '')
+    """
+    if not unit or unit.strip() in ("dimensionless", "1"):
+        return ""
+    try:
+        parsed = parse_unit(unit)
+    except UnitError:
+        return unit
+    items = [(ureg.get_symbol(name), float(power)) for name, power in parsed._units.items()]
+    if not items:
+        return ""
+    if len(items) == 2 and items[0][1] > 0 and items[1][1] == -items[0][1]:
+        (top, power), (bottom, _) = items
+        ratio = f"{top}/{bottom}"
+        return ratio if power == 1 else f"({ratio}){_power(power)}"
+    return " ".join(f"{symbol}{_power(power)}" for symbol, power in items)
 
 
 def _is_angle(unit: pint.Unit) -> bool:
