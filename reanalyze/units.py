@@ -363,7 +363,7 @@ def pretty_unit(unit: str) -> str:
         parsed = parse_unit(unit)
     except UnitError:
         return unit
-    items = [(ureg.get_symbol(name), float(power)) for name, power in parsed._units.items()]
+    items = [(ureg.get_symbol(name), float(str(power))) for name, power in parsed._units.items()]
     if not items:
         return ""
     if len(items) == 2 and items[0][1] > 0 and items[1][1] == -items[0][1]:
