@@ -94,12 +94,26 @@ _ALIASES: dict[str, str] = {
 }
 
 
+def _base_registry() -> pint.UnitRegistry:
+    """pint's registry, its parsed definitions taken from pint's own disk cache when it can.
+
+    Parsing pint's definitions is most of the second a fresh registry takes, in every process
+    (the command, the workers); pint keeps the parsed result in its user cache folder
+    (``~/.cache/pint``), keyed by the definitions. A cache pint cannot read or write (a
+    read-only home, a file another process is still writing) costs only the parse.
+    """
+    try:
+        return pint.UnitRegistry(on_redefinition="warn", cache_folder=":auto:")
+    except Exception:  # flexcache/pickle errors of a damaged or unwritable cache
+        return pint.UnitRegistry(on_redefinition="warn", cache_folder=None)
+
+
 def _build_registry() -> pint.UnitRegistry:
     pint_logger = logging.getLogger("pint")
     level = pint_logger.level
     pint_logger.setLevel(logging.ERROR)  # the redefinitions below are deliberate
     try:
-        registry: pint.UnitRegistry = pint.UnitRegistry(on_redefinition="warn", cache_folder=None)
+        registry: pint.UnitRegistry = _base_registry()
         for line in _DEFINITIONS:
             registry.define(line)
         # pint caches dimensionalities when the registry is built; rebuild it so the

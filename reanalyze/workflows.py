@@ -173,7 +173,7 @@ def compute_property(
     from reanalyze.outputs import output_action
     from reanalyze.plugins import load_plugin
     from reanalyze.properties.base import parse_params
-    from reanalyze.twin.bundle import BUNDLE_FILE
+    from reanalyze.twin.run_folder import BUNDLE_FILE
 
     plugin = load_plugin("reanalyze.properties", name)()
     parsed = parse_params(plugin, dict(params or {}))  # fail before any heavy work

@@ -241,7 +241,7 @@ def worker(
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Join a study (from this or another machine) and run trials until it is finished."""
-    from reanalyze.twin.search import run_worker
+    from reanalyze.twin.workers import run_worker
 
     ran = run_worker(study, storage, threads=threads, timeout=timeout)
     if not quiet:

@@ -382,7 +382,7 @@ def _dump(profile: Any) -> Any:
 
 
 def _training_table(run: Any) -> UnitTable | None:
-    from reanalyze.twin.search import TRAINING_FILE
+    from reanalyze.twin.run_folder import TRAINING_FILE
 
     if not isinstance(run, str | Path):
         return None

@@ -1,12 +1,6 @@
 """The model bundle: a run folder that predicts in physical units without retraining.
 
-Layout of a run folder::
-
-    RUN/
-      bundle.json          features, target, units, kinds, training ranges, data sha256,
-                           standardization, search summary, member files
-      members/member_0.keras ...   Keras 3 models (loaded in safe mode, never pickle)
-
+The run folder's layout and ``bundle.json``'s schema are in :mod:`reanalyze.twin.run_folder`.
 Every member takes the features in their training units and returns the target in its unit:
 the standardization is inside the saved model (a Normalization layer before the network and
 an inverted one after it). With several members, :meth:`ModelBundle.predict` returns the
@@ -15,7 +9,6 @@ ensemble mean and standard deviation.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,15 +17,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze._atomic import atomic_folder, atomic_path
-from reanalyze._io import read_json
+from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError
 from reanalyze.twin.quiet import import_tensorflow
+from reanalyze.twin.run_folder import (
+    BUNDLE_FILE,
+    MEMBERS_DIR,
+    member_file,
+    read_bundle_file,
+    write_bundle_file,
+)
 
 __all__ = ["BUNDLE_FILE", "ModelBundle", "wrap_in_units"]
-
-BUNDLE_FILE = "bundle.json"
-FORMAT_VERSION = 1
 Array = npt.NDArray[np.float64]
 
 
@@ -89,37 +85,41 @@ class ModelBundle:
     members: list[Any] = field(default_factory=list)
     sample: dict[str, Any] | None = None
     log_features: list[str] = field(default_factory=list)
+    _member_paths: list[Path] = field(default_factory=list, repr=False, compare=False)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the bundle into ``folder`` (members replaced, other files kept)."""
-        root = Path(folder)
-        names = []
-        with atomic_folder(root / "members") as tmp:
-            for i, member in enumerate(self.members):
-                name = f"member_{i}.keras"
-                member.save(tmp / name)
-                names.append(f"members/{name}")
-        description = {
-            "format": "reanalyze-bundle",
-            "version": FORMAT_VERSION,
+    def description(self, member_files: Sequence[str]) -> dict[str, Any]:
+        """The content of ``bundle.json`` for this bundle with members in ``member_files``."""
+        return {
             "features": self.features,
             "target": self.target,
             "units": self.units,
             "kinds": self.kinds,
             "ranges": {k: list(v) for k, v in self.ranges.items()},
             "data_sha256": self.data_sha256,
-            "members": names,
+            "members": list(member_files),
             "summary": self.summary,
             "sample": self.sample,
             "log_features": self.log_features,
         }
-        with atomic_path(root / BUNDLE_FILE) as part:
-            part.write_text(json.dumps(description, indent=2) + "\n")
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the bundle into ``folder`` (members replaced, other files kept)."""
+        root = Path(folder)
+        names = []
+        with atomic_folder(root / MEMBERS_DIR) as tmp:
+            for i, member in enumerate(self.members):
+                name = member_file(i)
+                member.save(tmp / Path(name).name)
+                names.append(name)
+        write_bundle_file(root, self.description(names))
         return root
 
     @classmethod
-    def load(cls, folder: str | Path) -> ModelBundle:
+    def load(cls, folder: str | Path, *, members: bool = True) -> ModelBundle:
         """Read a run folder; no retraining and no study storage needed.
+
+        With ``members=False`` the members are loaded (and TensorFlow imported) at the first
+        prediction instead.
 
         Raises
         ------
@@ -127,49 +127,48 @@ class ModelBundle:
             The folder has no ``bundle.json``, its training did not finish, or
             ``bundle.json`` or a member is damaged or missing.
         """
-        from reanalyze.outputs import read_marker
-
         root = Path(folder)
-        file = root / BUNDLE_FILE
-        marker = read_marker(root)
-        if marker is not None and marker.kind == "run" and not marker.complete:
-            raise DataError(
-                f"{root}: training did not finish (interrupted, or still running); run the same "
-                "reanalyze train command again to resume it"
-            )
-        info = read_json(file, "reanalyze run")
-        if not isinstance(info, dict) or info.get("format") != "reanalyze-bundle":
-            raise DataError(f"{file}: not a reanalyze bundle")
+        info = read_bundle_file(root)
+        for name in info.members:
+            if not (root / name).is_file():
+                raise DataError(f"{root}: member {name} is missing")
+        bundle = cls(
+            features=info.features,
+            target=info.target,
+            units=info.units,
+            kinds=info.kinds,
+            ranges=dict(info.ranges),
+            data_sha256=info.data_sha256,
+            summary=info.summary,
+            sample=info.sample,
+            log_features=info.log_features,
+        )
+        bundle.defer_members(root, info.members)
+        if members:
+            bundle.loaded_members()
+        return bundle
+
+    def defer_members(self, folder: str | Path, names: Sequence[str]) -> None:
+        """Take the members from ``folder/name`` … when they are first needed."""
+        self.members = []
+        self._member_paths = [Path(folder) / name for name in names]
+
+    def loaded_members(self) -> list[Any]:
+        """The Keras members, loaded from the run folder now if :meth:`load` deferred them."""
+        if self.members or not self._member_paths:
+            return self.members
         import_tensorflow()
         import keras
 
         members = []
-        for name in info.get("members") or []:
-            path = root / str(name)
-            if not path.is_file():
-                raise DataError(f"{root}: member {name} is missing")
+        for path in self._member_paths:
             try:
                 members.append(keras.saving.load_model(path, safe_mode=True, compile=False))
             except Exception as exc:  # keras raises ValueError, OSError, zipfile errors…
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
                 raise DataError(f"{path}: damaged member model ({first})") from None
-        if not members:
-            raise DataError(f"{file}: lists no ensemble members")
-        try:
-            return cls(
-                features=list(info["features"]),
-                target=str(info["target"]),
-                units=dict(info["units"]),
-                kinds=dict(info["kinds"]),
-                ranges={k: (float(v[0]), float(v[1])) for k, v in info["ranges"].items()},
-                data_sha256=str(info["data_sha256"]),
-                summary=dict(info.get("summary", {})),
-                members=members,
-                sample=info.get("sample"),
-                log_features=list(info.get("log_features", [])),
-            )
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise DataError(f"{file}: damaged ({type(exc).__name__}: {exc})") from None
+        self.members = members
+        return members
 
     def _matrix(self, x: Array | Mapping[str, Any]) -> Array:
         if isinstance(x, Mapping):
@@ -184,6 +183,7 @@ class ModelBundle:
 
     def predict_members(self, x: Array | Mapping[str, Any], batch_size: int = 65536) -> Array:
         """Predictions of every member, shape ``(n_members, n)``, in the target's unit."""
+        members = self.loaded_members()
         import tensorflow as tf
 
         matrix = np.array(self._matrix(x), dtype=np.float64)  # a copy: the caller's stays
@@ -192,8 +192,8 @@ class ModelBundle:
             with np.errstate(divide="ignore", invalid="ignore"):
                 matrix[:, j] = np.log(matrix[:, j])
         matrix = matrix.astype(np.float32)
-        out = np.empty((len(self.members), len(matrix)), dtype=np.float64)
-        for i, member in enumerate(self.members):
+        out = np.empty((len(members), len(matrix)), dtype=np.float64)
+        for i, member in enumerate(members):
             for start in range(0, len(matrix), batch_size):
                 part = tf.constant(matrix[start : start + batch_size])
                 out[i, start : start + batch_size] = np.asarray(

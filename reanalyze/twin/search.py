@@ -23,8 +23,6 @@ same data, seed and options therefore give the same twin with 1, 2 or 4 local wo
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -41,18 +39,38 @@ from typing import Any
 
 import numpy as np
 
+from reanalyze._atomic import atomic_folder
 from reanalyze.errors import DataError, OptionError
 from reanalyze.outputs import OutputMarker, folder_lock, output_action, write_marker
-from reanalyze.twin.bundle import ModelBundle, wrap_in_units
+from reanalyze.twin.bundle import ModelBundle
 from reanalyze.twin.data import Encoding, TrainingData
-from reanalyze.twin.network import EnsembleFit, configure_threads
 from reanalyze.twin.objective import OBJECTIVES, Objective, ObjectiveName
-from reanalyze.twin.pool import discard, local_pool
-from reanalyze.twin.quiet import import_tensorflow
+from reanalyze.twin.pool import discard, local_pool, warm_up
 from reanalyze.twin.recipes import Recipe, get_recipe
-from reanalyze.twin.space import SearchSpace, TrialConfig
+from reanalyze.twin.run_folder import (
+    MEMBERS_DIR,
+    STUDY_FILE,
+    TRAINING_FILE,
+    member_file,
+    write_bundle_file,
+)
+from reanalyze.twin.space import SearchSpace
 from reanalyze.twin.storage import describe, open_storage
 from reanalyze.twin.verdict import fit_check, search_holdout
+from reanalyze.twin.workers import (
+    MAX_FAILURES,
+    ROUND_SIZE,
+    STUDY_ATTR,
+    claims,
+    member_groups,
+    objective_for,
+    pool_members,
+    pool_trial,
+    pruner,
+    recover_stale_trials,
+    run_worker,
+    sampler,
+)
 
 __all__ = [
     "ROUND_SIZE",
@@ -62,18 +80,6 @@ __all__ = [
     "recover_stale_trials",
     "run_worker",
 ]
-
-STUDY_ATTR = "reanalyze"
-#: The training rows, saved in the run folder beside the bundle (for reports and plans).
-TRAINING_FILE = "training.parquet"
-FINISHED = ("COMPLETE", "PRUNED")
-#: Trials proposed together; the sampler and the pruner see only earlier rounds.
-ROUND_SIZE = 4
-#: Ensemble members trained together in one batched computation (a fixed grouping, so the
-#: result does not depend on the number of workers).
-MEMBER_GROUP = 3
-#: A search stops when this many trials in a row have failed.
-MAX_FAILURES = 2 * ROUND_SIZE
 
 
 @dataclass
@@ -93,231 +99,6 @@ def _finished_states() -> tuple[Any, ...]:
     from optuna.trial import TrialState
 
     return (TrialState.COMPLETE, TrialState.PRUNED)
-
-
-def _sampler(seed: int | None) -> Any:
-    import optuna
-
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=8)
-
-
-def _pruner() -> Any:
-    from reanalyze.twin.pruner import RoundPruner
-
-    return RoundPruner()
-
-
-def _objective_for(study: Any) -> tuple[Objective, int]:
-    attrs = study.user_attrs.get(STUDY_ATTR)
-    if not attrs:
-        raise DataError(f"study {study.study_name!r} was not created by reanalyze train")
-    data = TrainingData.from_arrays(attrs["data"])
-    space = SearchSpace.model_validate(attrs["space"])
-    encoding = Encoding.from_dict(attrs.get("encoding"))
-    objective = Objective(data, space, attrs["objective"], int(attrs["seed"]), encoding)
-    return objective, int(attrs["n_trials"])
-
-
-class _Surplus(Exception):
-    """Raised inside a trial that would exceed the study's number of trials."""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale(trial: Any) -> bool:
-    """A running trial whose worker process on this machine is gone."""
-    if trial.state.name != "RUNNING":
-        return False
-    host = trial.user_attrs.get("host")
-    pid = trial.user_attrs.get("pid")
-    return host == socket.gethostname() and isinstance(pid, int) and not _alive(pid)
-
-
-def recover_stale_trials(study: Any) -> int:
-    """Mark running trials of dead local workers as failed and queue their parameters again.
-
-    RDB storages also do this through heartbeats (for workers on any machine); the journal
-    file storage has no heartbeats, so this covers it for workers on this machine.
-    Returns the number of trials recovered.
-    """
-    from optuna.trial import TrialState
-
-    recovered = 0
-    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if _stale(trial):
-            study._storage.set_trial_user_attr(trial._trial_id, "error", "worker died")
-            if study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL):
-                study.enqueue_trial(trial.params, skip_if_exists=False)
-                recovered += 1
-    return recovered
-
-
-def _claims(study: Any, number: int) -> int:
-    """Trials before ``number`` that are finished or still really running."""
-    count = 0
-    for trial in study.get_trials(deepcopy=False):
-        if trial.number >= number:
-            continue
-        if trial.state.name in FINISHED or (trial.state.name == "RUNNING" and not _stale(trial)):
-            count += 1
-    return count
-
-
-def _work(
-    study: Any,
-    objective: Objective,
-    n_trials: int,
-    *,
-    timeout: float | None = None,
-    after_trial: Callable[[], None] | None = None,
-) -> int:
-    """Run trials one at a time until the study has ``n_trials`` claimed; return how many."""
-    started = time.perf_counter()
-    ran = 0
-
-    def guarded(trial: Any) -> float:
-        trial.set_user_attr("host", socket.gethostname())
-        trial.set_user_attr("pid", os.getpid())
-        if _claims(study, trial.number) >= n_trials:
-            trial.set_user_attr("surplus", True)
-            raise _Surplus
-        return objective(trial)
-
-    failures: list[str] = []  # consecutive failed trials: a search that cannot work stops
-    while _claims(study, 1 << 62) < n_trials:
-        if timeout is not None and time.perf_counter() - started > timeout:
-            break
-        surplus = False
-
-        def check(study_: Any, trial: Any) -> None:
-            nonlocal surplus
-            surplus = bool(trial.user_attrs.get("surplus"))
-            if trial.state.name == "FAIL" and not surplus:
-                reason = str(trial.system_attrs.get("fail_reason", "failed")).splitlines()
-                failures.append(f"trial {trial.number}: {(reason or ['failed'])[-1][:200]}")
-            elif trial.state.name in ("COMPLETE", "PRUNED"):
-                failures.clear()
-
-        study.optimize(
-            guarded,
-            n_trials=1,
-            callbacks=[check],
-            catch=(_Surplus, FloatingPointError, ArithmeticError, ValueError),
-            gc_after_trial=False,
-        )
-        if surplus:
-            break
-        ran += 1
-        if after_trial is not None:
-            after_trial()
-        if len(failures) >= MAX_FAILURES:
-            raise DataError(
-                f"stopped after {len(failures)} failed trials in a row; the first: {failures[0]}"
-            )
-    return ran
-
-
-def run_worker(
-    study_name: str, storage: str, *, threads: int = 1, timeout: float | None = None
-) -> int:
-    """Join a study and run trials until it has its number of finished trials.
-
-    Returns the number of trials this worker ran.
-    """
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are counted, not each shown
-    if "://" not in str(storage) and not Path(storage).is_file():
-        raise DataError(f"--storage {storage}: no such study journal (a worker joins a study)")
-    configure_threads(threads)
-    try:
-        study = optuna.load_study(
-            study_name=study_name,
-            storage=open_storage(storage),
-            sampler=_sampler(None),
-            pruner=_pruner(),
-        )
-    except KeyError:
-        raise DataError(f"no study {study_name!r} in {describe(storage)}") from None
-    objective, n_trials = _objective_for(study)
-    return _work(study, objective, n_trials, timeout=timeout)
-
-
-def _predict(member: Any, x: np.ndarray, objective: Objective) -> np.ndarray:
-    """A member's prediction (physical units) at features ``x`` in their units."""
-    inputs = objective.encoding.features(objective.data.features, x).astype(np.float32)
-    return np.asarray(member(inputs, training=False), dtype=np.float64).ravel()
-
-
-#: State of a local pool worker process: the study it last worked on, and its objective.
-_WORKER: dict[str, Any] = {}
-
-
-def _worker_state(study_name: str, storage: str, token: str) -> tuple[Any, Objective]:
-    """The study and objective in this worker process, loaded once per search (``token``)."""
-    import optuna
-
-    key = (study_name, storage, token)
-    if _WORKER.get("key") != key:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        study = optuna.load_study(
-            study_name=study_name,
-            storage=open_storage(storage),
-            sampler=_sampler(None),
-            pruner=_pruner(),
-        )
-        objective, _ = _objective_for(study)
-        _WORKER.clear()
-        _WORKER.update(key=key, study=study, objective=objective)
-    return _WORKER["study"], _WORKER["objective"]
-
-
-def _pool_trial(task: tuple[str, str, str], number: int) -> tuple[str, float | None, str | None]:
-    """Evaluate trial ``number`` (asked by the parent); return (state, value, error)."""
-    import optuna
-
-    study, objective = _worker_state(*task)
-    trial_id = study._storage.get_trial_id_from_study_id_trial_number(study._study_id, number)
-    trial = optuna.trial.Trial(study, trial_id)
-    trial.set_user_attr("host", socket.gethostname())
-    trial.set_user_attr("pid", os.getpid())
-    try:
-        return "COMPLETE", float(objective(trial)), None
-    except optuna.TrialPruned:
-        return "PRUNED", None, None
-    except (FloatingPointError, ArithmeticError, ValueError) as exc:
-        return "FAIL", None, f"{type(exc).__name__}: {exc}"
-
-
-def member_groups(n_members: int) -> list[range]:
-    """Members trained together (one batched computation each), fixed whatever the workers.
-
-    >>> member_groups(5)
-    [range(0, 3), range(3, 5)]
-    """
-    return [range(i, min(i + MEMBER_GROUP, n_members)) for i in range(0, n_members, MEMBER_GROUP)]
-
-
-def _pool_members(
-    task: tuple[str, str, str], config: dict[str, Any], seed: int, k: int
-) -> list[tuple[list[Any], float]]:
-    """Train ``k`` ensemble members on all rows; their weights and best training losses."""
-    _, objective = _worker_state(*task)
-    fit = EnsembleFit(TrialConfig(**config), k, seed=seed).fit(
-        objective.xs, objective.ys, objective.weights
-    )
-    return [
-        (model.get_weights(), float(loss))
-        for model, loss in zip(fit.models_, fit.best_loss_, strict=True)
-    ]
 
 
 class Search:
@@ -447,9 +228,10 @@ class Search:
 
         recipe, given, n_trials, objective_name, n_members = self._resolved()
         space = given or recipe.space_for(data.n_rows)
+        warm_up()  # the workers' server imports TensorFlow while the study is prepared
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         started = time.perf_counter()
-        storage = self.storage or str(run_dir / "study.journal")
+        storage = self.storage or str(run_dir / STUDY_FILE)
         name = self.study_name or f"reanalyze-{data.sha256()[:12]}"
         seed = 0 if self.seed is None else int(self.seed)
         encoding = Encoding.choose(data, log_axes=recipe.log_axes, line_weights=recipe.line_weights)
@@ -457,8 +239,8 @@ class Search:
             study_name=name,
             storage=open_storage(storage),
             direction="maximize",
-            sampler=_sampler(seed),
-            pruner=_pruner(),
+            sampler=sampler(seed),
+            pruner=pruner(),
             load_if_exists=True,
         )
         attrs = study.user_attrs.get(STUDY_ATTR)
@@ -482,9 +264,7 @@ class Search:
             )
         recovered = recover_stale_trials(study)
         workers = self._n_workers()
-        objective, _ = _objective_for(study)  # as stored: a resumed study keeps its settings
-        # Keras for the bundle is imported here while the workers start and search
-        threading.Thread(target=import_tensorflow, daemon=True).start()
+        objective, _ = objective_for(study)  # as stored: a resumed study keeps its settings
         task = (name, storage, uuid.uuid4().hex)  # what a worker needs to find the study
         pool = local_pool(workers)
         # the pool outlives this search (see reanalyze.twin.pool)
@@ -497,20 +277,23 @@ class Search:
             best = study.best_trial
             config = space.config_from_params(best.params, int(objective.train_mask.sum()))
             search_s = time.perf_counter() - started
-            jobs = [
-                pool.submit(_pool_members, task, config.model_dump(), seed + 10_000 + g[0], len(g))
-                for g in member_groups(n_members)
-            ]
-            # while the members train: the classic methods on the search's held-out lines
-            with ThreadPoolExecutor(1) as side:
-                classic = side.submit(search_holdout, data, objective, best, seed)
-                trained = [member for job in jobs for member in job.result()]
-                holdout = classic.result()
+            # the members are trained and saved by the workers: this process never imports
+            # TensorFlow (see reanalyze.twin.workers)
+            with atomic_folder(run_dir / MEMBERS_DIR) as staging:
+                jobs = [
+                    pool.submit(pool_members, task, config.model_dump(), seed + 10_000 + g[0],
+                                g[0], len(g), str(staging))
+                    for g in member_groups(n_members)
+                ]  # fmt: skip
+                # while the members train: the classic methods on the search's held-out lines
+                with ThreadPoolExecutor(1) as side:
+                    classic = side.submit(search_holdout, data, objective, best, seed)
+                    trained = [member for job in jobs for member in job.result()]
+                    holdout = classic.result()
+                names, losses, keep, fitted = self._keep_members(trained, staging)
         except BaseException:
             discard(pool)  # a running trial is not waited for
             raise
-        members, losses, keep = self._members(trained, config, objective, data)
-        fitted = np.mean([_predict(m, data.x, objective) for m in members], axis=0)
         self.wall_s_ = time.perf_counter() - started
         states = [t.state.name for t in study.get_trials(deepcopy=False)]
         summary = {
@@ -528,7 +311,7 @@ class Search:
             "workers": workers,
             "seed": self.seed,
             "recovered_trials": recovered,
-            "ensemble": len(members),
+            "ensemble": len(names),
             "ensemble_dropped": int((~keep).sum()),
             "ensemble_losses": [round(float(v), 8) for v in losses],
             "wall_s": round(self.wall_s_, 2),
@@ -549,11 +332,11 @@ class Search:
             ranges=data.ranges(),
             data_sha256=data.sha256(),
             summary=summary,
-            members=members,
             sample=data.meta.get("sample"),
             log_features=list(objective.encoding.log_features),
         )
-        bundle.save(run_dir)
+        write_bundle_file(run_dir, bundle.description(names))
+        bundle.defer_members(run_dir, names)  # loaded (with TensorFlow) at first use
         data.to_table().to_parquet(run_dir / TRAINING_FILE)
         self.study_ = study
         self.best_params_ = dict(best.params)
@@ -563,34 +346,28 @@ class Search:
         self.storage_ = storage
 
     @staticmethod
-    def _members(
-        trained: list[tuple[list[Any], float]],
-        config: TrialConfig,
-        objective: Objective,
-        data: TrainingData,
-    ) -> tuple[list[Any], np.ndarray, np.ndarray]:
-        """Keras members in physical units; a member whose optimization failed (loss over 3×
-        the median, e.g. dead units) is not a sample of the ensemble and is dropped."""
-        from reanalyze.twin.network import build_network
+    def _keep_members(
+        trained: list[tuple[str, float, np.ndarray]], staging: Path
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """The members to keep, renamed in ``staging`` to ``member_0 …``: their files in the
+        run folder, all members' losses, the kept mask and the kept members' mean prediction.
 
-        losses = np.asarray([loss for _, loss in trained])
+        A member whose optimization failed (loss over 3× the median, e.g. dead units) is not a
+        sample of the ensemble and is dropped.
+        """
+        losses = np.asarray([loss for _, loss, _ in trained])
         keep = losses <= 3.0 * float(np.median(losses))
-        members = []
-        for (weights, _), kept in zip(trained, keep, strict=True):
+        names: list[str] = []
+        predictions: list[np.ndarray] = []
+        for (file, _, predicted), kept in zip(trained, keep, strict=True):
             if not kept:
+                (staging / file).unlink()
                 continue
-            network = build_network(config, len(data.features))
-            network.set_weights(weights)
-            members.append(
-                wrap_in_units(
-                    network,
-                    objective.x_scaler.mean,
-                    objective.x_scaler.scale,
-                    objective.y_scaler.mean[0],
-                    objective.y_scaler.scale[0],
-                )
-            )
-        return members, losses, keep
+            name = member_file(len(names))
+            (staging / file).rename(staging / Path(name).name)  # never onto a kept member
+            names.append(name)
+            predictions.append(predicted)
+        return names, losses, keep, np.mean(predictions, axis=0)
 
     def _run_rounds(
         self,
@@ -611,7 +388,7 @@ class Search:
         while True:
             if self.timeout is not None and time.perf_counter() - started > self.timeout:
                 break
-            wanted = n_trials - _claims(study, 1 << 62)
+            wanted = n_trials - claims(study, 1 << 62)
             if wanted <= 0:
                 break
             asked = [study.ask() for _ in range(min(ROUND_SIZE, wanted))]
@@ -622,7 +399,7 @@ class Search:
                 # finds the parameters already set
                 objective.space.suggest(trial, int(objective.train_mask.sum()))
             jobs: dict[Future[Any], int] = {
-                pool.submit(_pool_trial, task, t.number): t.number for t in asked
+                pool.submit(pool_trial, task, t.number): t.number for t in asked
             }
             pending = set(jobs)
             while pending:

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from reanalyze.errors import DataError
 from reanalyze.twin.data import Encoding, TrainingData
 from reanalyze.twin.pool import discard, local_pool
-from reanalyze.twin.search import member_groups
+from reanalyze.twin.workers import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
 from reanalyze.validation.result import TWIN, MethodResult, Validation
@@ -259,8 +259,8 @@ def validate_run(
         Called with (members trained, members to train).
     """
     from reanalyze.table import UnitTable
-    from reanalyze.twin.bundle import BUNDLE_FILE
-    from reanalyze.twin.search import TRAINING_FILE
+    from reanalyze.twin.run_folder import BUNDLE_FILE
+    from reanalyze.twin.run_folder import TRAINING_FILE
 
     started = time.perf_counter()
     root = Path(run)

@@ -15,7 +15,7 @@ __all__ = ["is_run_folder", "training_data", "validate"]
 
 def is_run_folder(source: str | Path) -> bool:
     """Whether ``source`` is a twin's run folder (it holds ``bundle.json``)."""
-    from reanalyze.twin.bundle import BUNDLE_FILE
+    from reanalyze.twin.run_folder import BUNDLE_FILE
 
     return Path(source).is_dir() and (Path(source) / BUNDLE_FILE).is_file()
 
