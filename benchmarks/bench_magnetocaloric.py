@@ -19,21 +19,14 @@ the RMS error measured in the same run. Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
-import tempfile
-import time
-from pathlib import Path
 
 import numpy as np
+from seeded_twin import Ranges, medians, seeds_and_trials, simulated_twin
 
 from reanalyze.load import load_dataset
 from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
 from reanalyze.synthetic import GENERATORS
-from reanalyze.twin.data import TrainingData
-from reanalyze.twin.search import Search
-from reanalyze.twin.simulate import simulate
 
 
 def errors(t: np.ndarray, s: np.ndarray, exact: np.ndarray) -> dict[str, float]:
@@ -57,11 +50,14 @@ def delta_s_5t(result) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     return table.values("T")[top], table.values("delta_s_m")[top], std
 
 
+def dense_grid(ranges: Ranges) -> str:
+    """0.2 K × 0.05 T over the trained temperatures, 0.01–5 T."""
+    lo, hi = ranges["T"]
+    return f"T={lo}:{hi}:0.2K H=0.01:5T:0.05T"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--trials", type=int, default=20)
-    args = parser.parse_args()
+    seeds, trials = seeds_and_trials(__doc__)
     magnet = GENERATORS["bean_rodbell_first_order"]()
     scan = load_dataset("synthetic_magnet")
     plugin = MagnetocaloricEffect()
@@ -70,14 +66,10 @@ def main() -> None:
     coarse = plugin.run(scan, params, figures=False)
     t, s, _ = delta_s_5t(coarse)
     results["trapezoid"].append(errors(t, s, magnet.delta_s_m(t, np.full_like(t, 5e4))))
-    for seed in [int(x) for x in args.seeds.split(",")]:
-        data = TrainingData.from_table(scan, ["T", "H"], "M")
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            Search(n_trials=args.trials, seed=seed).fit(data, Path(tmp) / "run")
-            train_s = time.perf_counter() - start
-            lo, hi = data.ranges()["T"]
-            grid = simulate(Path(tmp) / "run", f"T={lo}:{hi}:0.2K H=0.01:5T:0.05T")
+    for seed in seeds:
+        grid, train_s = simulated_twin(
+            scan, ["T", "H"], "M", seed=seed, trials=trials, grid=dense_grid
+        )
         dense = plugin.run(grid, params, figures=False)
         t, s, std = delta_s_5t(dense)
         row = errors(t, s, magnet.delta_s_m(t, np.full_like(t, 5e4)))
@@ -88,7 +80,7 @@ def main() -> None:
     exact_peak = float(np.max(np.abs(magnet.delta_s_m(t, np.full_like(t, 5e4)))))
     summary = {"exact_peak_J_per_kgK": exact_peak}
     for method, rows in results.items():
-        summary[method] = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+        summary[method] = medians(rows)
     summary["rms_ratio_trapezoid_over_twin"] = (
         summary["trapezoid"]["rms_error"] / summary["twin"]["rms_error"]
     )

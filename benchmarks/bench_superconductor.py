@@ -12,28 +12,25 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import json
-import statistics
-import tempfile
-import time
-from pathlib import Path
+
+from seeded_twin import Ranges, medians, seeds_and_trials, simulated_twin
 
 from reanalyze.load import load_dataset
 from reanalyze.properties.superconducting import SuperconductingTransport
 from reanalyze.synthetic import GENERATORS
-from reanalyze.twin.data import TrainingData
-from reanalyze.twin.search import Search
-from reanalyze.twin.simulate import simulate
 
 KEYS = ("hc2_0_gl", "hc2_0_whh", "tc0", "width_0")
 
 
+def dense_grid(ranges: Ranges) -> str:
+    """0.01 K × 0.05 T over the trained ranges."""
+    (t_lo, t_hi), (h_lo, h_hi) = ranges["T"], ranges["H"]
+    return f"T={t_lo}:{t_hi}:0.01K H={h_lo}:{h_hi}:500Oe"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2")
-    parser.add_argument("--trials", type=int, default=20)
-    args = parser.parse_args()
+    seeds, trials = seeds_and_trials(__doc__)
     sc = GENERATORS["superconductor_pdh_like"]()
     exact = {"hc2_0_gl": 1.1, "hc2_0_whh": 1.1, "tc0": float(sc.tc_criterion(0.0, 0.5))}
     scan = load_dataset("synthetic_superconductor")
@@ -41,14 +38,10 @@ def main() -> None:
     measured = plugin.run(scan, figures=False)
     rows: dict[str, list[dict[str, float]]] = {"scan": [], "twin": []}
     rows["scan"].append({k: float(measured.summary[k].value) for k in KEYS})
-    for seed in [int(x) for x in args.seeds.split(",")]:
-        data = TrainingData.from_table(scan, ["T", "H"], "R")
-        with tempfile.TemporaryDirectory() as tmp:
-            start = time.perf_counter()
-            Search(n_trials=args.trials, seed=seed).fit(data, Path(tmp) / "run")
-            train_s = time.perf_counter() - start
-            (t_lo, t_hi), (h_lo, h_hi) = data.ranges()["T"], data.ranges()["H"]
-            grid = simulate(Path(tmp) / "run", f"T={t_lo}:{t_hi}:0.01K H={h_lo}:{h_hi}:500Oe")
+    for seed in seeds:
+        grid, train_s = simulated_twin(
+            scan, ["T", "H"], "R", seed=seed, trials=trials, grid=dense_grid
+        )
         result = plugin.run(grid, figures=False)
         row = {k: float(result.summary[k].value) for k in KEYS}
         row.update({f"{k}_std": float(result.summary[k].std or 0) for k in KEYS})
@@ -57,7 +50,7 @@ def main() -> None:
         print(json.dumps({"seed": seed, **row}), flush=True)
     summary: dict[str, object] = {"exact": exact}
     for method, values in rows.items():
-        summary[method] = {k: statistics.median(r[k] for r in values) for k in values[0]}
+        summary[method] = medians(values)
     print(json.dumps(summary, indent=2))
 
 

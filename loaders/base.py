@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from reanalyze._io import read_bytes
 from reanalyze.errors import ColumnError, DataError, UnitError
 from reanalyze.headers import ParsedHeader, parse_header
 from reanalyze.table import ColumnSpec, Sample, UnitTable, assemble_frame
@@ -104,18 +105,7 @@ def read_text(path: Path) -> str:
     DataError
         Missing, a folder, unreadable (permissions, I/O), empty, binary or undecodable.
     """
-    try:
-        if not path.exists():
-            raise DataError(f"{path}: no such file")
-        if path.is_dir():
-            raise DataError(f"{path}: is a folder, not a data file")
-        raw = path.read_bytes()
-    except PermissionError:
-        raise DataError(f"{path}: permission denied (the file cannot be read)") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a data file") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    raw = read_bytes(path)
     if not raw.strip():
         raise DataError(f"{path}: file is empty")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

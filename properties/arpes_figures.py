@@ -1,6 +1,7 @@
 """Figures of an :class:`~reanalyze.properties.arpes.ArpesMap` result.
 
-:class:`matplotlib.figure.Figure` objects with units on every axis and the colour bar;
+:class:`matplotlib.figure.Figure` objects (constrained layout) with units in conventional
+notation on every axis and the colour bar;
 ensemble results (``<column>_std`` columns) get ± std bands and error bars.
 """
 
@@ -14,6 +15,7 @@ from matplotlib.figure import Figure
 from reanalyze.plotting import axis_label
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
+from reanalyze.units import pretty_unit
 
 __all__ = ["angle_map_figure", "arpes_figures", "fermi_surface_figure", "mdc_figure"]
 
@@ -37,6 +39,11 @@ def _image(table: UnitTable, x: str, y: str, z: str) -> tuple[FloatArray, FloatA
     return xs, ys, table.values(z).reshape(ny, nx)
 
 
+def _table_unit(result: PropertyResult, name: str, column: str) -> str:
+    """The unit of ``column`` of table ``name`` of ``result``."""
+    return result.tables[name].unit(column)
+
+
 def _intensity_map(
     result: PropertyResult, name: str, x: str, y: str, size: tuple[float, float]
 ) -> tuple[Figure, Axes, UnitTable]:
@@ -46,7 +53,7 @@ def _intensity_map(
     """
     table = result.tables[name]
     xs, ys, image = _image(table, x, y, "I")
-    fig = Figure(figsize=size)
+    fig = Figure(figsize=size, layout="constrained")
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(xs, ys, np.ma.masked_invalid(image), shading="auto", cmap="viridis")
     bar = fig.colorbar(mesh, ax=ax)
@@ -58,8 +65,8 @@ def angle_map_figure(result: PropertyResult) -> Figure:
     """The resampled I(θ1, θ2) (degree) with the MDC peaks; NaN outside the cone blank."""
     fig, ax, peaks = _intensity_map(result, "angle_map", "theta1", "theta2", (6.4, 4.8))
     ax.plot(peaks.values("theta1"), peaks.values("theta2"), "r.", ms=3, label="MDC peaks")
-    ax.set_xlabel("θ1 (degree)")
-    ax.set_ylabel("θ2 (degree)")
+    ax.set_xlabel(axis_label("θ1", _table_unit(result, "angle_map", "theta1")))
+    ax.set_ylabel(axis_label("θ2", _table_unit(result, "angle_map", "theta2")))
     ax.set_title("resampled angle map (NaN outside the cone blank)")
     ax.legend(loc="upper right", fontsize="small")
     return fig
@@ -67,7 +74,7 @@ def angle_map_figure(result: PropertyResult) -> Figure:
 
 def fermi_surface_figure(result: PropertyResult) -> Figure:
     """I(kx, ky) (1/angstrom) with the MDC peaks (± std for an ensemble)."""
-    fig, ax, peaks = _intensity_map(result, "k_map", "kx", "ky", (6.4, 5.2))
+    fig, ax, peaks = _intensity_map(result, "k_map", "kx", "ky", (7.0, 4.8))
     xerr, yerr = std_column(peaks, "kx"), std_column(peaks, "ky")
     ax.errorbar(
         peaks.values("kx"),
@@ -79,8 +86,8 @@ def fermi_surface_figure(result: PropertyResult) -> Figure:
         elinewidth=0.8,
         label="MDC peaks" + (" (± std)" if xerr is not None else ""),
     )
-    ax.set_xlabel("kx (1/angstrom)")
-    ax.set_ylabel("ky (1/angstrom)")
+    ax.set_xlabel(axis_label("k$_x$", _table_unit(result, "k_map", "kx")))
+    ax.set_ylabel(axis_label("k$_y$", _table_unit(result, "k_map", "ky")))
     ax.set_aspect("equal", adjustable="box")
     ax.set_title("Fermi-surface map in k space")
     ax.legend(loc="upper right", fontsize="small")
@@ -94,14 +101,15 @@ def mdc_figure(result: PropertyResult, n_curves: int = 5) -> Figure:
     t1, t2, image = _image(table, "theta1", "theta2", "I")
     std = std_column(table, "I")
     std_image = std.reshape(image.shape) if std is not None else None
+    angle = pretty_unit(table.unit("theta2"))
     rows = np.unique(np.linspace(0, t2.size - 1, min(n_curves, t2.size)).round().astype(int))
     finite = image[np.isfinite(image)]
     offset = float(np.ptp(finite)) * 0.6 if finite.size else 1.0
-    fig = Figure(figsize=(6.4, 5.6))
+    fig = Figure(figsize=(6.4, 5.6), layout="constrained")
     ax = fig.add_subplot()
     for j, row in enumerate(rows):
         shift = j * offset
-        (line,) = ax.plot(t1, image[row] + shift, lw=0.8, label=f"θ2 = {t2[row]:.3g}°")
+        (line,) = ax.plot(t1, image[row] + shift, lw=0.8, label=f"θ2 = {t2[row]:.3g} {angle}")
         if std_image is not None:
             ax.fill_between(
                 t1,
@@ -119,7 +127,7 @@ def mdc_figure(result: PropertyResult, n_curves: int = 5) -> Figure:
             color=line.get_color(),
             ms=5,
         )
-    ax.set_xlabel("θ1 (degree)")
+    ax.set_xlabel(axis_label("θ1", _table_unit(result, "angle_map", "theta1")))
     ax.set_ylabel(axis_label("I + offset", table.unit("I")))
     ax.set_title("MDCs with peaks (▼)" + (" and ± std band" if std_image is not None else ""))
     ax.legend(fontsize="small")

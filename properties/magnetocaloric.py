@@ -183,8 +183,9 @@ class MagnetocaloricEffect(PropertyPlugin):
         field_changes: list[float] = Field(
             default_factory=list,
             description=(
-                "Upper fields µ0H of the field changes given per-ΔH summaries, T; they must be "
-                "fields of the grid (within field_tolerance). Empty: all."
+                "Upper fields µ0H of the field changes given their own summaries, T; they must "
+                "be fields of the grid (within field_tolerance). The summaries are named by the "
+                "field change µ0ΔH (delta_s_max_0.99T for 0.01 → 1 T). Empty: all."
             ),
         )
         tec_widths: list[float] = Field(
@@ -270,15 +271,13 @@ class MagnetocaloricEffect(PropertyPlugin):
             "",
             description=(
                 "largest field exponent d ln|ΔS_M|/d ln ΔH where |ΔS_M| is significant "
-                "(> 2: first order, Law et al. 2018)"
+                "(> 2: first order)"
             ),
         )
         summary["banerjee_negative_isotherms"] = Summary(
             float(n_negative),
             "",
-            description=(
-                "Arrott isotherms (M² vs H/M) with a negative slope (Banerjee: first order)"
-            ),
+            description=("Arrott isotherms with a negative slope (Banerjee: first order)"),
         )
         return PropertyResult(tables=tables, summary=summary, notes=notes)
 
@@ -307,7 +306,7 @@ class MagnetocaloricEffect(PropertyPlugin):
             y=-table.values("delta_s_m")[rows][order],
             x_name="T",
             x_unit="K",
-            y_name=f"−ΔS_M (µ0ΔH = {float(np.nanmax(delta_h[rows])):.3g} T)",
+            y_name=f"−ΔS_M (µ0ΔH = {field_text(float(np.nanmax(delta_h[rows])))} T)",
             y_unit=table.unit("delta_s_m"),
             std=None if std is None else std[rows][order],
         )
@@ -507,8 +506,32 @@ def _tec_key(width: float) -> str:
     return f"tec_{width:g}K"
 
 
-def _field_key(field: float) -> str:
-    return f"{field:.4g}T"
+def field_text(value: float, digits: int = 4) -> str:
+    """A field in tesla as the summaries name and describe it (``4.95``, ``0.1``, ``5``)."""
+    return f"{value:.{digits}g}"
+
+
+def _field_digits(delta_h: FloatArray) -> int:
+    """Significant digits (at least 4) that tell every field change apart by name."""
+    for digits in range(4, 17):
+        if len({field_text(float(v), digits) for v in delta_h}) == delta_h.size:
+            return digits
+    return 17
+
+
+def _span_text(changes: EntropyChange, i: int, digits: int = 4) -> str:
+    """The lower and upper field of a field change: ``0.01 → 4.96 T``."""
+    upper = float(changes.upper[i])
+    lower = upper - float(changes.delta_h[i])
+    lower = 0.0 if abs(lower) < 1e-12 * max(abs(upper), 1.0) else lower
+    return f"{field_text(lower, digits)} → {field_text(upper, digits)} T"
+
+
+def _change_text(changes: EntropyChange, i: int, digits: int = 4) -> str:
+    """One field change said the one way every summary says it:
+    ``µ0ΔH = 4.95 T (0.01 → 4.96 T)`` (the field change, then the lower and upper field)."""
+    delta_h = field_text(float(changes.delta_h[i]), digits)
+    return f"µ0ΔH = {delta_h} T ({_span_text(changes, i, digits)})"
 
 
 def _summaries(
@@ -518,16 +541,24 @@ def _summaries(
     unit: str,
     energy: str,
 ) -> dict[str, Summary]:
-    """Scalars of the largest field change and of the requested field changes."""
-    summary = _peak_summaries(
-        changes, peaks, changes.upper.size - 1, "", p.tec_widths, unit, energy
-    )
+    """Scalars of the largest field change and of the requested field changes.
+
+    A field change is named and described by one rounded value, µ0ΔH (the upper field minus
+    the lower one): ``delta_s_max_4.95T`` is "|ΔS_M|max for µ0ΔH = 4.95 T (0.01 → 4.96 T)".
+    """
+    digits = _field_digits(changes.delta_h)
+    last = changes.upper.size - 1
+    summary = _peak_summaries(changes, peaks, last, "", p.tec_widths, unit, energy, digits)
     summary["delta_h"] = Summary(
-        float(changes.delta_h[-1]), "T", description="largest field change µ0ΔH"
+        float(changes.delta_h[-1]),
+        "T",
+        description=f"largest field change, {_span_text(changes, last, digits)}",
     )
     for i in _requested(changes, p):
-        suffix = "_" + _field_key(float(changes.upper[i]))
-        summary.update(_peak_summaries(changes, peaks, i, suffix, p.tec_widths, unit, energy))
+        suffix = f"_{field_text(float(changes.delta_h[i]), digits)}T"
+        summary.update(
+            _peak_summaries(changes, peaks, i, suffix, p.tec_widths, unit, energy, digits)
+        )
     return summary
 
 
@@ -557,9 +588,10 @@ def _peak_summaries(
     widths: list[float],
     unit: str,
     energy: str,
+    digits: int = 4,
 ) -> dict[str, Summary]:
     q = peaks[i]
-    change = f"µ0ΔH = {changes.delta_h[i]:.4g} T (up to {changes.upper[i]:.4g} T)"
+    change = _change_text(changes, i, digits)
     out = {
         "delta_s_max" + suffix: Summary(q.height, unit, description=f"|ΔS_M|max for {change}"),
         "t_peak" + suffix: Summary(

@@ -1,7 +1,8 @@
 """Figures of a :class:`~reanalyze.properties.superconducting.SuperconductingTransport` result.
 
-:class:`matplotlib.figure.Figure` objects with units on both axes; ensemble results
-(``<column>_std`` columns) get ± std bands.
+:class:`matplotlib.figure.Figure` objects (constrained layout) with units in conventional
+notation on both axes; ensemble results (``<column>_std`` columns) get ± std bands. More than
+:data:`~reanalyze.plotting.MANY_CURVES` field lines get a colour bar, a few bold, the rest faint.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import axis_label, std_band, viridis_colors
+from reanalyze.plotting import CurveFamily, axis_label, std_band, viridis_colors
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
 
@@ -31,28 +32,30 @@ def superconducting_figures(result: PropertyResult, criterion: str) -> dict[str,
 
 def curves_figure(curves: UnitTable) -> Figure:
     """R (unit of the table) vs T (K) per field: measured dots, smoothed lines, std bands."""
-    fig = Figure(figsize=(6.4, 4.6))
+    fig = Figure(figsize=(6.8, 4.6), layout="constrained")
     ax = fig.add_subplot()
     field_t, T, R = curves.values("field"), curves.values("T"), curves.values("R")
     raw = curves.values("R_measured")
     std = std_column(curves, "R")
     unique = np.unique(field_t)
-    colors = viridis_colors(unique.size, _COLOR_STOP)
-    for color, value in zip(colors, unique, strict=True):
+    family = CurveFamily(unique, "µ₀H", curves.unit("field") or "T", stop=_COLOR_STOP)
+    for i, value in enumerate(unique):
         sel = field_t == value
+        color = family.colors[i]
         ax.plot(T[sel], raw[sel], ".", color=color, ms=2, alpha=0.35)
-        ax.plot(T[sel], R[sel], "-", color=color, lw=1.2, label=f"µ0H = {value:g} T")
-        std_band(ax, T[sel], R[sel], None if std is None else std[sel], color)
+        ax.plot(T[sel], R[sel], "-", **family.style(i))
+        if family.is_bold(i):
+            std_band(ax, T[sel], R[sel], None if std is None else std[sel], color)
     ax.set_xlabel(axis_label("T", "K"))
     ax.set_ylabel(axis_label("R", curves.unit("R")))
-    ax.legend(fontsize="small", frameon=False)
+    family.finish(ax, band=std is not None)
     ax.set_title("Resistive transitions (dots: measured, lines: smoothed)")
     return fig
 
 
 def hc2_figure(points: UnitTable, fit: UnitTable, criterion: str) -> Figure:
     """µ0Hc2 (T) vs T (K): the points of every criterion and the GL and WHH fits."""
-    fig = Figure(figsize=(6.0, 4.6))
+    fig = Figure(figsize=(6.0, 4.6), layout="constrained")
     ax = fig.add_subplot()
     labels = points.labels("criterion")
     T, H = points.values("T"), points.values("mu0Hc2")
@@ -74,7 +77,7 @@ def hc2_figure(points: UnitTable, fit: UnitTable, criterion: str) -> Figure:
         ax.plot(grid, y, style, color="k", lw=1, label=f"{text} ({criterion})")
         std_band(ax, grid, y, std_column(fit, column), "0.5", alpha=0.3)
     ax.set_xlabel(axis_label("T", "K"))
-    ax.set_ylabel(axis_label("µ0Hc2", "T"))
+    ax.set_ylabel(axis_label("µ₀H$_\\mathrm{c2}$", "T"))
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="small", frameon=False)

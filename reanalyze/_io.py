@@ -1,8 +1,8 @@
 """Read the YAML and JSON files reanalyze is given, with one-line errors.
 
-:func:`read_yaml` (and :func:`parse_yaml` for text) read a YAML file that holds a mapping;
-:func:`read_json` reads the JSON file of a folder reanalyze wrote. Writing goes through
-:mod:`reanalyze._atomic`.
+:func:`read_bytes` reads a data file (or its head); :func:`read_yaml` (and :func:`parse_yaml`
+for text) read a YAML file that holds a mapping; :func:`read_json` reads the JSON file of a
+folder reanalyze wrote. Writing goes through :mod:`reanalyze._atomic`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,34 @@ import yaml
 
 from reanalyze.errors import DataError, ReanalyzeError
 
-__all__ = ["parse_yaml", "read_json", "read_yaml"]
+__all__ = ["parse_yaml", "read_bytes", "read_json", "read_yaml"]
 
 TOP_LEVEL = "a mapping at the top level"
+
+
+def read_bytes(path: str | Path, limit: int | None = None) -> bytes:
+    """The bytes of the data file ``path`` (the first ``limit`` of them, if given).
+
+    Raises
+    ------
+    DataError
+        One line naming the file: missing, a folder, permission denied, or another I/O error
+        (with the system's reason).
+    """
+    file = Path(path)
+    try:
+        if file.is_dir():
+            raise DataError(f"{file}: is a folder, not a data file")
+        with open(file, "rb") as handle:
+            return handle.read() if limit is None else handle.read(limit)
+    except (FileNotFoundError, NotADirectoryError):
+        raise DataError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise DataError(f"{file}: is a folder, not a data file") from None
+    except PermissionError:
+        raise DataError(f"{file}: permission denied (the file cannot be read)") from None
+    except OSError as exc:
+        raise DataError(f"{file}: cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def parse_yaml(

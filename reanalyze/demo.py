@@ -31,6 +31,33 @@ CASES = {
     "erco2": ("erco2", "Terashima et al. 2023: 0.2 T steps converge ΔS_M(0–5 T)"),
 }
 STEPS = ("1T", "0.5T", "0.2T", "0.1T", "0.05T")
+#: The dense grid the demo simulates: temperature step (K) and field step (Oe).
+DENSE_T_STEP = 0.2
+DENSE_H_STEP = 500.0
+
+
+def dense_axes(t_range: tuple[float, float], h_range: tuple[float, float]) -> dict[str, Any]:
+    """The demo's dense grid over the training ranges, its field axis ending at the top field.
+
+    T (K) in :data:`DENSE_T_STEP` steps from the lowest temperature; H (Oe) the lowest field,
+    then every multiple of :data:`DENSE_H_STEP` above it, and the highest field last, so the
+    largest field change is the measured one (0 → 5 T, not 0 → 4.96 T).
+
+    Examples
+    --------
+    >>> axes = dense_axes((10.0, 11.1), (100.0, 2000.0))
+    >>> axes["T"].tolist(), axes["H"].tolist()
+    ([10.0, 10.2, 10.4, 10.6, 10.8, 11.0], [100.0, 500.0, 1000.0, 1500.0, 2000.0])
+    """
+    t_lo, t_hi = t_range
+    h_lo, h_hi = h_range
+    count = int(np.floor((t_hi - t_lo) / DENSE_T_STEP + 1e-9))
+    t = t_lo + DENSE_T_STEP * np.arange(count + 1)
+    multiples = DENSE_H_STEP * np.arange(
+        np.floor(h_lo / DENSE_H_STEP) + 1, np.ceil(h_hi / DENSE_H_STEP)
+    )
+    h = np.concatenate([[h_lo], multiples, [h_hi]])
+    return {"T": np.round(t, 9), "H": h}
 
 
 @dataclass
@@ -48,6 +75,7 @@ class DemoResult:
     peak_std: float
     peak_unit: str
     t_peak: float
+    delta_h: float
     exact_peak: float | None
     verdict: str
     times: dict[str, float] = field(default_factory=dict)
@@ -66,12 +94,17 @@ class DemoResult:
             out.append("recommended field step: none of the candidates converged")
         if self.finest_hours is not None:
             out.append(f"finest candidate (0.05 T) would take {self.finest_hours:.1f} h")
-        peak = f"|ΔS_M|max (0 → 5 T) = {self.peak:.2f} ± {self.peak_std:.2f} {self.peak_unit}"
+        from reanalyze.properties.magnetocaloric import field_text
+        from reanalyze.units import pretty_unit
+
+        unit = pretty_unit(self.peak_unit)
+        change = f"µ0ΔH = {field_text(self.delta_h)} T"
+        peak = f"|ΔS_M|max ({change}) = {self.peak:.2f} ± {self.peak_std:.2f} {unit}"
         peak += f" at {self.t_peak:.1f} K (twin, dense grid)"
         out.append(peak)
         if self.exact_peak is not None:
             error = (self.peak - self.exact_peak) / self.exact_peak
-            out.append(f"exact |ΔS_M|max = {self.exact_peak:.2f} {self.peak_unit} ({error:+.1%})")
+            out.append(f"exact |ΔS_M|max ({change}) = {self.exact_peak:.2f} {unit} ({error:+.1%})")
         out.append(f"report: {self.report}")
         out.append(
             f"MLflow store: {self.tracking_uri}  (see it with: reanalyze ui "
@@ -127,9 +160,10 @@ def run_demo(
     from reanalyze.twin.data import TrainingData
     from reanalyze.twin.recipes import get_recipe
     from reanalyze.twin.search import Search
-    from reanalyze.twin.simulate import simulate
+    from reanalyze.twin.simulate import grid_points, simulate
     from reanalyze.twin.space import SearchSpace
     from reanalyze.twin.tracking import log_search
+    from reanalyze.units import convert
 
     say = progress or (lambda message: None)
     output_action(out, "demo", option=option)  # new, empty, or an earlier demo
@@ -168,9 +202,13 @@ def run_demo(
 
     start = time.perf_counter()
     (t_lo, t_hi), (h_lo, h_hi) = data.ranges()["T"], data.ranges()["H"]
-    spec = f"T={t_lo:.6g}:{t_hi:.6g}:0.2K H={h_lo:.6g}:{h_hi:.6g}Oe:500Oe"
+    axes = dense_axes((t_lo, t_hi), (h_lo, h_hi))
+    spec = (
+        f"T={t_lo:.6g} K in {DENSE_T_STEP:g} K steps to {t_hi:.6g} K, H={h_lo:.6g} Oe then every "
+        f"{DENSE_H_STEP:g} Oe up to {h_hi:.6g} Oe"
+    )
     say(f"3/6 simulate: {spec}")
-    dense = simulate(run_dir, spec)
+    dense = simulate(run_dir, grid_points(axes))
     dense.to_parquet(folder / "dense.parquet")
     times["simulate"] = time.perf_counter() - start
 
@@ -182,6 +220,7 @@ def run_demo(
     result.save(folder / "delta_s_m", plugin="magnetocaloric", extra={"input": spec})
     peak = result.summary["delta_s_max"]
     t_peak = result.summary["t_peak"]
+    delta_h = float(result.summary["delta_h"].value)  # T: 0 → the top field (low_field=constant)
     times["property"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -216,8 +255,9 @@ def run_demo(
 
         magnet: Any = GENERATORS["bean_rodbell_first_order"]()
         temperatures = np.arange(t_lo, t_hi, 0.05)
+        top = float(convert(delta_h, "T", "Oe", kind="magnetic_field"))  # the same field change
         exact = float(
-            np.max(np.abs(magnet.delta_s_m(temperatures, np.full_like(temperatures, h_hi))))
+            np.max(np.abs(magnet.delta_s_m(temperatures, np.full_like(temperatures, top))))
         )
     rows = plan.result_.rows
     i = plan.result_.recommended
@@ -234,6 +274,7 @@ def run_demo(
         peak_std=float(peak.std or 0.0),
         peak_unit=peak.unit,
         t_peak=float(t_peak.value),
+        delta_h=delta_h,
         exact_peak=exact,
         verdict=plan.result_.verdict,
         times=times,

@@ -18,8 +18,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pooch
@@ -95,9 +98,10 @@ def fetch(url: str, sha256: str, filename: str, *, refresh: bool = False) -> Pat
     except OSError as exc:
         raise FetchError(f"cannot create the cache folder {folder}: {exc}") from None
     try:
-        downloaded = pooch.retrieve(
-            url, known_hash=f"sha256:{sha256}", fname=filename, path=folder, progressbar=False
-        )
+        with _pooch_quiet():
+            downloaded = pooch.retrieve(
+                url, known_hash=f"sha256:{sha256}", fname=filename, path=folder, progressbar=False
+            )
     except ValueError as exc:
         if "hash" in str(exc).lower():
             raise ChecksumError(
@@ -106,13 +110,42 @@ def fetch(url: str, sha256: str, filename: str, *, refresh: bool = False) -> Pat
             ) from None
         raise FetchError(f"{filename}: cannot download from {url}: {exc}") from None
     except Exception as exc:  # requests/ftplib/DOI resolution errors: no network or no file
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise OfflineError(
             f"{filename} is not in the cache and cannot be downloaded from {url} "
-            f"({type(exc).__name__}: {reason[:160]}); to work offline put the file at {path} "
+            f"({_reason(exc, url)}); to work offline put the file at {path} "
             f"(sha256 {sha256}) or run 'reanalyze data seed FOLDER'"
         ) from None
     return Path(downloaded)
+
+
+def _reason(exc: Exception, url: str) -> str:
+    """Why a download failed, in a few words and whole (never a URL cut in the middle)."""
+    from urllib.parse import urlparse
+
+    name = type(exc).__name__
+    host = urlparse(url).hostname or url
+    if name in ("ConnectionError", "ConnectTimeout", "ReadTimeout", "Timeout"):
+        return f"{name}: no connection to {host}"
+    response = getattr(exc, "response", None)
+    if response is not None and getattr(response, "status_code", None):
+        return f"HTTP {response.status_code} from {host}"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{name}: {text}" if text else name
+
+
+@contextlib.contextmanager
+def _pooch_quiet() -> Iterator[None]:
+    """pooch's "Downloading data from …" line is not reanalyze's (it shows with --verbose)."""
+    from reanalyze.twin.quiet import is_verbose
+
+    logger = pooch.get_logger()
+    level = logger.level
+    if not is_verbose():
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def seed_cache(folder: Path, expected: dict[str, str]) -> list[Path]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze._io import read_bytes
 from reanalyze.errors import ColumnError, DataError
 from reanalyze.headers import parse_header
 from reanalyze.plugins import list_plugins, load_all, load_plugin
@@ -45,17 +46,7 @@ def choose_loader(path: Path, name: str | None = None) -> Any:
     """
     if name is not None:
         return load_plugin("reanalyze.loaders", name)()
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096).decode("utf-8", errors="replace")
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a data file") from None
-    except PermissionError:
-        raise DataError(f"{path}: permission denied (the file cannot be read)") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    head = read_bytes(path, 4096).decode("utf-8", errors="replace")
     candidates = load_all("reanalyze.loaders")
     for cls in candidates.values():
         try:

@@ -1,35 +1,59 @@
 """Figure helpers shared by every figure reanalyze draws (report, plan, validation, plugins).
 
-Colours along the viridis map, axis labels that always carry a unit, and the ± std band an
-ensemble result draws around a curve. The figures are :class:`matplotlib.figure.Figure`
-objects, never pyplot state; matplotlib is imported only when a colour or a band is drawn.
+Colours along the viridis map, axis labels that always carry a unit in conventional notation
+(:func:`reanalyze.units.pretty_unit`), the ± std band an ensemble result draws around a curve,
+families of many curves (:class:`CurveFamily`: a colour bar for their parameter, a few
+representative curves drawn bold with their bands, the rest faint) and the check every figure
+passes (:func:`figure_problems`). The figures are :class:`matplotlib.figure.Figure` objects,
+never pyplot state; matplotlib is imported only when something is drawn.
 
 Examples
 --------
->>> axis_label("T", "K"), axis_label("n", ""), axis_label("n", "dimensionless")
-('T (K)', 'n (dimensionless)', 'n (dimensionless)')
+>>> axis_label("T", "K"), axis_label("n", ""), axis_label("−ΔS_M", "J/(kg*K)")
+('T (K)', 'n (dimensionless)', '−ΔS_M (J kg⁻¹ K⁻¹)')
 >>> len(viridis_colors(3))
 3
+>>> representatives([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0], 5)
+[1, 3, 5, 7, 9]
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.units import pretty_unit
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-__all__ = ["axis_label", "std_band", "viridis_colors"]
+__all__ = [
+    "MANY_CURVES",
+    "REPRESENTATIVE_CURVES",
+    "CurveFamily",
+    "axis_label",
+    "figure_problems",
+    "representatives",
+    "std_band",
+    "viridis_colors",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
+#: A figure with more curves than this gets a colour bar instead of a legend entry per curve.
+MANY_CURVES = 8
+#: Curves drawn bold (with their ensemble bands) in a family of many.
+REPRESENTATIVE_CURVES = 5
+
 
 def axis_label(name: str, unit: str) -> str:
-    """``"name (unit)"``; an empty unit (or ``"dimensionless"``) reads ``(dimensionless)``."""
-    return f"{name} ({unit or 'dimensionless'})"
+    """``"name (unit)"`` in conventional notation; no unit reads ``(dimensionless)``."""
+    return f"{name} ({pretty_unit(unit) or 'dimensionless'})"
 
 
 def viridis_colors(count: int, stop: float = 0.9) -> list[tuple[float, float, float, float]]:
@@ -59,3 +83,253 @@ def std_band(
     if color is not None:
         style["color"] = color
     ax.fill_between(x, y - std, y + std, alpha=alpha, linewidth=0, **style)
+
+
+def representatives(values: Sequence[float] | FloatArray, count: int) -> list[int]:
+    """Indices of about ``count`` curves whose values are nearest the tops of equal bins.
+
+    The bins split ``start … max`` into ``count`` equal parts, where ``start`` is 0 for values
+    that start less than one bin above zero (field changes 0.05 … 5 T give 1, 2, 3, 4, 5 T) and the
+    smallest value otherwise (isotherms 10 … 60 K give 20, 30, 40, 50, 60 K); the largest value
+    is always one. Fewer values than ``count``: all of them.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    if v.size <= count or not finite.any():
+        return list(range(v.size))
+    lo, hi = float(v[finite].min()), float(v[finite].max())
+    if 0.0 <= lo < (hi - lo) / count:
+        lo = 0.0
+    targets = lo + (hi - lo) * np.arange(1, count + 1) / count
+    distance = np.where(finite, 0.0, np.inf)
+    return sorted({int(np.argmin(np.abs(v - t) + distance)) for t in targets})
+
+
+class CurveFamily:
+    """How to draw a family of curves labelled by one parameter (a field change, a field, T).
+
+    Up to :data:`MANY_CURVES` curves: each its own viridis colour, a legend entry and its band.
+    More: the colour follows the parameter on a colour bar, :func:`representatives` are drawn
+    bold with a white outline, a legend entry and their ± std band, the others thin and faint.
+
+    Parameters
+    ----------
+    values
+        The parameter of each curve, in the order they are drawn (unit ``unit``).
+    name, unit
+        The parameter's symbol and unit (legend title, colour-bar label).
+    many, count
+        More than ``many`` curves make a family of many; ``count`` representatives are bold.
+    digits
+        Significant digits of the values in the legend.
+
+    Examples
+    --------
+    >>> family = CurveFamily(np.linspace(0.05, 5.0, 100), "µ₀ΔH", "T")
+    >>> family.many, [round(float(family.values[i]), 2) for i in family.bold]
+    (True, [1.0, 2.0, 3.0, 4.0, 5.0])
+    >>> family.label(99), family.style(0)["alpha"], CurveFamily([1.0, 2.0], "H", "T").many
+    ('5 T', 0.35, False)
+    """
+
+    def __init__(
+        self,
+        values: Sequence[float] | FloatArray,
+        name: str,
+        unit: str,
+        *,
+        many: int = MANY_CURVES,
+        count: int = REPRESENTATIVE_CURVES,
+        digits: int = 3,
+        stop: float = 0.9,
+    ) -> None:
+        from matplotlib import colormaps
+        from matplotlib.colors import ListedColormap, Normalize
+
+        self.values = np.asarray(values, dtype=np.float64)
+        self.name, self.unit, self.digits = name, unit, digits
+        self.many = self.values.size > many
+        self.bold = representatives(self.values, count) if self.many else list(range(len(self)))
+        self.cmap = ListedColormap(colormaps["viridis"](np.linspace(0.0, stop, 256)))
+        finite = self.values[np.isfinite(self.values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        self.norm = Normalize(lo, hi if hi > lo else lo + 1.0)
+        self.colors = (
+            [self.cmap(self.norm(v)) for v in self.values]
+            if self.many
+            else viridis_colors(len(self), stop)
+        )
+
+    def __len__(self) -> int:
+        return int(self.values.size)
+
+    def is_bold(self, i: int) -> bool:
+        """Whether curve ``i`` is drawn bold with its band (every curve of a small family)."""
+        return i in self.bold
+
+    def label(self, i: int) -> str:
+        """The legend text of curve ``i``: its value and unit."""
+        unit = pretty_unit(self.unit)
+        return f"{self.values[i]:.{self.digits}g}" + (f" {unit}" if unit else "")
+
+    def style(self, i: int, **extra: Any) -> dict[str, Any]:
+        """``plot`` keywords of curve ``i`` (colour, width, label; faint when not bold)."""
+        if not self.many:
+            return {"color": self.colors[i], "lw": 1.3, "label": self.label(i), **extra}
+        if not self.is_bold(i):
+            return {"color": self.colors[i], "lw": 0.6, "alpha": 0.35, "zorder": 1.5, **extra}
+        from matplotlib import patheffects
+
+        outline = [patheffects.Stroke(linewidth=3.4, foreground="white"), patheffects.Normal()]
+        return {
+            "color": self.colors[i],
+            "lw": 1.8,
+            "zorder": 3,
+            "label": self.label(i),
+            "path_effects": outline,
+            **extra,
+        }
+
+    def finish(
+        self,
+        ax: Axes | Sequence[Axes],
+        *,
+        band: bool,
+        legend: Axes | None = None,
+        loc: str = "best",
+        extra: Sequence[Any] = (),
+    ) -> None:
+        """Add the colour bar (a family of many) and the legend to ``ax``.
+
+        ``band``: the curves have ± std bands (a legend entry says so); ``legend``: the axes
+        that gets the legend (default the first of ``ax``); ``extra``: more legend handles.
+        """
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.patches import Patch
+
+        axes = [ax] if not isinstance(ax, Sequence) else list(ax)
+        target = legend or axes[0]
+        if self.many:
+            mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
+            bar = target.figure.colorbar(mappable, ax=axes, pad=0.02)
+            bar.set_label(axis_label(self.name, self.unit))
+        handles, labels = target.get_legend_handles_labels()
+        handles, labels = list(handles), list(labels)
+        if band:
+            handles.append(Patch(facecolor="0.55", alpha=0.35, label="± 1 std (ensemble)"))
+            labels.append("± 1 std (ensemble)")
+        for handle in extra:
+            handles.append(handle)
+            labels.append(handle.get_label())
+        title = f"{self.name}: bold {len(self.bold)} of {len(self)}" if self.many else self.name
+        target.legend(handles, labels, title=title, fontsize="small", loc=loc)  # type: ignore[call-overload]
+
+
+# ----------------------------------------------------------------------------- the figure check
+_UNIT_IN_LABEL = re.compile(r"\(([^()]|\([^()]*\))+\)\s*$")
+
+
+def _is_colorbar(ax: Axes) -> bool:
+    return hasattr(ax, "_colorbar")
+
+
+def _has_data(ax: Axes) -> bool:
+    return bool(ax.lines or ax.collections or ax.images or ax.patches)
+
+
+def _curves(ax: Axes) -> int:
+    """Lines of more than two points (reference lines like ``axhline`` have two)."""
+    return sum(1 for line in ax.get_lines() if line.get_visible() and np.size(line.get_xdata()) > 2)
+
+
+def _shared_legend(ax: Axes, axes: Sequence[Axes]) -> bool:
+    """Whether ``ax`` or an axes sharing its x or y axis has a legend (one key for both)."""
+    for other in axes:
+        joined = other is ax or any(
+            group.joined(ax, other) for group in (ax.get_shared_x_axes(), ax.get_shared_y_axes())
+        )
+        if joined and other.get_legend() is not None:
+            return True
+    return False
+
+
+def _shared_label(ax: Axes, axis: str, axes: Sequence[Axes]) -> bool:
+    """Whether an axes sharing ``ax``'s x (or y) axis carries the label."""
+    group = ax.get_shared_x_axes() if axis == "x" else ax.get_shared_y_axes()
+    for other in axes:
+        if other is ax or not group.joined(ax, other):
+            continue
+        if (other.get_xlabel() if axis == "x" else other.get_ylabel()).strip():
+            return True
+    return False
+
+
+def _texts(fig: Figure, renderer: Any) -> list[tuple[str, Any]]:
+    """Every drawn, non-empty text of the figure with its bounding box (display pixels)."""
+    from matplotlib.text import Text
+
+    ticks: set[int] = set()
+    shown: list[Text] = []
+    for ax in fig.axes:
+        axis: Any
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update({id(tick.label1), id(tick.label2)})
+            for tick in axis._update_ticks():  # the ticks actually drawn
+                shown.extend(t for t in (tick.label1, tick.label2) if t.get_visible())
+    for text in fig.findobj(Text):
+        if id(text) not in ticks and text.get_visible():
+            shown.append(text)
+    out = []
+    for text in shown:
+        if text.get_text().strip() and text.get_alpha() != 0:
+            out.append((text.get_text(), text.get_window_extent(renderer)))
+    return out
+
+
+def figure_problems(fig: Figure, tolerance: float = 1.0) -> list[str]:
+    """What a figure lacks to be read: one sentence per problem (``[]``: none).
+
+    The figure is drawn (Agg) and checked for: a layout engine (constrained or tight), an
+    axis label with a unit in parentheses on both axes of every axes that shows data (or on
+    an axes it shares that axis with) and on every colour bar, a legend (on the axes or one
+    sharing an axis with it) or a colour bar on axes with more than one curve, and no two
+    texts (titles, labels, tick labels, legend entries, annotations) whose boxes overlap by
+    more than ``tolerance`` pixels each way.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    problems = []
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine | None):
+        problems.append("no layout engine (use layout='constrained' or 'tight')")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    has_colorbar = any(_is_colorbar(ax) for ax in fig.axes)
+    for index, ax in enumerate(fig.axes):
+        where = f"axes {index} ({ax.get_title() or 'untitled'})"
+        if _is_colorbar(ax):
+            label = ax.get_ylabel() or ax.get_xlabel()
+            if not _UNIT_IN_LABEL.search(label):
+                problems.append(f"colour bar {index}: label {label!r} has no unit")
+            continue
+        if not _has_data(ax):
+            continue
+        for axis, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())):
+            if not label.strip() and _shared_label(ax, axis, fig.axes):
+                continue
+            if not _UNIT_IN_LABEL.search(label):
+                problems.append(f"{where}: {axis} label {label!r} has no unit")
+        keyed = _shared_legend(ax, fig.axes) or has_colorbar or bool(fig.legends)
+        if _curves(ax) > 1 and not keyed:
+            problems.append(f"{where}: {_curves(ax)} curves and no legend or colour bar")
+    boxes = _texts(fig, renderer)
+    for i, (text_a, a) in enumerate(boxes):
+        for text_b, b in boxes[i + 1 :]:
+            dx = min(a.x1, b.x1) - max(a.x0, b.x0)
+            dy = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if dx > tolerance and dy > tolerance:
+                problems.append(f"texts overlap: {text_a!r} and {text_b!r}")
+    return problems

@@ -144,6 +144,8 @@ def _type_name(value: object) -> str:
 
 
 def _check_class(obj: Any, base: type, base_path: str) -> str | None:
+    """What every plugin must be: a concrete subclass of ``base`` with string ``name`` and
+    ``description``."""
     if not isinstance(obj, type):
         label = getattr(obj, "__qualname__", None)
         what = (
@@ -157,11 +159,11 @@ def _check_class(obj: Any, base: type, base_path: str) -> str | None:
     if inspect.isabstract(obj):
         missing = ", ".join(f"{m}()" for m in sorted(getattr(obj, "__abstractmethods__", ())))
         return f"class {obj.__name__} does not implement {missing}"
-    return None
+    return _check_strings(obj)
 
 
-def _check_strings(cls: type, names: Iterable[str]) -> str | None:
-    for attr in names:
+def _check_strings(cls: type) -> str | None:
+    for attr in ("name", "description"):
         if not hasattr(cls, attr):
             return f"class {cls.__name__} has no {attr!r} (a string)"
         value = getattr(cls, attr)
@@ -200,9 +202,6 @@ def _check_property(obj: Any) -> str | None:
     if problem:
         return problem
     cls: type = obj
-    problem = _check_strings(cls, ("name", "description"))
-    if problem:
-        return problem
     if not hasattr(cls, "requires"):
         return f"class {cls.__name__} has no 'requires' (a tuple of Requirement)"
     requires = cls.requires
@@ -239,9 +238,6 @@ def _check_loader(obj: Any) -> str | None:
     if problem:
         return problem
     cls: type = obj
-    problem = _check_strings(cls, ("name", "description"))
-    if problem:
-        return problem
     suffixes = getattr(cls, "suffixes", ())
     if not isinstance(suffixes, tuple | list) or not all(isinstance(s, str) for s in suffixes):
         return f"{cls.__name__}.suffixes must be a tuple of strings, got {suffixes!r}"

@@ -46,11 +46,11 @@ __all__ = [
     "check_kind",
     "convert",
     "format_unit",
-    "pretty_unit",
     "infer_kind",
     "kind_from_name",
     "parse_quantity",
     "parse_unit",
+    "pretty_unit",
     "ureg",
 ]
 

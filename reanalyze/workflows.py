@@ -87,13 +87,17 @@ def train_twin(
     search = Search(None, recipe=chosen, **dict(search_options or {}))
     inputs = input_paths(sources)
     output_action(out, "run", inputs=inputs, overwrite=overwrite, option=option)
+    data = training_data(
+        sources, features=features, target=target, loader=loader, units=units, note=note
+    )
+    # the workers' server imports TensorFlow while MLflow is imported and the study prepared
+    from reanalyze.twin.pool import warm_up
+
+    warm_up()
     if log_to_mlflow:
         from reanalyze.twin.tracking import check_tracking
 
         check_tracking(tracking_uri)  # fail in seconds, not after the search
-    data = training_data(
-        sources, features=features, target=target, loader=loader, units=units, note=note
-    )
     if note is not None and not units and all(k == "dimensionless" for k in data.kinds.values()):
         note("note: no units known: columns are used as they are (give --units COL=UNIT)")
     base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(data.n_rows)
@@ -191,6 +195,8 @@ def compute_property(
         table = simulate(twin, grid, allow_extrapolation=allow_extrapolation)
         if note is not None:
             note(f"simulated {len(table)} points with the twin in {twin}")
+            for line in table.metadata.get("notes", []):
+                note(f"note: {line}")
     else:
         if grid is not None:
             raise OptionError("a grid needs a twin's run folder as the input")

@@ -21,6 +21,23 @@ SHARED_DATA = Path(os.environ.get("REANALYZE_SHARED_DATA", REPO.parent / "shared
 MAT_INTERP = SHARED_DATA / "mat_interp"
 
 
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run: the programs that are not installed, by name (None
+    when Chromium and its driver are both there, and selenium can be imported)."""
+    import importlib.util
+
+    missing = []
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        missing.append("chromium (neither chromium nor chromium-browser is on PATH)")
+    if not shutil.which("chromedriver"):
+        missing.append("chromedriver (not on PATH)")
+    if importlib.util.find_spec("selenium") is None:
+        missing.append("the selenium package (pip install -e '.[test]')")
+    if not missing:
+        return None
+    return "not installed: " + "; ".join(missing)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -138,3 +138,25 @@ def test_synth_writes_a_scan_that_matches_its_truth(tmp_path: Path) -> None:
     assert 0 < np.std(relative) < 0.01  # noisy, but only by the generator's small noise
     assert main(["data", "synth", "synthetic_magnet", "--out", str(tmp_path / "m.xlsx")]) == 2
     assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_the_browser_skip_names_exactly_what_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the driver missing: the skip reason names chromedriver, not chromium."""
+    from conftest import browser_missing
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    chromium = bin_dir / "chromium"
+    chromium.write_text("#!/bin/sh\n")
+    chromium.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    reason = browser_missing() or ""
+    assert "chromedriver" in reason and "chromium (" not in reason, reason
+    driver = bin_dir / "chromedriver"
+    driver.write_text("#!/bin/sh\n")
+    driver.chmod(0o755)
+    chromium.unlink()
+    reason = browser_missing() or ""
+    assert reason.startswith("not installed: chromium (") and "chromedriver" not in reason

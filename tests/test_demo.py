@@ -17,13 +17,17 @@ def test_demo_runs_end_to_end_offline(tmp_path: Path, capsys: pytest.CaptureFixt
     printed = capsys.readouterr().out
     for text in (
         "recommended field step",
-        "|ΔS_M|max (0 → 5 T)",
-        "exact |ΔS_M|max",
+        "|ΔS_M|max (µ0ΔH = 5 T) = ",  # the grid ends at the top field: one field change
+        "exact |ΔS_M|max (µ0ΔH = 5 T) = ",
         "report:",
         "MLflow store:",
         "time:",
     ):
         assert text in printed, text
+    summary = json.loads((out / "delta_s_m" / "summary.json").read_text())["summary"]
+    assert summary["delta_h"]["value"] == pytest.approx(5.0)
+    assert "µ0ΔH = 5 T (0 → 5 T)" in summary["delta_s_max"]["description"]
+    assert summary["delta_h"]["description"] == "largest field change, 0 → 5 T"
     for name in (
         "run/bundle.json",
         "run/training.parquet",

@@ -115,8 +115,7 @@ def test_a_file_without_read_permission(
         raise PermissionError(13, "Permission denied", str(path))
 
     # what chmod 000 does for a user who is not root (tests often run as root)
-    monkeypatch.setattr(Path, "read_bytes", denied)
-    monkeypatch.setattr("reanalyze.load.open", denied, raising=False)
+    monkeypatch.setattr("reanalyze._io.open", denied, raising=False)
     monkeypatch.setattr("pyarrow.parquet.read_table", denied)
     with pytest.raises(DataError) as info:
         load(path, loader=loader)

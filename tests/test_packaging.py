@@ -9,31 +9,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from packaging_helpers import build_wheel, install_wheel
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(out),
-            str(REPO),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (path,) = out.glob("reanalyze-*.whl")
+    path = build_wheel(REPO, tmp_path_factory.mktemp("wheel"))
+    assert path.name.startswith("reanalyze-")
     return path
 
 
@@ -54,22 +38,7 @@ def test_wheel_layout(wheel: Path) -> None:
 
 def test_installed_wheel_finds_its_registry(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "-q",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    install_wheel(wheel, target)
     code = (
         "import reanalyze, reanalyze.loaders.delimited as d; "
         "from reanalyze.registry import load_registry, registry_path; "

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from reanalyze.errors import PluginError
-from reanalyze.plugins import PluginSpec, load_all, merge_plugins
+from reanalyze.plugins import Group, PluginSpec, _builtins, load_all, merge_plugins
 
 GROUP = "reanalyze.loaders"
 BUILTINS = {
@@ -38,20 +38,25 @@ def test_entry_point_added_and_builtin_wins_a_clash() -> None:
     assert merged["myformat"].origin == "entry point"
 
 
+@pytest.mark.parametrize(
+    ("group", "source", "reason"),
+    [
+        ("reanalyze.loaders", "raise ImportError('needs libfoo')\n", "ImportError: needs libfoo"),
+        ("reanalyze.properties", "import not_installed_dependency\n", "ModuleNotFoundError"),
+    ],
+)
 def test_broken_plugin_warns_and_the_rest_work(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, group: Group, source: str, reason: str
 ) -> None:
-    (tmp_path / "broken_plugin_pkg.py").write_text("raise ImportError('needs libfoo')\n")
+    module = f"broken_{group.rsplit('.', 1)[-1]}_pkg"
+    (tmp_path / f"{module}.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
-    specs = merge_plugins(
-        BUILTINS, [EntryPoint("broken", "broken_plugin_pkg:Loader", GROUP)], GROUP
-    )
+    builtins = _builtins(group)
+    specs = merge_plugins(builtins, [EntryPoint("broken", f"{module}:Plugin", group)], group)
     monkeypatch.setattr("reanalyze.plugins.list_plugins", lambda group: specs)
-    with pytest.warns(
-        RuntimeWarning, match="'broken' .* cannot be loaded: ImportError: needs libfoo"
-    ):
-        loaded = load_all(GROUP)
-    assert set(loaded) == {"delimited"}
+    with pytest.warns(RuntimeWarning, match=f"'broken' .* cannot be loaded: {reason}"):
+        loaded = load_all(group)
+    assert set(loaded) == set(builtins)
 
 
 def test_unknown_plugin() -> None:
@@ -274,7 +279,7 @@ def test_the_cli_lists_broken_plugins_and_refuses_to_use_them(
     assert cli.main(["property", "list"]) == 0
     captured = capsys.readouterr()
     rows = {line.split("│")[1].strip(): line for line in captured.out.splitlines() if "│" in line}
-    assert "temperature [temperature]" in rows["good"]
+    assert "temperature: temperature" in rows["good"]
     assert "magnetic_field" in rows["magnetocaloric"]
     for name, (_, reason) in BAD_PROPERTIES.items():
         assert f"(broken: {reason}" in rows[name], rows[name]

@@ -129,6 +129,36 @@ def test_extrapolation_is_refused_naming_axis_and_range(bundle: ModelBundle) -> 
     assert "--allow-extrapolation" in message and "\n" not in message
 
 
+def test_round_bounds_within_a_hundredth_of_a_step_are_clamped_with_a_note() -> None:
+    """The ErCo2 case: measured 9.99876…59.9995 K, asked T=10:60:0.2K (60 K is 0.0005 K out)."""
+    twin = magnet_twin(
+        [linear_member(*c) for c in COEFFS], {"T": (9.99876, 59.9995), "H": (100.0, 50000.0)}
+    )
+    table = simulate(twin, "T=10:60:0.2K H=0.01:5T:0.05T")
+    t = np.unique(table.values("T"))
+    assert t[0] == pytest.approx(10.0) and t[-1] == 59.9995 and len(t) == 251
+    assert np.unique(table.values("H"))[-1] == pytest.approx(49600.0)  # inside: untouched
+    # the prediction is the twin's at the clamped value, exactly
+    last = table.values("T") == 59.9995
+    assert np.allclose(table.values("M")[last], exact(t[-1:], table.values("H")[last]).mean(0))
+    (note,) = table.metadata["notes"]
+    assert note == (
+        "grid T ends at 60 K, 0.0005 K above the training range 9.99876…59.9995 K (less than "
+        "1% of the 0.2 K step): clamped to 59.9995 K"
+    )
+    # the lower end the same way, in another unit
+    low = simulate(twin, "T=9.99:20:1K H=0.0099:1T:0.1T")
+    assert np.unique(low.values("T"))[0] == 9.99876 and np.unique(low.values("H"))[0] == 100.0
+    assert len(low.metadata["notes"]) == 2
+    # 1 % of the step out or more is still refused (H = 0 is not 0.01 T); so are lists
+    with pytest.raises(DataError, match="T 10…60.2 leaves the training range"):
+        simulate(twin, "T=10:60.2:0.2K H=1T")
+    with pytest.raises(DataError, match="H 0…10000 leaves the training range"):
+        simulate(twin, "T=20K H=0:1T:0.5T")
+    with pytest.raises(DataError, match="leaves the training range"):
+        simulate(twin, "T=59.8,60K H=1T")
+
+
 def test_allowed_extrapolation_is_flagged_per_point(bundle: ModelBundle) -> None:
     table = simulate(bundle, "T=5:15:5K H=0.005,1T", allow_extrapolation=True)
     flags = table.values("extrapolated")

@@ -16,7 +16,7 @@ import typer
 
 # isort: off
 # the command modules register their commands on import; this is the order --help lists them
-from reanalyze.cli import twin, properties, planning, demo, data, registry  # noqa: F401
+from reanalyze.cli import twin, properties, planning, demo, data, registry, gui  # noqa: F401
 
 # isort: on
 from reanalyze.cli._app import app

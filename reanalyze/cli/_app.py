@@ -13,3 +13,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _global_options(
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        help="Also show the libraries' own messages (TensorFlow, MLflow, Python warnings); "
+        "the same as REANALYZE_VERBOSE=1.",
+    ),
+) -> None:
+    if verbose:
+        from reanalyze.cli._common import be_verbose
+
+        be_verbose()

@@ -2,18 +2,121 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from reanalyze.errors import DataError, OptionError, ReanalyzeError
 
-__all__ = ["err", "out"]
+__all__ = ["be_verbose", "err", "out", "print_table", "table_fits", "unit_header"]
 
 #: Results go to standard output; notes, progress and errors to standard error.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def be_verbose() -> None:
+    """``--verbose``: let TensorFlow's start-up lines, MLflow's and every Python warning
+    through, in this process and in the workers it starts (``REANALYZE_VERBOSE=1``)."""
+    import os
+    import warnings
+
+    from reanalyze.twin.quiet import VERBOSE_ENV
+
+    os.environ[VERBOSE_ENV] = "1"
+    warnings.simplefilter("default")
+
+
+def unit_header(name: str, unit: str) -> str:
+    """A column header with its unit in conventional notation: ``spread (J kg⁻¹ K⁻¹)``."""
+    from reanalyze.units import pretty_unit
+
+    pretty = pretty_unit(unit)
+    return f"{name} ({pretty})" if pretty else name
+
+
+def _plain(cell: Any) -> str:
+    if isinstance(cell, Text):
+        return cell.plain
+    try:
+        return Text.from_markup(str(cell)).plain
+    except Exception:  # not valid markup: shown as it is
+        return str(cell)
+
+
+def print_table(
+    table: Table, *, names: Sequence[int] = (0,), console: Console | None = None
+) -> None:
+    """Print a rich table that never cuts a name a user must type, nor a header.
+
+    The columns in ``names`` (dataset, plugin, method names …) keep their longest cell on one
+    line; the other columns wrap between words (a word longer than :data:`FOLD_WORD` may be
+    folded), and nothing is replaced by an ellipsis. The widths are fixed here, since rich's
+    own shrinking cuts names and headers such as ``spread (J kg⁻¹ K⁻¹)``: each column gets
+    its minimum (the longest name, or the longest word of its header and cells), and the room
+    left on the terminal goes to the columns in proportion to what they could use. When even
+    the minimums do not fit, the table is printed wider than the terminal rather than cut.
+    """
+    console = console or out
+    widths, needed = _widths(table, names, console.width)
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    if needed <= console.width:
+        console.print(table)
+        return
+    saved = console.width
+    console.width = needed  # wider than the terminal: it wraps the lines, nothing is lost
+    try:
+        console.print(table)
+    finally:
+        console.width = saved
+
+
+def table_fits(
+    table: Table, *, names: Sequence[int] = (0,), console: Console | None = None
+) -> bool:
+    """Whether :func:`print_table` prints ``table`` within the terminal's width."""
+    console = console or out
+    return _widths(table, names, console.width)[1] <= console.width
+
+
+def _widths(table: Table, names: Sequence[int], room: int) -> tuple[list[int], int]:
+    """Column widths for :func:`print_table`, and the width of the table they make."""
+    columns = table.columns
+    minimum, natural = [], []
+    for i, column in enumerate(columns):
+        header = _plain(column.header).split()
+        lines = [line for c in column.cells for line in _plain(c).splitlines()]
+        longest = max((cell_len(line) for line in lines), default=0)
+        words = [cell_len(w) for line in lines for w in line.split()]
+        least = longest if i in names else min(max(words, default=0), FOLD_WORD)
+        least = max(least, *(cell_len(w) for w in header), 1)
+        minimum.append(least)
+        natural.append(max(longest, cell_len(_plain(column.header)), least))
+        column.overflow = "fold"
+        column.no_wrap = False
+    # the rules between and around the columns, and the padding of each cell
+    edges = table._extra_width + sum(table._get_padding_width(i) for i in range(len(columns)))
+    widths = list(minimum)
+    spare = room - edges - sum(widths)
+    wants = [n - m for n, m in zip(natural, minimum, strict=True)]
+    while spare > 0 and any(wants):  # the room left, in proportion to what is wanted
+        total = sum(wants)
+        for i, want in enumerate(wants):
+            give = min(max(1, spare * want // total) if want else 0, want, spare)
+            widths[i] += give
+            wants[i] -= give
+            spare -= give
+    return widths, sum(widths) + edges
+
+
+#: Words longer than this in a free-text column may be folded to fit the terminal.
+FOLD_WORD = 12
 
 
 def _note(line: str) -> None:

@@ -14,6 +14,7 @@ from reanalyze.cli._common import (
     _loader_options,
     _write,
     out,
+    print_table,
 )
 from reanalyze.errors import DataError, OptionError
 
@@ -33,14 +34,17 @@ def data_list() -> None:
         source = "remote" if isinstance(entry.source, RemoteSource) else "synthetic"
         axes = f"{', '.join(entry.features)} → {', '.join(entry.targets)}"
         table.add_row(name, entry.title, source, axes)
-    out.print(table)
+    print_table(table, console=out)
 
 
 @data_app.command("show")
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> None:
     """Show a dataset's source, columns with units, sample and citation."""
+    from rich.text import Text
+
     from reanalyze.download_cache import cached_path
     from reanalyze.registry import RemoteSource, load_registry
+    from reanalyze.units import pretty_unit
 
     entry = load_registry().dataset(name)
     out.print(f"[bold]{name}[/bold]: {entry.title}")
@@ -55,8 +59,11 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> Non
         out.print(f"generator: {entry.source.generator} (seed {entry.source.seed})")
     columns = Table("file column", "name", "kind", "unit", "role", "description")
     for key, col in entry.columns.items():
-        columns.add_row(key, col.name, col.kind, col.unit, col.role, col.description)
-    out.print(columns)
+        columns.add_row(
+            Text(key), Text(col.name), col.kind, pretty_unit(col.unit), col.role,
+            Text(col.description),
+        )  # fmt: skip
+    print_table(columns, names=(0, 1), console=out)
     if entry.sample:
         out.print(f"sample: {entry.sample.model_dump(exclude_none=True)}")
     if entry.citation:
@@ -113,7 +120,7 @@ def data_verify(
             status = "[red]CHECKSUM MISMATCH[/red]"
             bad += 1
         table.add_row(name, str(path), status)
-    out.print(table)
+    print_table(table, names=(0, 1, 2), console=out)
     if bad:
         raise DataError(f"{bad} cached file(s) do not match the registry's sha256")
 
@@ -187,21 +194,25 @@ def _describe(table: Any) -> None:
     if "loader" in meta:
         out.print(f"loader: {meta['loader']}")
     out.print(f"rows: {len(table)}")
+    from rich.text import Text
+
+    from reanalyze.units import pretty_unit
+
     summary = Table("column", "kind", "unit", "min", "max", "distinct")
     for name in table.columns:
         if table.kind(name) == "label":
-            summary.add_row(name, "label", "", "", "", str(len(set(table.labels(name)))))
+            summary.add_row(Text(name), "label", "", "", "", str(len(set(table.labels(name)))))
             continue
         values = table.values(name)
         summary.add_row(
-            name,
+            Text(name),
             table.kind(name),
-            table.unit(name),
+            pretty_unit(table.unit(name)),
             f"{np.min(values):.6g}",
             f"{np.max(values):.6g}",
             str(len(np.unique(values))),
         )
-    out.print(summary)
+    print_table(summary, console=out)
     if table.sample is not None:
         out.print(f"sample: {table.sample.model_dump(exclude_none=True)}")
     skip = {"notes", "source", "loader"}
@@ -261,4 +272,4 @@ def data_loaders() -> None:
         else:
             description = load_plugin("reanalyze.loaders", spec.name).description
         table.add_row(Text(spec.name), Text(spec.origin), Text(spec.target), Text(description))
-    out.print(table)
+    print_table(table, console=out)

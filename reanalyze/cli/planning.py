@@ -15,6 +15,8 @@ from reanalyze.cli._common import (
     _pairs,
     err,
     out,
+    print_table,
+    unit_header,
 )
 from reanalyze.errors import OptionError
 
@@ -101,14 +103,14 @@ def _print_plan(result: Any) -> None:
     q = result.info["quantity"]
     unit = result.info["axis_unit"]
     listing = Table(
-        f"{result.info['axis']} step ({unit})",
+        unit_header(f"{result.info['axis']} step", unit),
         "lines",
         "hours",
         "days",
         "RMS dev.",
         "max. error",
-        f"max. at ({q['x_unit']})",
-        f"spread ({q['unit']})",
+        unit_header("max. at", q["x_unit"]),
+        unit_header("spread", q["unit"]),
         "meets",
     )
     for i, row in enumerate(result.rows):
@@ -124,7 +126,7 @@ def _print_plan(result: Any) -> None:
             f"{row['spread']:.3g}",
             "yes" if row["meets"] else "no",
         )
-    out.print(listing)
+    print_table(listing, console=out)
     out.print(f"verdict: {result.verdict}", markup=False, highlight=False)
     for note in result.notes:
         out.print(f"note: {note}", markup=False, highlight=False)
@@ -184,12 +186,14 @@ def instrument_list(
     ] = None,
 ) -> None:
     """List the instrument profiles (built-in and from --instruments)."""
+    from rich.text import Text
+
     from reanalyze.instruments import load_instruments
 
     listing = Table("name", "kind", "description")
     for name, profile in load_instruments(instruments_file).items():
-        listing.add_row(name, profile.kind, profile.description)
-    out.print(listing)
+        listing.add_row(Text(name), Text(profile.kind), Text(profile.description))
+    print_table(listing, console=out)
 
 
 @instrument_app.command("show")
@@ -204,10 +208,12 @@ def instrument_show(
 
     profile = get_instrument(name, instruments_file)
     out.print(f"[bold]{name}[/bold] ({profile.kind}): {profile.description}")
+    from rich.text import Text
+
     listing = Table("field", "value", "source")
     sources = profile.sources
     for key, value in profile.model_dump().items():
         if key in ("name", "kind", "description", "sources"):
             continue
-        listing.add_row(key, json.dumps(value, default=str), sources.get(key, ""))
-    out.print(listing)
+        listing.add_row(Text(key), Text(json.dumps(value, default=str)), Text(sources.get(key, "")))
+    print_table(listing, console=out)

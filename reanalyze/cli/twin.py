@@ -18,6 +18,8 @@ from reanalyze.cli._common import (
     _write,
     err,
     out,
+    print_table,
+    unit_header,
 )
 from reanalyze.errors import OptionError, ReanalyzeError
 
@@ -116,7 +118,7 @@ def train(
             raise typer.Exit(130) from None
     if run.tracking_uri:
         out.print(f"MLflow: {run.tracking_uri}")
-    for line in search_sentence(run.search.bundle_.summary):
+    for line in search_sentence(run.search.bundle_.summary, run=str(out_dir)):
         out.print(line, markup=False, highlight=False)
     out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
 
@@ -218,13 +220,15 @@ def validate_cmd(
 def _print_validation(result: Any) -> None:
     unit = result.unit
     table = Table(title="held-out scan lines", title_justify="left")
-    for name in ("method", "error / line range", f"RMSE ({unit})", f"max error ({unit})", "s"):
-        table.add_column(name, justify="left" if name == "method" else "right", no_wrap=True)
+    headers = ("method", "error / line range", unit_header("RMSE", unit),
+               unit_header("max error", unit), "s")  # fmt: skip
+    for name in headers:
+        table.add_column(name, justify="left" if name == "method" else "right")
     for m in sorted(result.methods, key=lambda m: m.rel_rmse):
         table.add_row(
             m.method, f"{m.rel_rmse:.2%}", f"{m.rmse:.4g}", f"{m.max_error:.4g}", f"{m.wall_s:.1f}"
         )
-    out.print(table)
+    print_table(table, console=out)
     for note in result.notes:
         err.print(f"note: {note}", markup=False, highlight=False)
     out.print(result.verdict(), markup=False, highlight=False)
@@ -259,8 +263,20 @@ def ui(
             max=65535,
         ),
     ] = None,
+    browser: Annotated[
+        bool,
+        typer.Option(
+            "--browser/--no-browser",
+            help="Open the page in a browser (only at a terminal with a graphical session).",
+        ),
+    ] = True,
 ) -> None:
     """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL.
+
+    The URL is the runs table of the latest search (its experiment, "Model training" view,
+    with the columns that compare twins: best objective, held-out-line errors of the twin
+    and of the best classic method, wall time, property headlines); it is opened in a
+    browser when standard output is a terminal and a browser is there.
 
     The server runs in a process group of its own and is stopped with all its workers when
     this command ends. Ctrl-C, SIGTERM and SIGHUP stop it cleanly: one line on standard
@@ -272,6 +288,8 @@ def ui(
         Stopped,
         StopSignals,
         choose_port,
+        open_browser,
+        page_url,
         start_ui,
         stop_ui,
         wait_until_up,
@@ -287,7 +305,10 @@ def ui(
                 err.print(note, markup=False, highlight=False)
             server = start_ui(uri, port=chosen)
             wait_until_up(server)
-            out.print(f"MLflow UI for {uri}: {server.url} (Ctrl-C to stop)", markup=False)
+            page = page_url(server.url)
+            out.print(f"MLflow UI for {uri}: {page} (Ctrl-C to stop)", markup=False)
+            if browser:
+                open_browser(page)
             code = server.process.wait()
             raise ReanalyzeError(
                 f"the MLflow UI at {server.url} exited with status {code}: {server.last_line()}"
@@ -342,9 +363,14 @@ def simulate_cmd(
     _write(table, out_file)
     for note in table.metadata.get("notes", []):
         err.print(f"note: {note}", markup=False, highlight=False)
+    from reanalyze.units import pretty_unit
+
     target = table.metadata["targets"][0]
     values = table.values(target)
     out.print(
         f"simulated {len(table)} points in {seconds:.2f} s: {target} "
-        f"{values.min():.6g}…{values.max():.6g} {table.unit(target)}; wrote {out_file}"
+        f"{values.min():.6g}…{values.max():.6g} {pretty_unit(table.unit(target))}; wrote "
+        f"{out_file}",
+        markup=False,
+        highlight=False,
     )

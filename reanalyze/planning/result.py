@@ -154,7 +154,7 @@ class PlanResult:
 
         q = self.info["quantity"]
         unit = self.info["axis_unit"]
-        fig = Figure(figsize=(6.4, 4.4))
+        fig = Figure(figsize=(6.4, 4.4), layout="constrained")
         ax = fig.add_subplot()
         n = len(self.curves)
         colors = viridis_colors(n, stop=1.0)
@@ -172,11 +172,11 @@ class PlanResult:
         ax.legend(fontsize="small", title=f"{self.info['axis']} step")
         out = {"convergence": fig}
 
-        fig2 = Figure(figsize=(6.4, 4.4))
+        fig2 = Figure(figsize=(6.4, 4.4), layout="constrained")
         ax2 = fig2.add_subplot()
         has_cost = all(r["hours"] is not None for r in self.rows)
         x = [r["hours"] if has_cost else r["lines"] for r in self.rows]
-        xlabel = "instrument time (h)" if has_cost else "scan lines"
+        xlabel = "instrument time (h)" if has_cost else "scan lines (count)"
         y = [max(r["rms_rel"], 1e-6) * 100 for r in self.rows[:-1]]
         ax2.plot(x[:-1], y, "o-", label="RMS deviation from the finest (%)")
         peak = [max(abs(r["peak_rel_error"]), 1e-6) * 100 for r in self.rows[:-1]]

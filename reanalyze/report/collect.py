@@ -22,7 +22,7 @@ from reanalyze.errors import DataError
 from reanalyze.planning.plan_file import PlanFile, read_plan
 from reanalyze.plotting import axis_label
 from reanalyze.properties.results import PropertyFile, read_property
-from reanalyze.report import figures
+from reanalyze.report import exact, figures
 from reanalyze.report.data import (
     DENSE_POINTS,
     GRID_POINTS,
@@ -30,6 +30,8 @@ from reanalyze.report.data import (
     TOP_TRIALS,
     About,
     Embedded,
+    ExactComparison,
+    ExactRow,
     GridInfo,
     Image,
     Learning,
@@ -45,6 +47,7 @@ from reanalyze.report.data import (
     ValidationInfo,
 )
 from reanalyze.report.text import num, slug
+from reanalyze.units import pretty_unit
 
 __all__ = ["collect_report", "load_run"]
 
@@ -67,14 +70,18 @@ class _Images:
 
     images: list[Image] = field(default_factory=list)
 
-    def add(self, name: str, png: bytes, caption: str) -> Image:
+    def add(self, name: str, png: bytes, caption: str, figure: Any = None) -> Image:
         taken = {i.name for i in self.images}
         stem, candidate, k = name.removesuffix(".png"), name, 2
         while candidate in taken:
             candidate, k = f"{stem}-{k}.png", k + 1
-        image = Image(candidate, png, caption)
+        image = Image(candidate, png, caption, figure)
         self.images.append(image)
         return image
+
+    def draw(self, name: str, figure: Any, caption: str) -> Image:
+        """A figure the report drew, as PNG (the figure is kept for checks)."""
+        return self.add(name, figures.png(figure), caption, figure)
 
     def add_files(self, files: Sequence[Path], prefix: str, caption: str) -> list[Embedded]:
         """The PNG files of an input folder (a file that is not one is named, not embedded)."""
@@ -243,9 +250,20 @@ def _training(run: _Run, images: _Images) -> TrainingFit | None:
         dense = np.linspace(float(xs.min()), float(xs.max()), DENSE_POINTS)
         points = {fast: dense} if slow is None else {fast: dense, slow: np.full_like(dense, value)}
         mean, std = _members_stats(bundle, points)
-        name = f"{slow} = {num(value, 6)} {run.unit(slow)}".rstrip() if slow else "measured"
-        drawn_lines.append(figures.DrawnLine(name, xs, y[rows], residual[rows], dense, mean, std))
-    png = figures.training_png(drawn_lines, target, run.unit(target), fast, run.unit(fast))
+        name = f"{slow} = {num(value, 6)} {pretty_unit(run.unit(slow))}".rstrip() if slow else ""
+        drawn_lines.append(
+            figures.DrawnLine(
+                name or "measured", xs, y[rows], residual[rows], dense, mean, std, value
+            )
+        )
+    figure = figures.training_figure(
+        drawn_lines,
+        target,
+        run.unit(target),
+        fast,
+        run.unit(fast),
+        None if slow is None else (slow, run.unit(slow)),
+    )
     caption = (
         f"{target} along {fast} for each scan line"
         + (f" of {slow}" if slow else "")
@@ -259,7 +277,7 @@ def _training(run: _Run, images: _Images) -> TrainingFit | None:
         rows=len(y),
         total_rms=float(np.sqrt(np.mean(residual**2))),
         span=float(np.ptp(y)),
-        image=images.add("training_vs_twin.png", png, caption),
+        image=images.draw("training_vs_twin.png", figure, caption),
     )
 
 
@@ -328,8 +346,21 @@ def _learning(run: _Run, images: _Images) -> Learning:
             )
         )
     caption = f"Loss per epoch of the {len(with_history)} best complete trials (log scale)."
-    image = images.add("learning_curves.png", figures.learning_png(curves), caption)
+    image = images.draw("learning_curves.png", figures.learning_figure(curves), caption)
     return Learning(opened=True, where=where, trials=trials, image=image)
+
+
+def _measured_lines(run: _Run, fast: str, slow: str) -> list[figures.MeasuredLine]:
+    """The measured scan lines of the training rows (none without them)."""
+    if run.training is None:
+        return []
+    x_fast, x_slow = run.training.values(fast), run.training.values(slow)
+    return [
+        figures.MeasuredLine(
+            float(np.mean(x_slow[rows])), float(x_fast[rows].min()), float(x_fast[rows].max())
+        )
+        for rows in _line_groups(x_slow)
+    ]
 
 
 def _grid(run: _Run, images: _Images) -> GridInfo | None:
@@ -344,7 +375,7 @@ def _grid(run: _Run, images: _Images) -> GridInfo | None:
         lo, hi = bundle.ranges[name]
         xs = np.linspace(lo, hi, DENSE_POINTS)
         mean, std = _members_stats(bundle, {name: xs})
-        png = figures.curve_png(
+        figure = figures.curve_figure(
             xs,
             mean,
             std,
@@ -353,7 +384,7 @@ def _grid(run: _Run, images: _Images) -> GridInfo | None:
             axis_label(target, tu),
         )
         caption = f"Simulated {target} along {name} with its ensemble band."
-        return GridInfo(fast=name, slow=None, image=images.add("grid.png", png, caption))
+        return GridInfo(fast=name, slow=None, image=images.draw("grid.png", figure, caption))
     slow = _slow_axis(run)
     fast = next(f for f in bundle.features if f != slow)
     axes = {
@@ -363,26 +394,54 @@ def _grid(run: _Run, images: _Images) -> GridInfo | None:
     mesh_fast, mesh_slow = np.meshgrid(axes[fast], axes[slow])
     mean, std = _members_stats(bundle, {fast: mesh_fast.ravel(), slow: mesh_slow.ravel()})
     mean, std = mean.reshape(mesh_fast.shape), std.reshape(mesh_fast.shape)
-    png = figures.grid_png(
-        (mesh_fast, mesh_slow),
-        mean,
-        std,
-        (target, fast, slow),
-        (tu, run.unit(fast), run.unit(slow)),
-        None if measured is None else (measured.values(fast), measured.values(slow)),
-    )
+    lines = _measured_lines(run, fast, slow)
+    names, units = (target, fast, slow), (tu, run.unit(fast), run.unit(slow))
+    figure = figures.grid_figure((mesh_fast, mesh_slow), mean, std, names, units, lines)
     worst = np.unravel_index(int(np.argmax(std)), std.shape)
-    caption = f"Simulated {target}({fast}, {slow}) and its ensemble std."
-    return GridInfo(
+    caption = (
+        f"Simulated {target}({fast}, {slow}) and its ensemble std, with the measured scan lines "
+        "drawn on the std map (× marks the largest std)."
+    )
+    info = GridInfo(
         fast=fast,
         slow=slow,
-        image=images.add("grid.png", png, caption),
+        image=images.draw("grid.png", figure, caption),
         mean_min=float(mean.min()),
         mean_max=float(mean.max()),
         median_std=float(np.median(std)),
         max_std=float(std.max()),
         worst={fast: float(mesh_fast[worst]), slow: float(mesh_slow[worst])},
+        lines=len(lines),
     )
+    if not lines:
+        return info
+    # the std on the measured lines themselves, on the same fast-axis points
+    values = np.array([line.value for line in lines])
+    on_fast, on_slow = np.meshgrid(axes[fast], values)
+    _, on_std = _members_stats(bundle, {fast: on_fast.ravel(), slow: on_slow.ravel()})
+    on_std = on_std.reshape(on_fast.shape)
+    k = np.unravel_index(int(np.argmax(on_std)), on_std.shape)
+    info.line_std = float(on_std[k])
+    info.line_worst = {fast: float(on_fast[k]), slow: float(on_slow[k])}
+    # grid rows more than one grid step away from every measured line
+    step = float(np.ptp(axes[slow])) / (GRID_POINTS - 1)
+    away = np.abs(axes[slow][:, None] - values[None, :]).min(axis=1) > step
+    between_max = None
+    if away.any():
+        between = np.where(away[:, None], std, -np.inf)
+        k = np.unravel_index(int(np.argmax(between)), between.shape)
+        info.between_std = float(std[k])
+        info.between_worst = {fast: float(mesh_fast[k]), slow: float(mesh_slow[k])}
+        between_max = between.max(axis=0)
+    spread = figures.spread_figure(axes[fast], between_max, on_std.max(axis=0), names, units)
+    caption = (
+        f"The largest ensemble std of {target} at each {fast}: between the measured {slow} "
+        f"lines (grid rows more than one step from each) and on them. Where the first rises "
+        "above the second the members disagree between the measured lines; a feature of a "
+        "property derived there (a bump in ΔS_M) rests on the twin's interpolation alone."
+    )
+    info.spread = images.draw("grid_spread.png", spread, caption)
+    return info
 
 
 def _validation(folder: Path, images: _Images) -> ValidationInfo | None:
@@ -413,12 +472,57 @@ def _validation(folder: Path, images: _Images) -> ValidationInfo | None:
     )
 
 
-def _properties(items: Sequence[tuple[Path, PropertyFile]], images: _Images) -> list[PropertyEntry]:
+def _exact(
+    folder: Path, prop: PropertyFile, dataset: str, prefix: str, images: _Images
+) -> ExactComparison | None:
+    """The exact answer beside a magnetocaloric result of a synthetic dataset's twin."""
+    if prop.property != "magnetocaloric":
+        return None
+    found = exact.synthetic_generator(dataset)
+    if found is None:
+        return None
+    name, generator = found
+    compared = exact.magnetocaloric_exact(folder, generator)
+    if compared is None:
+        return None
+    unit, curves = compared
+    rows = []
+    for curve in curves:
+        difference = curve.twin - curve.exact
+        within = None
+        if curve.std is not None:
+            within = float(np.mean(np.abs(difference) <= 2.0 * curve.std))
+        rows.append(
+            ExactRow(
+                delta_h=curve.delta_h,
+                twin_peak=curve.twin_peak,
+                twin_std=curve.twin_peak_std,
+                exact_peak=curve.exact_peak,
+                twin_t_peak=curve.twin_t_peak,
+                exact_t_peak=curve.exact_t_peak,
+                rms=float(np.sqrt(np.mean(difference**2))),
+                within=within,
+            )
+        )
+    caption = (
+        f"−ΔS_M(T) of the twin (ensemble mean, band ± 1 std) against the exact answer of the "
+        f"generator {name} for {len(curves)} field changes; bottom: twin − exact."
+    )
+    figure = figures.exact_figure(curves, unit, name)
+    image = images.draw(f"{prefix}-exact.png", figure, caption)
+    return ExactComparison(name, dataset, unit, rows, image)
+
+
+def _properties(
+    items: Sequence[tuple[Path, PropertyFile]], dataset: str, images: _Images
+) -> list[PropertyEntry]:
     entries = []
     for index, (folder, prop) in enumerate(items, start=1):
         name = prop.property or "property"
         prefix = f"property{index}-{slug(name)}"
-        entries.append(PropertyEntry(folder, prop, images.add_files(_pngs(folder), prefix, name)))
+        compared = _exact(folder, prop, dataset, prefix, images)  # shown before the files
+        embedded = images.add_files(_pngs(folder), prefix, name)
+        entries.append(PropertyEntry(folder, prop, embedded, compared))
     return entries
 
 
@@ -463,13 +567,14 @@ def collect_report(
     loaded = load_run(run)
     say(f"read {run}")
     images = _Images()
+    dataset = _dataset_name(loaded)
     steps: list[tuple[str, str, Callable[[], Any]]] = [  # section, ReportData field, collector
         ("search", "run", lambda: _run_info(loaded)),
         ("training", "training", lambda: _training(loaded, images)),
         ("validation", "validation", lambda: _validation(run, images)),
         ("learning", "learning", lambda: _learning(loaded, images)),
         ("grid", "grid", lambda: _grid(loaded, images)),
-        ("properties", "properties", lambda: _properties(property_items, images)),
+        ("properties", "properties", lambda: _properties(property_items, dataset, images)),
         ("plans", "plans", lambda: _plans(plan_items, images)),
     ]
     parts: dict[str, Any] = {}

@@ -39,11 +39,16 @@ SECTION_TITLES = {
 
 @dataclass
 class Image:
-    """A figure of the report: ``FIGURES_DIR/name``, embedded in the page with its caption."""
+    """A figure of the report: ``FIGURES_DIR/name``, embedded in the page with its caption.
+
+    ``figure`` is the :class:`matplotlib.figure.Figure` the report drew it from (for checks
+    such as :func:`reanalyze.plotting.figure_problems`); None for a PNG read from a folder.
+    """
 
     name: str
     png: bytes
     caption: str
+    figure: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -74,8 +79,10 @@ class RunInfo:
     summary: dict[str, Any] = field(default_factory=dict)
 
     def unit(self, name: str) -> str:
-        """The unit of a column of the twin (``""`` when unknown)."""
-        return str(self.units.get(name, ""))
+        """The unit of a column of the twin in conventional notation (``""`` when unknown)."""
+        from reanalyze.units import pretty_unit
+
+        return pretty_unit(str(self.units.get(name, "")))
 
 
 @dataclass
@@ -148,7 +155,13 @@ class Learning:
 
 @dataclass
 class GridInfo:
-    """Section 5: the twin on a grid over the training ranges (``slow`` None: one feature)."""
+    """Section 5: the twin on a grid over the training ranges (``slow`` None: one feature).
+
+    ``line_std`` and ``line_worst``: the largest std on the measured scan lines and where;
+    ``between_std`` and ``between_worst``: the largest std on grid rows more than one grid
+    step from every measured line (None without training rows); ``spread``: the figure of
+    the largest std along the fast axis, between the lines and on them.
+    """
 
     fast: str
     slow: str | None
@@ -158,15 +171,47 @@ class GridInfo:
     median_std: float | None = None
     max_std: float | None = None
     worst: dict[str, float] = field(default_factory=dict)  # where the std is largest
+    line_std: float | None = None
+    line_worst: dict[str, float] = field(default_factory=dict)
+    between_std: float | None = None
+    between_worst: dict[str, float] = field(default_factory=dict)
+    lines: int = 0  # measured scan lines drawn on the std map
+    spread: Image | None = None
+
+
+@dataclass
+class ExactRow:
+    """The twin against the exact answer for one field change µ0ΔH (T)."""
+
+    delta_h: float
+    twin_peak: float  # the result's |ΔS_M|max (members' peaks averaged)
+    twin_std: float | None  # its ensemble std
+    exact_peak: float  # the exact maximum (on a fine temperature grid)
+    twin_t_peak: float  # K
+    exact_t_peak: float  # K
+    rms: float  # RMS of twin − exact over the temperatures of the result
+    within: float | None  # fraction of those temperatures where |twin − exact| ≤ 2 std
+
+
+@dataclass
+class ExactComparison:
+    """A property of a synthetic dataset set beside the generator's exact answer."""
+
+    generator: str
+    dataset: str
+    unit: str
+    rows: list[ExactRow]
+    image: Image
 
 
 @dataclass
 class PropertyEntry:
-    """A property result folder (section 6)."""
+    """A property result folder (section 6); ``exact``: the exact answer, when one is known."""
 
     folder: Path
     result: PropertyFile
     figures: list[Embedded] = field(default_factory=list)
+    exact: ExactComparison | None = None
 
 
 @dataclass

@@ -1,4 +1,10 @@
-"""The report's matplotlib figures, drawn from arrays and returned as PNG bytes."""
+"""The report's matplotlib figures, drawn from arrays (:func:`png` turns one into PNG bytes).
+
+Every figure has a constrained layout, axis labels with units in conventional notation
+(:func:`reanalyze.plotting.axis_label`), and a legend or colour bar when it draws more than
+one curve; families of more than :data:`~reanalyze.plotting.MANY_CURVES` curves get a colour
+bar and a few bold representatives (:class:`~reanalyze.plotting.CurveFamily`).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.plotting import axis_label, std_band, viridis_colors
+from reanalyze.plotting import CurveFamily, axis_label, std_band, viridis_colors
+from reanalyze.report.exact import ExactCurve
 
-__all__ = ["DPI", "DrawnLine", "curve_png", "grid_png", "learning_png", "training_png"]
+__all__ = [
+    "DPI",
+    "DrawnLine",
+    "MeasuredLine",
+    "curve_figure",
+    "exact_figure",
+    "grid_figure",
+    "learning_figure",
+    "png",
+    "spread_figure",
+    "training_figure",
+]
 
 Array = npt.NDArray[np.float64]
 DPI = 110
@@ -24,7 +42,8 @@ def _new_figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _png(figure: Any) -> bytes:
+def png(figure: Any) -> bytes:
+    """The figure as PNG bytes (:data:`DPI`, tight bounding box)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     return buffer.getvalue()
@@ -41,29 +60,62 @@ class DrawnLine:
     dense: Array  # DENSE_POINTS fast-axis values
     mean: Array  # the twin's ensemble mean at dense
     std: Array  # its ensemble standard deviation
+    value: float | None = None  # the line's slow-axis value (None: a one-feature twin)
 
 
-def training_png(
-    lines: Sequence[DrawnLine], target: str, target_unit: str, fast: str, fast_unit: str
-) -> bytes:
-    """Measured dots and the twin's band per line (top); residuals measured − twin (bottom)."""
+@dataclass
+class MeasuredLine:
+    """A measured scan line on the simulated grid: its slow-axis value and fast-axis span."""
+
+    value: float
+    start: float
+    stop: float
+
+
+def training_figure(
+    lines: Sequence[DrawnLine],
+    target: str,
+    target_unit: str,
+    fast: str,
+    fast_unit: str,
+    slow: tuple[str, str] | None = None,
+) -> Any:
+    """Measured dots and the twin's band per line (top); residuals measured − twin (bottom).
+
+    ``slow`` is the (name, unit) of the lines' axis; more than
+    :data:`~reanalyze.plotting.MANY_CURVES` lines are coloured by it on a colour bar.
+    """
     fig = _new_figure(8.0, 7.0)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3.0, 1.3])
-    for line, colour in zip(lines, viridis_colors(len(lines)), strict=True):
+    values = [line.value if line.value is not None else float(i) for i, line in enumerate(lines)]
+    name, unit = slow or ("line", "")
+    family = CurveFamily(values, name, unit, digits=4)
+    for i, line in enumerate(lines):
+        colour = family.colors[i]
         order = np.argsort(line.x)
         top.plot(line.x, line.y, "o", ms=2.5, color=colour, label=line.label)
-        top.plot(line.dense, line.mean, "-", lw=1.2, color=colour)
-        std_band(top, line.dense, line.mean, line.std, colour)
+        style = family.style(i, label=line.label if family.is_bold(i) else "_nolegend_")
+        if not family.many:
+            style["label"] = "_nolegend_"  # the dots carry the legend entry
+        else:
+            top.lines[-1].set_label("_nolegend_")
+        top.plot(line.dense, line.mean, "-", **style)
+        if family.is_bold(i):
+            std_band(top, line.dense, line.mean, line.std, colour)
         bottom.plot(line.x[order], line.residual[order], ".-", ms=2.5, lw=0.6, color=colour)
     top.set_ylabel(axis_label(target, target_unit))
-    top.legend(fontsize="small", ncol=2, title="measured (dots), twin mean ± std (line, band)")
+    if family.many:
+        family.finish([top, bottom], band=True, legend=top)
+        top.set_title("measured (dots), twin mean (line); bold lines with their ± std band")
+    else:
+        top.legend(fontsize="small", ncol=2, title="measured (dots), twin mean ± std (line, band)")
     bottom.axhline(0.0, color="0.4", lw=0.8)
     bottom.set_xlabel(axis_label(fast, fast_unit))
     bottom.set_ylabel(axis_label(f"{target} measured − twin", target_unit))
-    return _png(fig)
+    return fig
 
 
-def learning_png(curves: Sequence[tuple[int, Array, Array]]) -> bytes:
+def learning_figure(curves: Sequence[tuple[int, Array, Array]]) -> Any:
     """Loss (solid) and val_loss (dashed) per epoch of trials ``(number, loss, val_loss)``."""
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
@@ -75,55 +127,127 @@ def learning_png(curves: Sequence[tuple[int, Array, Array]]) -> bytes:
     ax.set_xlabel("epoch (count)")
     ax.set_ylabel("loss: MSE of the standardized target (dimensionless)")
     ax.legend(fontsize="small", title="trial")
-    return _png(fig)
+    return fig
 
 
-def curve_png(
+def curve_figure(
     x: Array,
     mean: Array,
     std: Array,
     measured: tuple[Array, Array] | None,
     xlabel: str,
     ylabel: str,
-) -> bytes:
+) -> Any:
     """The twin of one feature: mean with its ± std band, and the measured points."""
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
-    std_band(ax, x, mean, std, alpha=0.3, label="± std")
+    std_band(ax, x, mean, std, alpha=0.3, label="± 1 std (ensemble)")
     ax.plot(x, mean, "-", label="twin mean")
     if measured is not None:
         ax.plot(measured[0], measured[1], "k.", ms=2, label="measured")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize="small")
-    return _png(fig)
+    return fig
 
 
-def grid_png(
+def grid_figure(
     mesh: tuple[Array, Array],
     mean: Array,
     std: Array,
     names: tuple[str, str, str],
     units: tuple[str, str, str],
-    measured: tuple[Array, Array] | None,
-) -> bytes:
+    lines: Sequence[MeasuredLine] = (),
+) -> Any:
     """Mean (left) and ensemble std (right) of the target on a (fast, slow) grid.
 
-    ``names`` and ``units`` are those of (target, fast, slow); ``measured`` the measured
-    (fast, slow) points, drawn as white dots on the std.
+    ``names`` and ``units`` are those of (target, fast, slow); ``lines`` the measured scan
+    lines, drawn on the std map so that spread between them stands out; the largest std is
+    marked.
     """
     (target, fast, slow), (tu, fu, su) = names, units
-    fig = _new_figure(11.0, 4.5)
+    fig = _new_figure(11.0, 4.6)
     left, right = fig.subplots(1, 2, sharey=True)
     for ax, values, title, bar, cmap in (
         (left, mean, f"{target}: ensemble mean", target, "viridis"),
-        (right, std, f"{target}: ensemble standard deviation", f"std of {target}", "magma"),
+        (right, std, f"{target}: ensemble std, measured lines", f"std of {target}", "magma"),
     ):
         image = ax.pcolormesh(mesh[0], mesh[1], values, shading="auto", cmap=cmap)
         fig.colorbar(image, ax=ax, label=axis_label(bar, tu))
         ax.set_xlabel(axis_label(fast, fu))
         ax.set_title(title)
     left.set_ylabel(axis_label(slow, su))
-    if measured is not None:
-        right.plot(measured[0], measured[1], ".", ms=1.5, color="white")
-    return _png(fig)
+    if lines:
+        right.hlines(
+            [line.value for line in lines],
+            [line.start for line in lines],
+            [line.stop for line in lines],
+            colors="#39d0ff",
+            lw=0.9,
+            label=f"measured lines ({slow})",
+        )
+    worst = np.unravel_index(int(np.argmax(std)), std.shape)
+    right.plot(
+        [mesh[0][worst]], [mesh[1][worst]], "x", color="white", ms=8, mew=2, label="largest std"
+    )
+    right.legend(fontsize="small", loc="upper left", framealpha=0.85)
+    return fig
+
+
+def spread_figure(
+    fast_values: Array,
+    between: Array | None,
+    on_lines: Array,
+    names: tuple[str, str, str],
+    units: tuple[str, str, str],
+) -> Any:
+    """Largest ensemble std over the slow axis at each fast value: between lines vs on them.
+
+    ``between`` is the largest std over the simulated slow values away from the measured
+    lines (None: no such value), ``on_lines`` over the measured lines; where the first rises
+    above the second the members disagree between the lines, which is where derived
+    properties (ΔS_M) can show bumps.
+    """
+    (target, fast, slow), (tu, fu, _) = names, units
+    fig = _new_figure(8.0, 3.6)
+    ax = fig.subplots()
+    if between is not None:
+        ax.plot(fast_values, between, "-", color="C3", lw=1.4, label=f"between the measured {slow}")
+    ax.plot(fast_values, on_lines, "-", color="C0", lw=1.2, label=f"on the measured {slow}")
+    ax.set_xlabel(axis_label(fast, fu))
+    ax.set_ylabel(axis_label(f"largest std of {target}", tu))
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small", title=f"ensemble std, largest over {slow}")
+    return fig
+
+
+def exact_figure(curves: Sequence[ExactCurve], unit: str, generator: str) -> Any:
+    """−ΔS_M(T) of the twin (band) against the exact curve (top) and their difference.
+
+    One colour per field change (:class:`~reanalyze.report.exact.ExactCurve`, T); the exact
+    curves are black dashed; the bottom panel shows twin − exact with the twin's ± std band.
+    """
+    from matplotlib.lines import Line2D
+
+    fig = _new_figure(8.0, 6.6)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3.0, 1.6])
+    label = "ΔS$_\\mathrm{M}$"
+    for curve, colour in zip(curves, viridis_colors(len(curves)), strict=True):
+        name = f"twin, µ₀ΔH = {curve.delta_h:.3g} T"
+        std_band(top, curve.t, curve.twin, curve.std, colour, alpha=0.35)
+        top.plot(curve.t, curve.twin, "-", color=colour, lw=1.5, label=name)
+        top.plot(curve.t, curve.exact, "--", color="black", lw=0.9)
+        difference = curve.twin - curve.exact
+        std_band(bottom, curve.t, difference, curve.std, colour, alpha=0.3)
+        bottom.plot(curve.t, difference, "-", color=colour, lw=1.1)
+    handles, labels = top.get_legend_handles_labels()
+    exact = Line2D([], [], color="black", ls="--", lw=0.9, label=f"exact ({generator})")
+    handles.append(exact)
+    labels.append(exact.get_label())
+    top.legend(handles, labels, fontsize="small", loc="upper left", title="band: ± 1 std")
+    top.set_ylabel(axis_label(f"−{label}", unit))
+    top.set_title("The twin against the exact answer of the synthetic magnet")
+    bottom.axhline(0.0, color="0.4", lw=0.8)
+    bottom.set_xlabel(axis_label("T", "K"))
+    bottom.set_ylabel(axis_label("twin − exact", unit))
+    return fig

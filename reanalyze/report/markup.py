@@ -105,7 +105,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:
 margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;
 margin-top:2em}h3{margin-top:1.5em}
-nav ol{columns:2;font-size:.95em}p.intro{color:#333}p.lead{color:#555}
+nav ol{columns:2;font-size:.95em;list-style:none;padding-left:1em}
+p.intro{color:#333}p.lead{color:#555}
 table{border-collapse:collapse;margin:.8em 0;font-size:.9em}
 th,td{border:1px solid #ddd;padding:.25em .55em;text-align:left;vertical-align:top}
 thead th{background:#f3f3f3}table.pairs th{background:#fafafa;font-weight:600;white-space:nowrap}

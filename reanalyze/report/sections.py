@@ -18,6 +18,7 @@ from reanalyze.report.data import (
     REPORT_DIR,
     TOP_TRIALS,
     About,
+    ExactComparison,
     GridInfo,
     Learning,
     PlanEntry,
@@ -39,6 +40,7 @@ from reanalyze.report.markup import (
     warning,
 )
 from reanalyze.report.text import finite, format_params, num, value_pm, with_unit
+from reanalyze.units import pretty_unit
 
 __all__ = [
     "about_section",
@@ -93,8 +95,8 @@ def search_section(run: RunInfo) -> Section:
         ("trials", ", ".join(f"{n} {state.lower()}" for state, n in trials.items()) or "—"),
         (
             "best objective",
-            f"{num(s.get('best_value'), 6)} (R², dimensionless; objective {objective!r}) "
-            f"in trial {s.get('best_trial', '—')}",
+            f"{num(s.get('best_value'), 6)} in trial {s.get('best_trial', '—')}; objective "
+            f"{objective!r}: {_objective_text(run)}",
         ),
         ("best parameters", format_params(s.get("best_params") or {})),
         (
@@ -111,7 +113,7 @@ def search_section(run: RunInfo) -> Section:
     intro = (
         f"The twin of {run.dataset}: a neural-network ensemble predicting {run.target} from "
         f"{', '.join(run.features)} in the training units. The search trained one network "
-        "per trial (Optuna TPE) and scored it by the objective (R², 1 is a perfect fit); the "
+        "per trial (Optuna TPE) and scored it by the objective (1 is a perfect fit); the "
         "ensemble re-trains the best configuration several times, and its spread is the twin's "
         "uncertainty."
     )
@@ -176,14 +178,14 @@ def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Secti
             rows = [["twin (best trial)", f"{holdout['twin']:.2%}"]] + [
                 [name, f"{value:.2%}"] for name, value in sorted(holdout["classic"].items())
             ]
-            unit = run.summary.get("slow_unit", "")
+            unit = pretty_unit(str(run.summary.get("slow_unit", "")))
             lines = ", ".join(f"{v:g}" for v in holdout["lines"]) + (f" {unit}" if unit else "")
             section.body.append(paragraph(f"The search's own held-out lines ({lines}):"))
             section.body.append(
                 table(["method", "error / line range"], rows, table_id="search-holdout")
             )
         return section
-    unit = validation.unit
+    unit = pretty_unit(validation.unit)
     rows = [
         [m.method, f"{m.rel_rmse:.2%}", num(m.rmse), num(m.max_error), f"{m.wall_s:.1f}"]
         for m in sorted(validation.methods, key=lambda m: m.rel_rmse)
@@ -268,19 +270,51 @@ def grid_section(run: RunInfo, grid: GridInfo | None) -> Section:
         return Section("grid", intro, [embed(grid.image)])
     intro = (
         f"The twin's {target} on a {GRID_POINTS} × {GRID_POINTS} grid over the training "
-        f"ranges of {fast} and {slow}: the ensemble mean (left) and {spread} (right; the "
-        "measured points are drawn as white dots)."
+        f"ranges of {fast} and {slow}: the ensemble mean (left) and {spread} (right)"
+        + (
+            f", with the {grid.lines} measured scan lines of {slow} drawn on it. Spread that "
+            "peaks between the measured lines is where the twin interpolates on its own: a "
+            "feature of a derived property there (a bump in ΔS_M) may be the twin's, not the "
+            "sample's."
+            if grid.lines
+            else "."
+        )
     )
-    largest = (
-        f"{num(grid.max_std)} {tu} at {fast} = {num(grid.worst.get(fast))} "
-        f"{run.unit(fast)}, {slow} = {num(grid.worst.get(slow))} {run.unit(slow)}"
-    )
+
+    def where(point: Mapping[str, float]) -> str:
+        return (
+            f"at {fast} = {num(point.get(fast))} {run.unit(fast)}, "
+            f"{slow} = {num(point.get(slow))} {run.unit(slow)}"
+        )
+
     stats = [
         ("mean range", f"{num(grid.mean_min)} … {num(grid.mean_max)} {tu}"),
         ("median std", with_unit(grid.median_std, tu)),
-        ("largest std", largest),
+        ("largest std", f"{with_unit(grid.max_std, tu)} {where(grid.worst)}"),
     ]
-    return Section("grid", intro, [embed(grid.image), pairs_table(stats, "grid-stats")])
+    if grid.line_std is not None:
+        stats.append(
+            (
+                "largest std on a measured line",
+                f"{with_unit(grid.line_std, tu)} {where(grid.line_worst)}",
+            )
+        )
+    if grid.between_std is not None:
+        ratio = (
+            f" ({num(grid.between_std / grid.line_std, 3)} × the largest on a line)"
+            if grid.line_std
+            else ""
+        )
+        stats.append(
+            (
+                "largest std between measured lines",
+                f"{with_unit(grid.between_std, tu)} {where(grid.between_worst)}{ratio}",
+            )
+        )
+    body = [embed(grid.image), pairs_table(stats, "grid-stats")]
+    if grid.spread is not None:
+        body.append(embed(grid.spread))
+    return Section("grid", intro, body)
 
 
 def split_variants(keys: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -297,6 +331,59 @@ def split_variants(keys: Sequence[str]) -> tuple[list[str], list[str]]:
         [k for k, v in zip(keys, variant, strict=True) if not v],
         [k for k, v in zip(keys, variant, strict=True) if v],
     )
+
+
+def _exact_block(exact: ExactComparison, index: int) -> list[str]:
+    """The twin against the exact answer of a synthetic dataset: a paragraph, table, figure."""
+    unit = pretty_unit(exact.unit)
+    headers = [
+        "µ0ΔH (T)",
+        f"twin |ΔS_M|max ({unit})",
+        f"exact |ΔS_M|max ({unit})",
+        f"error ({unit})",
+        "error (%)",
+        "twin T_peak (K)",
+        "exact T_peak (K)",
+        f"RMS twin − exact ({unit})",
+        "within ± 2 std (%)",
+    ]
+    rows = [
+        [
+            num(r.delta_h),
+            value_pm(r.twin_peak, r.twin_std, ""),
+            f"{r.exact_peak:.6g}",
+            f"{r.twin_peak - r.exact_peak:+.3g}",
+            f"{100.0 * (r.twin_peak - r.exact_peak) / r.exact_peak:+.2f}",
+            num(r.twin_t_peak),
+            num(r.exact_t_peak),
+            num(r.rms, 3),
+            num(100.0 * r.within, 3) if r.within is not None else "—",
+        ]
+        for r in exact.rows
+    ]
+    text = (
+        f"{exact.dataset} is made by the generator {exact.generator}, so the exact ΔS_M is "
+        "known: the table sets the twin's |ΔS_M|max (mean ± std of the ensemble members' "
+        "peaks, as in the summary) beside the exact maximum (found on a 0.01 K grid), for "
+        "the largest field change and two smaller ones; RMS over every temperature of the "
+        "result, and the share of them where the exact curve lies within ± 2 std of the twin."
+    )
+    largest = exact.rows[-1]
+    error = largest.twin_peak - largest.exact_peak
+    headline = (
+        f"µ0ΔH = {num(largest.delta_h)} T: twin |ΔS_M|max "
+        f"{value_pm(largest.twin_peak, largest.twin_std, exact.unit)} at "
+        f"{num(largest.twin_t_peak)} K, exact {with_unit(largest.exact_peak, exact.unit)} at "
+        f"{num(largest.exact_t_peak)} K; error {error:+.3g} {unit} "
+        f"({100.0 * error / largest.exact_peak:+.2f} %)."
+    )
+    return [
+        f'<h4 id="property-{index}-exact">The exact answer</h4>',
+        paragraph(text),
+        f'<p class="verdict">{escape(headline)}</p>',
+        table(headers, rows, table_id=f"property-{index}-exact"),
+        embed(exact.image),
+    ]
 
 
 def properties_section(entries: Sequence[PropertyEntry]) -> Section:
@@ -332,6 +419,8 @@ def properties_section(entries: Sequence[PropertyEntry]) -> Section:
             ]
 
         body.append(table(headers, rows(main), table_id=f"property-{index}-summary"))
+        if entry.exact is not None:
+            body += _exact_block(entry.exact, index)
         if variants:
             body.append(
                 f"<details><summary>{len(variants)} more numbers (the same quantities for "
@@ -346,8 +435,10 @@ def properties_section(entries: Sequence[PropertyEntry]) -> Section:
 
 def _plan_rows(plan: PlanFile) -> tuple[list[str], list[list[str]], list[str]]:
     q = plan.quantity
-    qu, xu = str(q.get("unit", "")), str(q.get("x_unit", ""))
-    step_unit = plan.rows[0].unit if plan.rows and plan.rows[0].unit else plan.axis_unit
+    qu, xu = pretty_unit(str(q.get("unit", ""))), pretty_unit(str(q.get("x_unit", "")))
+    step_unit = pretty_unit(
+        plan.rows[0].unit if plan.rows and plan.rows[0].unit else plan.axis_unit
+    )
 
     def u(unit: str) -> str:
         return f" ({unit})" if unit else ""
@@ -418,11 +509,12 @@ def _tolerance_text(tolerance: Mapping[str, float | None], x_unit: str) -> str:
 
 def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
     q = plan.quantity
-    pairs = [("twin", plan.run or "—"), ("planned axis", f"{plan.axis} ({plan.axis_unit})")]
+    axis_unit = pretty_unit(plan.axis_unit)
+    pairs = [("twin", plan.run or "—"), ("planned axis", f"{plan.axis} ({axis_unit})")]
     if plan.range:
-        pairs.append(("range", f"{num(plan.range[0])} … {num(plan.range[-1])} {plan.axis_unit}"))
+        pairs.append(("range", f"{num(plan.range[0])} … {num(plan.range[-1])} {axis_unit}"))
     for name, axis in plan.fixed_axes.items():
-        unit = str(axis.get("unit", ""))
+        unit = pretty_unit(str(axis.get("unit", "")))
         pairs.append(
             (
                 f"fixed axis {name}",
@@ -434,8 +526,8 @@ def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
         pairs.append(
             (
                 "compared quantity",
-                f"{q.get('name', '?')} ({q.get('unit', '')}) vs {q.get('x', '?')} "
-                f"({q.get('x_unit', '')})",
+                f"{q.get('name', '?')} ({pretty_unit(str(q.get('unit', '')))}) vs "
+                f"{q.get('x', '?')} ({pretty_unit(str(q.get('x_unit', '')))})",
             )
         )
     if plan.instrument:
@@ -449,7 +541,8 @@ def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
     if plan.recommended is not None:
         r = plan.rows[plan.recommended]
         cost = f": {num(r.hours)} h ({num(r.days)} days)" if r.hours is not None else ""
-        pairs.append(("recommended step", f"{num(r.step)} {r.unit or plan.axis_unit}{cost}"))
+        step = with_unit(r.step, r.unit or plan.axis_unit)
+        pairs.append(("recommended step", f"{step}{cost}"))
     else:
         pairs.append(("recommended step", "none: no candidate meets the tolerance"))
     return pairs

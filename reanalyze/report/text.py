@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from reanalyze.units import pretty_unit
+
 __all__ = ["finite", "format_params", "num", "slug", "value_pm", "with_unit"]
 
 
@@ -47,19 +49,39 @@ def num(value: Any, digits: int = 4) -> str:
 
 
 def with_unit(value: Any, unit: str, digits: int = 4) -> str:
-    """``value unit`` (``—`` alone when the value is missing)."""
+    """``value unit``, the unit in conventional notation (``—`` alone when the value is missing).
+
+    Examples
+    --------
+    >>> with_unit(12.345, "J/(kg*K)"), with_unit(None, "K"), with_unit(3, "")
+    ('12.35 J kg⁻¹ K⁻¹', '—', '3')
+    """
     text = num(value, digits)
-    return text if text == "—" or not unit else f"{text} {unit}"
+    shown = pretty_unit(unit)
+    return text if text == "—" or not shown else f"{text} {shown}"
 
 
 def value_pm(value: Any, std: Any, unit: str) -> str:
-    """``value ± std unit`` as property results print it (6 and 2 significant digits)."""
+    """``value ± std unit`` as property results print it (6 and 2 significant digits).
+
+    The ``± std`` part only for a positive finite std, as ``reanalyze property run`` prints
+    it (a number that does not vary over the ensemble, like the largest field change, has
+    std 0); the unit in conventional notation.
+
+    Examples
+    --------
+    >>> value_pm(32.7276, 0.3465, "J/(kg*K)"), value_pm(4.96, 0.0, "T"), value_pm(2.5, None, "")
+    ('32.7276 ± 0.35 J kg⁻¹ K⁻¹', '4.96 T', '2.5')
+    >>> value_pm(float("nan"), 0.1, "K")
+    '—'
+    """
     if not finite(value):
         return "—"
     text = f"{float(value):.6g}"
-    if finite(std):
+    if finite(std) and float(std) > 0:
         text += f" ± {float(std):.2g}"
-    return f"{text} {unit}" if unit else text
+    shown = pretty_unit(unit)
+    return f"{text} {shown}" if shown else text
 
 
 def slug(text: str) -> str:

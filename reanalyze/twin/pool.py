@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -28,12 +29,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-__all__ = ["discard", "local_pool", "warm_up"]
+__all__ = ["discard", "local_pool", "process_gone", "warm_up"]
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
-def _gone(pid: int) -> bool:
+def process_gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (a zombie, not yet reaped by its parent, has)."""
     try:
         os.kill(pid, 0)
@@ -52,7 +53,7 @@ def _exit_with_caller(caller: int) -> None:
     """End this worker when the process that made the pool is gone (killed with SIGKILL,
     say): never an orphan. (A forkserver worker's parent is the server, which lives as long
     as its workers do, so the caller is watched, not the parent.)"""
-    while not _gone(caller):
+    while not process_gone(caller):
         time.sleep(1.0)
     os._exit(1)
 
@@ -118,3 +119,14 @@ def _close_all() -> None:
     for pool in list(_POOLS.values()):
         pool.shutdown(wait=False, cancel_futures=True)
     _POOLS.clear()
+
+
+def _stop_all() -> None:
+    for pool in list(_POOLS.values()):
+        discard(pool)
+
+
+# A process started by multiprocessing (a GUI's background search, say) joins its children
+# when it ends, before atexit runs and after its queues are closed: stop the workers first,
+# or that join waits for ever.
+multiprocessing.util.Finalize(None, _stop_all, exitpriority=100)

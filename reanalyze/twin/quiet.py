@@ -15,15 +15,24 @@ import os
 import threading
 from collections.abc import Iterator
 
-__all__ = ["import_tensorflow"]
+__all__ = ["VERBOSE_ENV", "import_tensorflow", "is_verbose"]
+
+#: Set to 1 (``reanalyze --verbose`` does) to let the libraries' own messages through.
+VERBOSE_ENV = "REANALYZE_VERBOSE"
 
 _LOCK = threading.Lock()
 _DONE = False
 
 
+def is_verbose() -> bool:
+    """Whether the libraries' own messages should reach the terminal (``$REANALYZE_VERBOSE``
+    set and not ``0``)."""
+    return os.environ.get(VERBOSE_ENV, "").strip() not in ("", "0")
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced() -> Iterator[None]:
-    if os.environ.get("REANALYZE_VERBOSE"):
+    if is_verbose():
         yield
         return
     try:

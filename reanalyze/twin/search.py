@@ -4,10 +4,11 @@
 :meth:`Search.fit` runs the study and returns ``self``, and fitted results end in ``_``.
 
 Several workers share one study storage. ``workers=N`` evaluates trials in N local
-processes (:mod:`concurrent.futures` with the ``spawn`` start method, one TensorFlow thread
-each), and ``reanalyze worker STUDY --storage URL`` joins a study from another machine. The
-study carries the training data and settings in its user attributes, so a worker needs
-nothing but the storage URL. An interrupted study resumes: running :meth:`Search.fit` again
+processes (:mod:`reanalyze.twin.pool`: forked from a server that imported TensorFlow, one
+TensorFlow thread each; this process never imports it), and
+``reanalyze worker STUDY --storage URL`` joins a study from another machine. The study
+carries the training data and settings in its user attributes, so a worker needs nothing but
+the storage URL. An interrupted study resumes: running :meth:`Search.fit` again
 with the same storage and study name continues until the requested number of finished
 (complete or pruned) trials is reached.
 
@@ -23,6 +24,7 @@ same data, seed and options therefore give the same twin with 1, 2 or 4 local wo
 from __future__ import annotations
 
 import os
+import socket
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -395,6 +397,10 @@ class Search:
             start = asked[0].number
             for trial in asked:
                 trial.set_user_attr("round_start", start)
+                # this process's until a worker takes it: stopped first, it is stale when
+                # the search resumes, and runs again (not left running for ever)
+                trial.set_user_attr("host", socket.gethostname())
+                trial.set_user_attr("pid", os.getpid())
                 # sample here, with the parent's seeded sampler: a worker's suggest() then
                 # finds the parameters already set
                 objective.space.suggest(trial, int(objective.train_mask.sum()))

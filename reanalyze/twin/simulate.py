@@ -14,7 +14,10 @@ varies slowest.
 
 The twin is an interpolator: a point outside the training range of any feature is refused,
 naming the feature and the range, unless extrapolation is allowed, in which case the point is
-kept and flagged in the ``extrapolated`` column.
+kept and flagged in the ``extrapolated`` column. The start or stop of a range written in round
+numbers that misses the measured range by less than :data:`CLAMP_FRACTION` of the range's step
+(``T=10:60:0.2K`` on data measured from 9.99876 to 59.9995 K: 60 K is 0.0005 K, 0.25 % of the
+step, outside) is set to the end of the range, with a note saying so.
 
 The simulated table holds the features and the predicted target in the training units, the
 ensemble spread ``<target>_std``, and (by default) every member's prediction
@@ -44,6 +47,7 @@ from reanalyze.table import Sample, UnitTable
 from reanalyze.units import check_kind, convert, parse_quantity
 
 __all__ = [
+    "CLAMP_FRACTION",
     "MAX_POINTS",
     "axis_values",
     "grid_points",
@@ -56,6 +60,9 @@ __all__ = [
 Array = npt.NDArray[np.float64]
 #: Largest grid accepted (points); a typo like a 1e-6 K step should not exhaust memory.
 MAX_POINTS = 50_000_000
+#: The start or stop of a grid range outside the training range by less than this fraction of
+#: the range's step is clamped onto the training range (with a note) instead of refused.
+CLAMP_FRACTION = 0.01
 
 
 def split_number(token: str, where: str) -> tuple[float, str]:
@@ -196,6 +203,51 @@ def points_from_table(
     return points
 
 
+def clamp_to_ranges(
+    axes: Mapping[str, Array], ranges: Mapping[str, tuple[float, float]], units: Mapping[str, str]
+) -> tuple[dict[str, Array], list[str]]:
+    """Grid axes (evenly spaced ranges) with their end values moved onto the training range
+    when they miss it by less than :data:`CLAMP_FRACTION` of the step, and a note for each.
+
+    Examples
+    --------
+    >>> axes, notes = clamp_to_ranges({"T": np.array([59.8, 60.0])}, {"T": (10.0, 59.9995)},
+    ...                               {"T": "K"})
+    >>> float(axes["T"][-1])
+    59.9995
+    >>> notes[0].endswith("(less than 1% of the 0.2 K step): clamped to 59.9995 K")
+    True
+    """
+    clamped: dict[str, Array] = {}
+    notes: list[str] = []
+    for name, values in axes.items():
+        values = np.array(values, dtype=np.float64)
+        lo, hi = ranges[name]
+        unit = units.get(name, "")
+        if values.size >= 2:
+            for end, bound, step, side in (
+                (0, lo, abs(values[1] - values[0]), "below"),
+                (-1, hi, abs(values[-1] - values[-2]), "above"),
+            ):
+                miss = (bound - values[end]) if side == "below" else (values[end] - bound)
+                if 0 < miss < CLAMP_FRACTION * step:
+                    notes.append(
+                        f"grid {name} {'starts' if end == 0 else 'ends'} at {values[end]:.6g} "
+                        f"{unit}, {miss:.3g} {unit} {side} the training range {lo:.6g}…{hi:.6g} "
+                        f"{unit} (less than {CLAMP_FRACTION:.0%} of the {step:.6g} {unit} step): "
+                        f"clamped to {bound:.6g} {unit}"
+                    )
+                    values[end] = bound
+        clamped[name] = values
+    return clamped, notes
+
+
+def _range_axes(spec: str | Sequence[str]) -> set[str]:
+    """The axes of a grid spec given as ``START:STOP:STEP`` ranges (not lists or values)."""
+    parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
+    return {p.partition("=")[0].strip() for p in parts if ":" in p.partition("=")[2]}
+
+
 def _outside(
     points: Mapping[str, Array], ranges: Mapping[str, tuple[float, float]]
 ) -> tuple[npt.NDArray[np.bool_], list[str]]:
@@ -254,6 +306,7 @@ def simulate(
 
     bundle = run if isinstance(run, ModelBundle) else ModelBundle.load(run)
     features, target = bundle.features, bundle.target
+    clamp_notes: list[str] = []
     if isinstance(grid, UnitTable):
         points = points_from_table(grid, features, bundle.kinds, bundle.units)
     elif isinstance(grid, Mapping):
@@ -261,7 +314,10 @@ def simulate(
         if len(points) != len(features):
             raise DataError(f"grid: give every feature ({', '.join(features)})")
     else:
-        points = grid_points(parse_grid(grid, features, bundle.kinds, bundle.units))
+        axes = parse_grid(grid, features, bundle.kinds, bundle.units)
+        ranges = {name: values for name, values in axes.items() if name in _range_axes(grid)}
+        clamped, clamp_notes = clamp_to_ranges(ranges, bundle.ranges, bundle.units)
+        points = grid_points({**axes, **clamped})
     if len({len(v) for v in points.values()}) != 1:
         raise DataError("grid: the feature columns differ in length")
     if len(next(iter(points.values()))) == 0:
@@ -305,8 +361,9 @@ def simulate(
         "ensemble": ensemble,
         "training_ranges": {k: list(v) for k, v in bundle.ranges.items()},
     }
-    if messages:
-        metadata["notes"] = [f"extrapolated: {m}" for m in messages]
+    notes = clamp_notes + [f"extrapolated: {m}" for m in messages]
+    if notes:
+        metadata["notes"] = notes
     return UnitTable(pd.DataFrame(columns), specs, sample=sample, metadata=metadata)
 
 

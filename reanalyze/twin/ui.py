@@ -10,6 +10,12 @@ that something already listens on (or picks a free one when the user did not ask
 particular port), and :func:`wait_until_up` accepts an answer only while our server is alive.
 :class:`StopSignals` turns SIGTERM, SIGHUP and SIGINT into :class:`Stopped`, so a command can
 shut the server down cleanly when it is stopped.
+
+:func:`page_url` is the page to open rather than the server's root (MLflow 3's GenAI landing
+page): the runs table of the experiment of the latest search, in the "Model training" view,
+with the columns that compare twins (the view :mod:`reanalyze.twin.tracking` keeps on the
+experiment under :data:`VIEW_KEY`). :func:`open_browser` opens it when a person is there to
+see it.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import http.client
+import json
 import os
 import signal
 import socket
@@ -24,21 +31,27 @@ import subprocess
 import sys
 import tempfile
 import time
+import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
 from reanalyze.errors import ReanalyzeError
 
 __all__ = [
     "DEFAULT_PORT",
     "HOST",
+    "VIEW_KEY",
+    "VIEW_TAG",
     "StopSignals",
     "Stopped",
     "UIServer",
+    "browser_available",
     "choose_port",
     "describe_port",
+    "open_browser",
+    "page_url",
     "port_in_use",
     "start_ui",
     "stop_ui",
@@ -47,6 +60,11 @@ __all__ = [
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+#: Name of the runs-table view reanalyze keeps on each of its experiments: an MLflow
+#: "shared view", stored in the experiment tag :data:`VIEW_TAG` and applied by the UI when
+#: its URL carries ``viewStateShareKey=reanalyze``.
+VIEW_KEY = "reanalyze"
+VIEW_TAG = f"mlflow.sharedViewState.{VIEW_KEY}"
 _POSIX = os.name == "posix"
 
 
@@ -303,6 +321,108 @@ def stop_ui(server: UIServer, timeout: float = 10.0) -> None:
             process.wait(timeout=5.0)
     finally:
         server.log.close()
+
+
+# ------------------------------------------------------------- the page to open
+def _api(url: str, endpoint: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """POST ``body`` to MLflow's REST API ``/api/2.0/mlflow/<endpoint>``; the JSON answer."""
+    host, _, port = url.removeprefix("http://").rpartition(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        connection.request(
+            "POST",
+            f"/api/2.0/mlflow/{endpoint}",
+            json.dumps(body),
+            {"Content-Type": "application/json"},
+        )
+        response = connection.getresponse()
+        answer = json.loads(response.read().decode() or "{}")
+    finally:
+        connection.close()
+    if response.status != 200 or not isinstance(answer, dict):
+        raise OSError(f"{endpoint}: HTTP {response.status}")
+    return answer
+
+
+def page_url(url: str, timeout: float = 10.0) -> str:
+    """The page of the MLflow UI at ``url`` to show: the runs table of the latest search.
+
+    That is ``<url>/#/experiments/<id>/runs`` for the experiment holding the search run
+    (tag ``reanalyze.kind = search``) that started last, in the "Model training" view
+    (``workflowType=machine_learning``) and, when the experiment has reanalyze's view
+    (:data:`VIEW_TAG`), with its columns (``viewStateShareKey=``:data:`VIEW_KEY`). Without
+    any search: the runs of the latest ``reanalyze/…`` experiment, or the list of
+    experiments. If the server cannot be asked, the list of experiments.
+    """
+    root = url.rstrip("/")
+    listing = f"{root}/#/experiments?workflowType=machine_learning"
+    try:
+        found = _api(root, "experiments/search", {"max_results": 1000}, timeout)
+        experiments = {e["experiment_id"]: e for e in found.get("experiments", [])}
+        if not experiments:
+            return listing
+        runs = _api(
+            root,
+            "runs/search",
+            {
+                "experiment_ids": list(experiments),
+                "filter": "tags.`reanalyze.kind` = 'search'",
+                "order_by": ["attributes.start_time DESC"],
+                "max_results": 1,
+            },
+            timeout,
+        ).get("runs", [])
+    except (OSError, ValueError, KeyError, http.client.HTTPException):
+        return listing
+    if runs:
+        chosen = experiments.get(runs[0]["info"]["experiment_id"])
+    else:
+        ours = [e for e in experiments.values() if str(e.get("name", "")).startswith("reanalyze/")]
+        chosen = max(ours, key=lambda e: int(e.get("last_update_time", 0)), default=None)
+    if chosen is None:
+        return listing
+    page = f"{root}/#/experiments/{chosen['experiment_id']}/runs?workflowType=machine_learning"
+    if any(tag.get("key") == VIEW_TAG for tag in chosen.get("tags", [])):
+        page += f"&viewStateShareKey={VIEW_KEY}"
+    return page
+
+
+def browser_available(stream: IO[str] | None = None) -> bool:
+    """Whether :func:`open_browser` would open a browser.
+
+    Only for a person at a terminal: ``stream`` (standard output) is a terminal, ``$CI`` is
+    not set, a graphical session is there (``$DISPLAY`` or ``$WAYLAND_DISPLAY`` outside macOS
+    and Windows, so that no text-mode browser takes over the terminal) and :mod:`webbrowser`
+    knows a browser.
+    """
+    stream = sys.stdout if stream is None else stream
+    try:
+        if not stream.isatty():
+            return False
+    except (AttributeError, ValueError):
+        return False
+    if os.environ.get("CI"):
+        return False
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if not graphical:
+        return False
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
+def open_browser(url: str, stream: IO[str] | None = None) -> bool:
+    """Open ``url`` in a new browser tab when :func:`browser_available`; whether it did."""
+    if not browser_available(stream):
+        return False
+    try:
+        return bool(webbrowser.open(url, new=2))
+    except (webbrowser.Error, OSError):
+        return False
 
 
 # ---------------------------------------------------------------- signals

@@ -118,19 +118,44 @@ def _lines_text(values: list[float], unit: str) -> str:
     return ", ".join(f"{v:g}" for v in values) + (f" {unit}" if unit else "")
 
 
-def search_sentence(summary: dict[str, Any]) -> list[str]:
-    """What a physicist reads at the end of ``reanalyze train`` (a few lines)."""
+def search_sentence(summary: dict[str, Any], run: str | None = None) -> list[str]:
+    """What a physicist reads at the end of ``reanalyze train``: one statement per line.
+
+    How many trials were trained to the end and how many stopped early (pruned), and how long
+    the search and the ensemble took; the best network and its score; how closely the twin
+    follows the measured lines (against their noise); the held-out-line verdict against the
+    classic methods; and the command that scores every line in turn (``run``: the run folder).
+
+    Examples
+    --------
+    >>> lines = search_sentence({"trials": {"COMPLETE": 2, "PRUNED": 18}, "wall_s": 40.2,
+    ...     "search_s": 33, "ensemble_s": 7, "ensemble": 5, "best_trial": 0, "best_value": 0.97,
+    ...     "config": {"layers": 3, "nodes": 64, "activation": "silu"}}, run="runs/erco2")
+    >>> for line in lines:
+    ...     print(line)
+    20 trials in 40 s: 2 trained to the end, 18 stopped early (search 33 s, ensemble 7 s)
+    best network: 3 hidden layers of 64 silu nodes (trial 0, score 0.97 of at most 1), ensemble of 5
+    held-out lines: not scored by this objective; run reanalyze validate runs/erco2
+    """
     trials = summary.get("trials", {})
     done = trials.get("COMPLETE", 0)
     stopped = trials.get("PRUNED", 0)
     failed = trials.get("FAIL", 0)
     config = summary.get("config", {})
-    words = [
+    command = f"reanalyze validate {run or 'RUN'}"
+    first = (
         f"{done + stopped} trials in {summary.get('wall_s', 0):.0f} s: {done} trained to the "
-        f"end, {stopped} stopped early" + (f", {failed} failed" if failed else ""),
-        f"best network: {config.get('layers')} × {config.get('nodes')} {config.get('activation')}"
-        f" (trial {summary.get('best_trial')}), ensemble of {summary.get('ensemble')}",
-    ]
+        f"end, {stopped} stopped early" + (f", {failed} failed" if failed else "")
+    )
+    if summary.get("search_s") is not None and summary.get("ensemble_s") is not None:
+        first += f" (search {summary['search_s']:.0f} s, ensemble {summary['ensemble_s']:.0f} s)"
+    score = summary.get("best_value")
+    network = f"best network: {config.get('layers')} hidden layers of {config.get('nodes')} " + (
+        f"{config.get('activation')} nodes (trial {summary.get('best_trial')}"
+        + (f", score {score:.3g} of at most 1" if isinstance(score, int | float) else "")
+        + f"), ensemble of {summary.get('ensemble')}"
+    )
+    words = [first, network]
     fit = summary.get("fit")
     if fit:
         line = f"measured lines fitted to {fit['fit_rel_rmse']:.2%} of their range"
@@ -149,8 +174,10 @@ def search_sentence(summary: dict[str, Any]) -> list[str]:
         )
         if value < holdout["twin"]:
             text += f": {best} beats the twin here"
+        else:
+            text += ": the twin is the better interpolator here"
         words.append(text)
-        words.append("(every line in turn, and the GP too: reanalyze validate RUN)")
+        words.append(f"(every line in turn, and the GP too: {command})")
     else:
-        words.append("held-out lines: not scored by this objective; run reanalyze validate RUN")
+        words.append(f"held-out lines: not scored by this objective; run {command}")
     return words

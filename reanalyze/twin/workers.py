@@ -24,6 +24,7 @@ from reanalyze.errors import DataError
 from reanalyze.twin.data import Encoding, TrainingData
 from reanalyze.twin.network import EnsembleFit, configure_threads
 from reanalyze.twin.objective import Objective
+from reanalyze.twin.pool import process_gone
 from reanalyze.twin.space import SearchSpace, TrialConfig
 from reanalyze.twin.storage import describe, open_storage
 
@@ -82,23 +83,13 @@ class _Surplus(Exception):
     """Raised inside a trial that would exceed the study's number of trials."""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _stale(trial: Any) -> bool:
     """A running trial whose worker process on this machine is gone."""
     if trial.state.name != "RUNNING":
         return False
     host = trial.user_attrs.get("host")
     pid = trial.user_attrs.get("pid")
-    return host == socket.gethostname() and isinstance(pid, int) and not _alive(pid)
+    return host == socket.gethostname() and isinstance(pid, int) and process_gone(pid)
 
 
 def recover_stale_trials(study: Any) -> int:

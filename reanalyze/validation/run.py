@@ -259,8 +259,7 @@ def validate_run(
         Called with (members trained, members to train).
     """
     from reanalyze.table import UnitTable
-    from reanalyze.twin.run_folder import BUNDLE_FILE
-    from reanalyze.twin.run_folder import TRAINING_FILE
+    from reanalyze.twin.run_folder import BUNDLE_FILE, TRAINING_FILE
 
     started = time.perf_counter()
     root = Path(run)

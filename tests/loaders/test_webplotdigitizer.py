@@ -137,10 +137,15 @@ def load(path: Path, **options: Any) -> UnitTable:
     return WebPlotDigitizerLoader().load(path, **options)
 
 
-def assert_one_line(excinfo: pytest.ExceptionInfo[BaseException], *parts: str) -> None:
+def assert_refused(
+    path: Path, *parts: str, error: type[Exception] = DataError, **options: Any
+) -> None:
+    """Loading ``path`` raises ``error``, one line that names the file and holds ``parts``."""
+    with pytest.raises(error) as excinfo:
+        load(path, **options)
     message = str(excinfo.value)
     assert "\n" not in message
-    for part in parts:
+    for part in (str(path), *parts):
         assert part in message, message
 
 
@@ -294,9 +299,7 @@ def test_series_values_override(tmp_path: Path) -> None:
 def test_bare_number_labels_take_series_unit(tmp_path: Path) -> None:
     curves = {"0.5": ([10.0], [1.0]), "1": ([10.0], [2.0])}
     path = export_all_csv(tmp_path / "n.csv", curves)
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "'0.5'", "number without a unit", "series_unit")
+    assert_refused(path, "'0.5'", "number without a unit", "series_unit")
     table = load(path, series_unit="T")
     assert (table.unit("H"), list(table.values("H"))) == ("T", [0.5, 1.0])
 
@@ -374,16 +377,12 @@ def test_field_labels_in_tesla(tmp_path: Path, label: str, value: float) -> None
 @pytest.mark.parametrize("label", ["Series 1", "data"])
 def test_label_that_is_not_a_quantity(tmp_path: Path, label: str) -> None:
     path = export_all_csv(tmp_path / "bad.csv", {"1 T": ([1.0], [1.0]), label: ([2.0], [2.0])})
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), repr(label), "not a quantity", "series_values")
+    assert_refused(path, repr(label), "not a quantity", "series_values")
 
 
 def test_mixed_kinds(tmp_path: Path) -> None:
     path = export_all_csv(tmp_path / "mix.csv", {"1 T": ([1.0], [1.0]), "10 K": ([2.0], [2.0])})
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "mix", "'1 T' is magnetic field", "'10 K' is temperature")
+    assert_refused(path, "mix", "'1 T' is magnetic field", "'10 K' is temperature")
 
 
 def test_mixed_dimensions_of_other_kind(tmp_path: Path) -> None:
@@ -395,9 +394,7 @@ def test_mixed_dimensions_of_other_kind(tmp_path: Path) -> None:
 
 def test_series_unit_of_wrong_dimension(tmp_path: Path) -> None:
     path = standard_csv(tmp_path)
-    with pytest.raises(UnitError) as excinfo:
-        load(path, series_unit="K")
-    assert_one_line(excinfo, str(path), "series_unit", "'K'", "magnetic_field")
+    assert_refused(path, "series_unit", "'K'", "magnetic_field", error=UnitError, series_unit="K")
     with pytest.raises(UnitError, match="unknown unit 'furlongz'"):
         load(path, series_unit="furlongz")
 
@@ -405,9 +402,7 @@ def test_series_unit_of_wrong_dimension(tmp_path: Path) -> None:
 def test_row_two_not_xy_pairs(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_text("T (K),M (emu)\n10,1\n20,2\n", encoding="utf-8")
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "row 2", "X,Y pairs")
+    assert_refused(path, "row 2", "X,Y pairs")
     odd = tmp_path / "odd.csv"
     odd.write_text("1 T,,2 T\nX,Y,X\n1,2,3\n", encoding="utf-8")
     with pytest.raises(DataError, match="X,Y pairs"):
@@ -417,9 +412,7 @@ def test_row_two_not_xy_pairs(tmp_path: Path) -> None:
 def test_unparsable_number(tmp_path: Path) -> None:
     path = tmp_path / "n.csv"
     path.write_text("1 T,,2 T,\nX,Y,X,Y\n10,1,10,2\n20,1.2.3,20,3\n", encoding="utf-8")
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "row 4", "'1 T'", "'1.2.3'")
+    assert_refused(path, "row 4", "'1 T'", "'1.2.3'")
 
 
 def test_more_cells_than_pairs(tmp_path: Path) -> None:
@@ -535,25 +528,19 @@ def test_json_without_calibrated_values(tmp_path: Path) -> None:
         }
     }
     path = write_json(tmp_path / "ancient.json", document)
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "'1 T'", "point 1", "no calibrated 'value'")
+    assert_refused(path, "'1 T'", "point 1", "no calibrated 'value'")
 
 
 def test_invalid_json(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"version": [4, 2], "datasetColl": [', encoding="utf-8")
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "invalid JSON", "line 1")
+    assert_refused(path, "invalid JSON", "line 1")
 
 
 @pytest.mark.parametrize("document", [{"figures": []}, [1, 2], {"wpd": {"axesColl": []}}])
 def test_json_that_is_not_a_wpd_project(tmp_path: Path, document: Any) -> None:
     path = write_json(tmp_path / "other.json", document)
-    with pytest.raises(DataError) as excinfo:
-        load(path)
-    assert_one_line(excinfo, str(path), "not a WebPlotDigitizer project")
+    assert_refused(path, "not a WebPlotDigitizer project")
 
 
 def test_json_label_errors_and_override(tmp_path: Path) -> None:

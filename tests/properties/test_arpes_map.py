@@ -399,8 +399,8 @@ def test_figures_exist_with_units_on_every_axis(lofbis2: ArpesFermiSurface) -> N
     for name, figure in result.figures.items():
         ax = figure.axes[0]
         assert "(" in ax.get_xlabel() and "(" in ax.get_ylabel(), name
-    assert result.figures["fermi_surface"].axes[0].get_xlabel() == "kx (1/angstrom)"
-    assert result.figures["angle_map"].axes[0].get_ylabel() == "θ2 (degree)"
+    assert result.figures["fermi_surface"].axes[0].get_xlabel() == "k$_x$ (Å⁻¹)"
+    assert result.figures["angle_map"].axes[0].get_ylabel() == "θ2 (deg)"
     colorbar = result.figures["fermi_surface"].axes[1]
     assert colorbar.get_ylabel() == "I (arb)"
     result.close_figures()

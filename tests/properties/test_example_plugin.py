@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging_helpers import build_wheel, install_wheel
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "curie-weiss-plugin"
@@ -23,40 +24,9 @@ EXAMPLE = REPO / "examples" / "curie-weiss-plugin"
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     target = tmp_path_factory.mktemp("site")
     build = tmp_path_factory.mktemp("build")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--wheel-dir",
-            str(build),
-            str(EXAMPLE),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    wheel = next(build.glob("reanalyze_curie_weiss-*.whl"))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--no-deps",
-            "--no-index",
-            "--target",
-            str(target),
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    wheel = build_wheel(EXAMPLE, build)
+    assert wheel.name.startswith("reanalyze_curie_weiss-")
+    install_wheel(wheel, target)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(target), env.get("PYTHONPATH", "")])
     env["COLUMNS"] = "200"  # rich tables: no wrapping

@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from reanalyze.cli import main
 from reanalyze.errors import ColumnError, PluginError
-from reanalyze.plugins import PluginSpec, load_all, merge_plugins
+from reanalyze.plugins import PluginSpec, merge_plugins
 from reanalyze.properties.base import (
     PropertyPlugin,
     PropertyResult,
@@ -314,22 +314,6 @@ def test_builtin_wins_a_name_clash_and_entry_points_add() -> None:
     assert merged["curie_weiss"].target == "cw.plugin:CurieWeiss"
 
 
-def test_broken_property_plugin_warns_and_the_rest_work(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    (tmp_path / "broken_property_pkg.py").write_text("import not_installed_dependency\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    from reanalyze.plugins import _builtins
-
-    specs = merge_plugins(
-        _builtins(GROUP), [EntryPoint("broken", "broken_property_pkg:Plugin", GROUP)], GROUP
-    )
-    monkeypatch.setattr("reanalyze.plugins.list_plugins", lambda group: specs)
-    with pytest.warns(RuntimeWarning, match="'broken' .* cannot be loaded: ModuleNotFoundError"):
-        loaded = load_all(GROUP)
-    assert "broken" not in loaded and "magnetocaloric" in loaded
-
-
 def test_property_list_imports_no_tensorflow() -> None:
     code = textwrap.dedent(
         """
@@ -348,46 +332,35 @@ def test_property_list_imports_no_tensorflow() -> None:
         assert name in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("plugin", "options", "out_name", "status", "message"),
+    [  # a misused option exits with 2, bad data with 1
+        ("nope", [], "out", 1, "unknown property plugin 'nope'"),
+        ("magnetocaloric", ["-p", "bogus=1"], "out", 1, "unknown parameter 'bogus'"),
+        ("magnetocaloric", ["-c", "moment=X"], "out", 1, "unknown column 'X'"),
+        ("magnetocaloric", ["--mass", "3K"], "out", 2, "--mass '3K': expected a positive mass"),
+        ("magnetocaloric", ["--mass", "-3mg"], "out", 2, "--mass '-3mg': expected a positive mass"),
+        ("magnetocaloric", ["--mass", "0mg"], "out", 2, "--mass '0mg': expected a positive mass"),
+        ("magnetocaloric", ["-g", "T=1K"], "out", 2, "grid needs a twin's run folder"),
+        ("magnetocaloric", [], ".", 2, "holds the input"),  # --out: the input's own folder
+    ],
+)
 def test_cli_property_errors_are_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    plugin: str,
+    options: list[str],
+    out_name: str,
+    status: int,
+    message: str,
 ) -> None:
     data = tmp_path / "m.csv"
     data.write_text("T (K),H (Oe),M (emu)\n10,100,1\n20,100,2\n")
-    out = tmp_path / "out"
-    cases = [
-        (["property", "run", "nope", str(data), "-o", str(out)], "unknown property plugin 'nope'"),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "-p", "bogus=1"],
-            "unknown parameter 'bogus'",
-        ),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "-c", "moment=X"],
-            "unknown column 'X'",
-        ),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "3K"],
-            "--mass '3K': expected a positive mass",
-        ),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "-3mg"],
-            "--mass '-3mg': expected a positive mass",
-        ),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "--mass", "0mg"],
-            "--mass '0mg': expected a positive mass",
-        ),
-        (
-            ["property", "run", "magnetocaloric", str(data), "-o", str(out), "-g", "T=1K"],
-            "grid needs a twin's run folder",
-        ),
-        (["property", "run", "magnetocaloric", str(data), "-o", str(tmp_path)], "holds the input"),
-    ]
-    for argv, message in cases:  # a misused option exits with 2, bad data with 1
-        expected = 2 if "--mass" in argv or "-g" in argv or str(tmp_path) == argv[5] else 1
-        assert main(argv) == expected, argv
-        err = capsys.readouterr().err
-        assert message in err and err.count("\n") == 1, err
-        assert not out.exists()
+    argv = ["property", "run", plugin, str(data), "-o", str(tmp_path / out_name), *options]
+    assert main(argv) == status
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.csv"]  # nothing written
 
 
 def test_a_column_named_like_the_role_wins_without_a_note() -> None:

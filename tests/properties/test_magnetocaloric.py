@@ -156,7 +156,8 @@ def test_coarse_8_field_scan_overestimates_peak_by_10_to_25pct_and_is_spiky(
     fields = (100.0, *np.arange(1000.0, 50001.0, 1000.0))
     dense_h = noise_free_scan(BeanRodbellMagnet.erco2_like(fields_oe=fields))
     fine = PLUGIN.run(dense_h, {"field_changes": [5.0]}, figures=False)
-    assert fine.summary["delta_s_max_5T"].value == pytest.approx(exact.max(), rel=0.01)
+    # named by the field change µ0ΔH = 5 − 0.01 T (low_field='lowest')
+    assert fine.summary["delta_s_max_4.99T"].value == pytest.approx(exact.max(), rel=0.01)
 
 
 def test_real_erco2_equals_independent_trapezoid(seeded_cache: object) -> None:
@@ -392,9 +393,9 @@ def test_figures_have_unit_labels_and_std_bands(
     result = PLUGIN.run(_ensemble_table(table, 1 + eps))
     assert set(result.figures) == {"delta_s_m", "peaks", "arrott", "field_exponent"}
     units = {
-        "delta_s_m": ("(K)", "(J/(kg*K))"),
-        "peaks": ("(T)", "(J/(kg*K))"),
-        "arrott": ("(Oe/(emu/g))", "((emu/g)**2)"),
+        "delta_s_m": ("(K)", "(J kg⁻¹ K⁻¹)"),
+        "peaks": ("(T)", "(J kg⁻¹ K⁻¹)"),
+        "arrott": ("(Oe/(emu/g))", "((emu/g)²)"),
         "field_exponent": ("(K)", "(dimensionless)"),
     }
     for name, figure in result.figures.items():
@@ -423,14 +424,18 @@ def test_field_changes_select_per_field_summaries(
     table, _ = scan_result
     result = PLUGIN.run(table, {"field_changes": "1,5", "tec_widths": [5]}, figures=False)
     keys = {k for k in result.summary if k.endswith("T") and "_" in k and k[-2].isdigit()}
-    assert {"delta_s_max_1T", "t_peak_5T", "tec_5K_1T", "rcp_5T"} <= keys
-    assert not any(k.endswith("_2T") for k in result.summary)
+    # named by the field change µ0ΔH (upper field − 0.01 T), described with the same value
+    assert {"delta_s_max_0.99T", "t_peak_4.99T", "tec_5K_0.99T", "rcp_4.99T"} <= keys
+    assert not any(k.endswith("_1.99T") for k in result.summary)
     row = peaks_row(result, 1.0)
-    assert result.summary["delta_s_max_1T"].value == row["delta_s_max"]
-    assert result.summary["fwhm_1T"].value == row["fwhm"]
+    assert result.summary["delta_s_max_0.99T"].value == row["delta_s_max"]
+    assert result.summary["fwhm_0.99T"].value == row["fwhm"]
+    described = result.summary["delta_s_max_0.99T"].description
+    assert described == "|ΔS_M|max for µ0ΔH = 0.99 T (0.01 → 1 T)"
     # Default: summaries for every field change of the grid.
     _, default = scan_result
-    assert {f"delta_s_max_{h:g}T" for h in (0.1, 0.5, 1, 2, 3, 4, 5)} <= set(default.summary)
+    changes = (0.09, 0.49, 0.99, 1.99, 2.99, 3.99, 4.99)
+    assert {f"delta_s_max_{h:g}T" for h in changes} <= set(default.summary)
 
 
 def test_missing_column_raises_column_error(scan_result: tuple[UnitTable, PropertyResult]) -> None:

@@ -259,7 +259,7 @@ def test_figures_exist_with_units_on_axes() -> None:
     assert set(result.figures) == {"curves", "hc2"}
     curves = result.figures["curves"].axes[0]
     assert curves.get_xlabel() == "T (K)"
-    assert curves.get_ylabel() == "R (ohm)"
+    assert curves.get_ylabel() == "R (Ω)"
     hc2 = result.figures["hc2"].axes[0]
     assert hc2.get_xlabel() == "T (K)"
     assert "(T)" in hc2.get_ylabel()

@@ -40,6 +40,7 @@ from reanalyze.twin.search import Search
 from reanalyze.twin.simulate import simulate
 from reanalyze.twin.space import SearchSpace
 from reanalyze.twin.tracking import log_search
+from reanalyze.units import pretty_unit
 
 
 # ------------------------------------------------------------------ fixtures
@@ -86,7 +87,7 @@ def twin(
     tmp_path_factory: pytest.TempPathFactory, magnet_table: UnitTable, tiny_space: SearchSpace
 ) -> Twin:
     root = tmp_path_factory.mktemp("report")
-    table = magnet_table.with_metadata(dataset="synthetic_magnet")
+    table = magnet_table.with_metadata(dataset="synthetic_magnet_second_order")  # what it is
     data = TrainingData.from_table(table, ["T", "H"], "M")
     search = Search(tiny_space, n_trials=2, workers=1, ensemble=2).fit(data, root / "run")
     uri = f"sqlite:///{root / 'mlflow.db'}"
@@ -110,11 +111,13 @@ def test_report_has_every_section_and_every_figure_embedded(twin: Twin) -> None:
     files = sorted((twin.html.parent / "figures").glob("*.png"))
     n_property = len(list((twin.prop / "figures").glob("*.png")))
     assert n_property >= 1
-    # 3 of the twin (training vs twin, learning curves, grid) + the property's + the plan's 2
-    assert len(twin.page.images) == len(files) == 3 + n_property + 2
+    # 4 of the twin (training vs twin, learning curves, grid, its spread along T), the exact
+    # answer of the synthetic magnet beside ΔS_M, the property's own and the plan's 2
+    assert len(twin.page.images) == len(files) == 4 + 1 + n_property + 2
     embedded = sorted(base64.b64decode(src.split(",", 1)[1]) for src in twin.page.images)
     assert embedded == sorted(f.read_bytes() for f in files)
-    assert {"training_vs_twin.png", "learning_curves.png", "grid.png"} <= {f.name for f in files}
+    own = {"training_vs_twin.png", "learning_curves.png", "grid.png", "grid_spread.png"}
+    assert own | {"property1-magnetocaloric-exact.png"} <= {f.name for f in files}
     assert sum("convergence" in f.name or "cost_accuracy" in f.name for f in files) == 2
 
 
@@ -135,7 +138,7 @@ def test_strings_from_the_data_are_escaped(twin: Twin) -> None:
 def test_header_gives_dataset_units_rows_and_search(twin: Twin) -> None:
     pairs = twin.page.pairs("summary")
     summary = json.loads((twin.run / "bundle.json").read_text())["summary"]
-    assert pairs["dataset"] == "synthetic_magnet"
+    assert pairs["dataset"] == "synthetic_magnet_second_order"
     assert pairs["features"] == "T (K, temperature), H (Oe, magnetic_field)"
     assert pairs["target"] == "M (emu, magnetic_moment)"
     assert int(pairs["rows"]) == twin.data.n_rows
@@ -192,10 +195,12 @@ def test_property_numbers_appear_with_units(twin: Twin) -> None:
             assert shown[key] == "—"
             continue
         assert close(shown[key], item["value"], rel=5e-6)  # 6 significant digits
-        if item["std"] is not None:
+        if item["std"]:
             std = shown[key].split(" ± ")[1].split()[0]
             assert math.isclose(float(std), item["std"], rel_tol=0.05, abs_tol=1e-12)
-        assert shown[key].endswith(item["unit"])
+        else:  # no std, or 0 over the members (the largest field change): no "± 0"
+            assert "±" not in shown[key]
+        assert shown[key].endswith(pretty_unit(item["unit"]))
     for note in info["notes"]:
         assert note in twin.page.all_text
 
@@ -203,7 +208,7 @@ def test_property_numbers_appear_with_units(twin: Twin) -> None:
 def test_plan_table_recommendation_and_verdict(twin: Twin) -> None:
     headers = twin.page.headers["plan-1-rows"]
     assert headers[:5] == ["step (T)", "lines", "points", "hours (h)", "days (d)"]
-    assert "rms (J/(kg*K))" in headers and "peak position error (K)" in headers
+    assert "rms (J kg⁻¹ K⁻¹)" in headers and "peak position error (K)" in headers
     rows = twin.page.tables["plan-1-rows"]
     assert [css for css, _ in rows] == ["", "recommended", ""]
     assert "★" in rows[1][1][0]
@@ -291,7 +296,7 @@ def test_run_whose_study_cannot_be_opened_still_reports(
     assert page.h2 == HEADINGS
     learning = page.all_text.rsplit(HEADINGS[3], 1)[1].split(HEADINGS[4], 1)[0]  # after the TOC
     assert "Not drawn" in learning and reason in learning
-    assert len(page.images) == 2  # training vs twin and the grid
+    assert len(page.images) == 3  # training vs twin, the grid and its spread
     assert "best-trials" not in page.tables
 
 
@@ -311,7 +316,8 @@ def test_a_second_report_replaces_the_first_completely(twin: Twin, tmp_path: Pat
     first = {p.name for p in (out.parent / "figures").iterdir()}
     write_report(twin.run, out, title="Second <report>", log_mlflow=False)
     second = {p.name for p in (out.parent / "figures").iterdir()}
-    assert second == {"training_vs_twin.png", "learning_curves.png", "grid.png"} < first
+    own = {"training_vs_twin.png", "learning_curves.png", "grid.png", "grid_spread.png"}
+    assert second == own < first
     assert sorted(p.name for p in out.parent.iterdir()) == [MARKER, "figures", "twin.html"]
     assert "<title>Second &lt;report&gt;</title>" in out.read_text(encoding="utf-8")
 

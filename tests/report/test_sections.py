@@ -86,6 +86,7 @@ def property_file() -> PropertyFile:
                 "delta_s_max": {"value": 21.19, "std": 0.58, "unit": "J/(kg*K)"},
                 "delta_s_max_1T": {"value": 5.5, "std": None, "unit": "J/(kg*K)"},
                 "t_peak": {"value": None, "unit": "K", "description": "no peak"},
+                "delta_h": {"value": 4.96, "std": 0.0, "unit": "T"},  # the same for all members
             },
             "notes": ["ΔS_M < 0 below 12 K"],
             "members": 3,
@@ -157,7 +158,7 @@ def test_search_section_gives_units_kinds_and_the_search() -> None:
     assert pairs["data sha256"] == "0123456789ab…"
     assert pairs["sample"] == "ErCo2, 0.61 mg"
     assert pairs["trials"] == "4 complete, 1 pruned"
-    assert pairs["best objective"].startswith("0.998765 (R², dimensionless")
+    assert pairs["best objective"] == "0.998765 in trial 2; objective 'r2': R² (dimensionless)"
     assert pairs["best parameters"] == "layers=3, learning_rate=0.00123"
     assert pairs["times"] == "wall 12.5 s, search 10 s, ensemble 2.5 s"
     no_rows = section_page(sections.search_section(run_info(rows=None))).pairs("summary")
@@ -268,6 +269,52 @@ def test_grid_section_gives_the_ensemble_spread_with_units() -> None:
     assert "grid-stats" not in curve.tables and "no spread (a single member)" in curve.all_text
 
 
+def test_grid_section_compares_the_spread_on_and_between_the_measured_lines() -> None:
+    report = report_data()
+    grid = report.grid
+    assert grid is not None
+    grid.lines, grid.spread = 8, image("grid_spread.png", "largest std")
+    grid.line_std, grid.line_worst = 0.02, {"T": 35.0, "H": 100.0}
+    grid.between_std, grid.between_worst = 0.03, {"T": 39.4, "H": 15650.0}
+    page = section_page(sections.grid_section(report.run, grid))
+    stats = page.pairs("grid-stats")
+    assert stats["largest std on a measured line"] == "0.02 emu at T = 35 K, H = 100 Oe"
+    assert stats["largest std between measured lines"] == (
+        "0.03 emu at T = 39.4 K, H = 15650 Oe (1.5 × the largest on a line)"
+    )
+    assert "8 measured scan lines of H" in page.all_text
+    assert len(page.images) == 2  # the maps and the spread along T
+
+
+def test_exact_answer_of_a_synthetic_dataset_is_shown_with_the_error() -> None:
+    rows = [
+        data.ExactRow(1.66, 30.23, 0.2, 29.86, 36.95, 36.75, 0.185, 0.693),
+        data.ExactRow(4.96, 32.73, 0.35, 32.52, 36.98, 36.9, 0.277, None),
+    ]
+    exact = data.ExactComparison(
+        "bean_rodbell_first_order", "synthetic_magnet", "J/(kg*K)", rows, image("exact.png")
+    )
+    entry = data.PropertyEntry(Path("results/mce"), property_file(), [image("p.png")], exact)
+    page = section_page(sections.properties_section([entry]))
+    headers = page.headers["property-1-exact"]
+    assert headers[:5] == [
+        "µ0ΔH (T)",
+        "twin |ΔS_M|max (J kg⁻¹ K⁻¹)",
+        "exact |ΔS_M|max (J kg⁻¹ K⁻¹)",
+        "error (J kg⁻¹ K⁻¹)",
+        "error (%)",
+    ]
+    table = [cells for _, cells in page.tables["property-1-exact"]]
+    assert table[1][:5] == ["4.96", "32.73 ± 0.35", "32.52", "+0.21", "+0.65"]
+    assert table[0][-1] == "69.3" and table[1][-1] == "—"
+    assert (
+        "µ0ΔH = 4.96 T: twin |ΔS_M|max 32.73 ± 0.35 J kg⁻¹ K⁻¹ at 36.98 K, exact 32.52 "
+        "J kg⁻¹ K⁻¹ at 36.9 K; error +0.21 J kg⁻¹ K⁻¹ (+0.65 %)."
+    ) in page.all_text
+    assert "bean_rodbell_first_order" in page.all_text
+    assert len(page.images) == 2  # the exact overlay and the property's own figure
+
+
 # ------------------------------------------------------------------ sections 6 to 8
 def test_properties_section_shows_value_std_and_unit_and_splits_variants() -> None:
     entry = data.PropertyEntry(Path("results/<mce>"), property_file(), [image("p.png")])
@@ -275,11 +322,13 @@ def test_properties_section_shows_value_std_and_unit_and_splits_variants() -> No
     assert page.h3 == ["magnetocaloric — <mce>"]
     main = {cells[0]: cells[1:] for _, cells in page.tables["property-1-summary"]}
     assert main == {
-        "delta_s_max": ["21.19 ± 0.58 J/(kg*K)", ""],
+        "delta_s_max": ["21.19 ± 0.58 J kg⁻¹ K⁻¹", ""],  # conventional notation
         "t_peak": ["—", "no peak"],
+        "delta_h": ["4.96 T", ""],  # a std of 0 is not printed ("± 0")
     }
     more = {cells[0]: cells[1] for _, cells in page.tables["property-1-more"]}
-    assert more == {"delta_s_max_1T": "5.5 J/(kg*K)"}
+    assert more == {"delta_s_max_1T": "5.5 J kg⁻¹ K⁻¹"}
+    assert "± 0 " not in page.all_text
     assert "ΔS_M < 0 below 12 K" in page.all_text
     text = sections.properties_section([entry]).html()
     assert "&lt;mce&gt;" in text and "<mce>" not in text
@@ -294,7 +343,7 @@ def test_plans_section_table_units_recommendation_and_verdict() -> None:
     assert page.h3 == ["magnetocaloric: step of H — mce"]
     headers = page.headers["plan-1-rows"]
     assert headers[:5] == ["step (T)", "lines", "points", "hours (h)", "days (d)"]
-    assert "rms (J/(kg*K))" in headers and "peak position error (K)" in headers
+    assert "rms (J kg⁻¹ K⁻¹)" in headers and "peak position error (K)" in headers
     assert "rms_rel (%)" in headers and "tv_ratio (ratio)" in headers
     rows = page.tables["plan-1-rows"]
     assert [css for css, _ in rows] == ["", "recommended", ""]
@@ -310,7 +359,7 @@ def test_plans_section_table_units_recommendation_and_verdict() -> None:
         "rms_rel ≤ 2 %, peak_rel ≤ 2 %, peak_position ≤ 0.5 K, tv_ratio ≤ 1.1"
     )
     assert details["fixed axis T"] == "11 … 59 K, step 0.5 K"
-    assert details["compared quantity"] == "-ΔS_M (J/(kg*K)) vs T (K)"
+    assert details["compared quantity"] == "-ΔS_M (J kg⁻¹ K⁻¹) vs T (K)"
     assert details["instrument"] == "mpms3"
     assert VERDICT in page.all_text and HOSTILE_NOTE in page.all_text
     text = section.html()

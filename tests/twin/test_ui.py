@@ -1,14 +1,12 @@
-"""`reanalyze ui`: it really serves the MLflow UI (checked in headless Chromium), stops all of
-its server on SIGTERM, and never claims a port that something else serves."""
+"""`reanalyze ui`: it stops all of its server on SIGTERM, never claims a port that something
+else serves, prints the page to open and opens it only for a person at a terminal (the page
+itself is checked in headless Chromium in test_ui_browser.py)."""
 
 from __future__ import annotations
 
 import http.server
 import os
 import platform
-import re
-import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,87 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from reanalyze.twin.data import TrainingData
-from reanalyze.twin.search import Search
-from reanalyze.twin.space import SearchSpace
-from reanalyze.twin.tracking import log_search
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER), reason="chromium and chromedriver are not installed"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@needs_chromium
-def test_ui_shows_the_search_and_its_trial_runs(
-    magnet_data: TrainingData, tiny_space: SearchSpace, tmp_path: Path
-) -> None:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    search = Search(tiny_space, n_trials=3, workers=1, ensemble=1).fit(magnet_data, tmp_path / "r")
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    log_search(search, magnet_data, tracking_uri=uri)
-    port = free_port()
-    ui = subprocess.Popen(
-        [sys.executable, "-m", "reanalyze", "ui", "--tracking-uri", uri, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,900",
-    ):
-        options.add_argument(flag)
-    driver = None
-    try:
-        assert ui.stdout is not None
-        line = ui.stdout.readline()  # printed once the server answers /health
-        assert f"http://127.0.0.1:{port}" in line, line
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        driver.get(f"http://127.0.0.1:{port}/#/experiments")
-        WebDriverWait(driver, 60).until(lambda d: "reanalyze/data" in d.page_source)
-        experiment = re.search(r"#/experiments/(\d+)", driver.page_source)
-        assert experiment, "no link to the experiment"
-        driver.get(f"http://127.0.0.1:{port}/#/experiments/{experiment.group(1)}/runs")
-        WebDriverWait(driver, 60).until(lambda d: "search reanalyze-" in d.page_source)
-        expand = driver.find_elements(
-            By.CSS_SELECTOR, "button[data-component-id*='runnamecellrenderer']"
-        )
-        assert expand, "the search run has no button to show its trials"
-        expand[0].click()
-        WebDriverWait(driver, 30).until(lambda d: "trial 2" in d.page_source)
-        shown = set(re.findall(r"trial \d+", driver.page_source))
-        assert shown == {"trial 0", "trial 1", "trial 2"}
-        driver.save_screenshot(str(tmp_path / "ui.png"))
-    finally:
-        if driver is not None:
-            driver.quit()
-        ui.terminate()
-        ui.wait(timeout=30)
-        if ui.stdout is not None:
-            ui.stdout.close()
+from server_helpers import first_line, free_port, serving
 
 
 # ------------------------------------------------------------ stopping, ports
@@ -137,39 +55,28 @@ def test_sigterm_stops_the_whole_server_and_frees_the_port(tmp_path: Path) -> No
 
     port = free_port()
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    ui = subprocess.Popen(
-        [sys.executable, "-m", "reanalyze", "ui", "--tracking-uri", uri, "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    pgid = None
-    try:
-        assert ui.stdout is not None
-        ready, _, _ = select.select([ui.stdout], [], [], 120)
-        assert ready, "no URL within 120 s"
-        line = ui.stdout.readline()
-        assert line == f"MLflow UI for {uri}: http://127.0.0.1:{port} (Ctrl-C to stop)\n", line
-        (pgid,) = _children(ui.pid)  # `mlflow server`, leader of its own group
-        assert os.getpgid(pgid) == pgid != os.getpgid(ui.pid)
-        members = _group_members(pgid)
-        assert any("mlflow server" in m for m in members), members
-        assert any("uvicorn" in m or "gunicorn" in m for m in members), members
+    with serving(["ui", "--tracking-uri", uri, "--port", str(port)]) as ui:
+        pgid = None
+        try:
+            line = first_line(ui)
+            page = f"http://127.0.0.1:{port}/#/experiments?workflowType=machine_learning"
+            assert line == f"MLflow UI for {uri}: {page} (Ctrl-C to stop)\n", line  # empty store
+            (pgid,) = _children(ui.pid)  # `mlflow server`, leader of its own group
+            assert os.getpgid(pgid) == pgid != os.getpgid(ui.pid)
+            members = _group_members(pgid)
+            assert any("mlflow server" in m for m in members), members
+            assert any("uvicorn" in m or "gunicorn" in m for m in members), members
 
-        ui.send_signal(signal.SIGTERM)
-        stdout, stderr = ui.communicate(timeout=60)
-        assert ui.returncode == 143, stderr
-        assert stderr == f"stopped the MLflow UI at http://127.0.0.1:{port}\n"
-        assert stdout == ""
-        assert _group_members(pgid) == []
-        assert not port_in_use(port)
-    finally:
-        if ui.poll() is None:
-            ui.kill()
-            ui.wait()
-        if pgid is not None and _group_members(pgid):  # never leave a server behind
-            os.killpg(pgid, signal.SIGKILL)
+            ui.send_signal(signal.SIGTERM)
+            stdout, stderr = ui.communicate(timeout=60)
+            assert ui.returncode == 143, stderr
+            assert stderr == f"stopped the MLflow UI at http://127.0.0.1:{port}\n"
+            assert stdout == ""
+            assert _group_members(pgid) == []
+            assert not port_in_use(port)
+        finally:
+            if pgid is not None and _group_members(pgid):  # never leave a server behind
+                os.killpg(pgid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -224,3 +131,58 @@ def test_the_default_port_moves_to_a_free_one_when_taken(http_port: int) -> None
     free = free_port()
     assert choose_port(None, default=free) == (free, None)
     assert choose_port(free) == (free, None)
+
+
+# ------------------------------------------------------------- the page, the browser
+def test_without_an_mlflow_answer_the_page_is_the_list_of_experiments(http_port: int) -> None:
+    from reanalyze.twin.ui import page_url
+
+    url = f"http://127.0.0.1:{http_port}"
+    assert page_url(url) == f"{url}/#/experiments?workflowType=machine_learning"
+
+
+OPENER = """
+import os, sys
+from reanalyze.twin.ui import browser_available, open_browser
+primary, secondary = os.openpty()
+terminal = os.fdopen(secondary, "w")
+print(browser_available(sys.stdout), browser_available(terminal), open_browser(sys.argv[1], terminal))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal (POSIX)")
+@pytest.mark.parametrize(
+    ("env", "opened"),
+    [
+        ({"DISPLAY": ":0"}, True),
+        ({"DISPLAY": ":0", "CI": "true"}, False),  # never in CI
+        pytest.param(  # no graphical session: no text-mode browser in the terminal
+            {},
+            False,
+            marks=pytest.mark.skipif(
+                sys.platform in ("darwin", "win32"), reason="always graphical on macOS, Windows"
+            ),
+        ),
+    ],
+)
+def test_a_browser_is_opened_only_at_a_terminal_of_a_graphical_session(
+    tmp_path: Path, env: dict[str, str], opened: bool
+) -> None:
+    """`webbrowser` runs $BROWSER: here a script that writes down the URL it was given."""
+    seen = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {seen}\n')
+    browser.chmod(0o755)
+    clean = {k: v for k, v in os.environ.items() if k not in ("CI", "DISPLAY", "WAYLAND_DISPLAY")}
+    url = "http://127.0.0.1:5000/#/experiments/1/runs?workflowType=machine_learning"
+    result = subprocess.run(
+        [sys.executable, "-c", OPENER, url],
+        env={**clean, **env, "BROWSER": f"{browser} %s"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    # standard output here is a pipe (as in every test and in CI): never a browser
+    assert result.stdout.split() == ["False", str(opened), str(opened)]
+    assert (seen.read_text() if seen.exists() else None) == (url if opened else None)

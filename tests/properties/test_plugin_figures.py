@@ -1,0 +1,158 @@
+"""The figure check, and the figures of the built-in property plugins passing it.
+
+:func:`reanalyze.plotting.figure_problems` is shown to catch each defect it looks for on a
+figure made to have it (so the checks elsewhere can fail); then every figure of the three
+built-in plugins, on single and ensemble inputs, passes it; a family of many curves gets a
+colour bar and bold representatives with bands, a few curves a legend; the Arrott plot's axes
+fit the data and say how many outliers they leave out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from reanalyze.plotting import CurveFamily, figure_problems, representatives
+from reanalyze.properties.arpes import ArpesMap
+from reanalyze.properties.base import ENSEMBLE_KEY, PropertyResult
+from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
+from reanalyze.properties.magnetocaloric_figures import arrott_figure, arrott_limits
+from reanalyze.properties.superconducting import SuperconductingTransport
+from reanalyze.synthetic import BeanRodbellMagnet, Superconductor
+from reanalyze.table import UnitTable
+
+PLUGIN = MagnetocaloricEffect()
+
+
+def good_figure() -> Figure:
+    fig = Figure(figsize=(5, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot([1, 2, 3], [1, 4, 9], label="a")
+    ax.plot([1, 2, 3], [2, 3, 4], label="b")
+    ax.set_xlabel("T (K)")
+    ax.set_ylabel("M (emu)")
+    ax.legend()
+    return fig
+
+
+def test_figure_check_passes_a_good_figure_and_names_each_defect() -> None:
+    assert figure_problems(good_figure()) == []
+
+    no_layout = good_figure()
+    no_layout.set_layout_engine("none")
+    assert figure_problems(no_layout) == ["no layout engine (use layout='constrained' or 'tight')"]
+
+    no_unit = good_figure()
+    no_unit.axes[0].set_ylabel("M")
+    assert figure_problems(no_unit) == ["axes 0 (untitled): y label 'M' has no unit"]
+
+    no_key = good_figure()
+    no_key.axes[0].get_legend().remove()
+    assert figure_problems(no_key) == ["axes 0 (untitled): 2 curves and no legend or colour bar"]
+
+    crowded = good_figure()
+    crowded.axes[0].text(2.0, 5.0, "a note")
+    crowded.axes[0].text(2.0, 5.0, "another note")
+    assert figure_problems(crowded) == ["texts overlap: 'a note' and 'another note'"]
+
+    bare_bar = Figure(layout="constrained")
+    ax = bare_bar.add_subplot()
+    bare_bar.colorbar(ax.pcolormesh(np.arange(9.0).reshape(3, 3)), ax=ax, label="I")
+    ax.set_xlabel("θ1 (deg)")
+    ax.set_ylabel("θ2 (deg)")
+    assert figure_problems(bare_bar) == ["colour bar 1: label 'I' has no unit"]
+
+
+def test_representatives_pick_round_values_and_always_the_largest() -> None:
+    changes = np.linspace(0.05, 5.0, 100)
+    assert [round(float(changes[i]), 2) for i in representatives(changes, 5)] == [1, 2, 3, 4, 5]
+    isotherms = np.arange(10.0, 61.0, 2.0)
+    assert [float(isotherms[i]) for i in representatives(isotherms, 5)] == [20, 30, 40, 50, 60]
+    assert representatives([1.0, 2.0, 3.0], 5) == [0, 1, 2]
+    few = CurveFamily([1.0, 2.0, 3.0], "µ₀H", "T")
+    assert not few.many and few.bold == [0, 1, 2] and few.label(2) == "3 T"
+
+
+def ensemble(table: UnitTable, scales: np.ndarray) -> UnitTable:
+    """Members M·scale_k of a scan (ΔS_M is linear in M: its std is exact)."""
+    m, out, names = table.values("M"), table, []
+    for i, scale in enumerate(scales):
+        names.append(f"M_m{i}")
+        out = out.with_column(names[-1], m * scale, "magnetic_moment", "emu")
+    out = out.with_column("M_std", m * np.std(scales, ddof=1), "magnetic_moment", "emu")
+    return out.with_metadata(**{ENSEMBLE_KEY: {"target": "M", "std": "M_std", "members": names}})
+
+
+@pytest.fixture(scope="module")
+def dense_result() -> PropertyResult:
+    """ΔS_M of 50 field lines (100 Oe … 49 100 Oe) of the first-order magnet, 3 members."""
+    magnet = BeanRodbellMagnet.erco2_like(fields_oe=tuple(100.0 + 1000.0 * np.arange(50)))
+    scan = magnet.scan(seed=0)
+    return PLUGIN.run(ensemble(scan, np.array([0.99, 1.0, 1.01])), {"low_field": "constant"})
+
+
+def test_every_plugin_figure_passes_the_figure_check(dense_result: PropertyResult) -> None:
+    results = {
+        "magnetocaloric, 8 fields": PLUGIN.run(PLUGIN.example_table()),
+        "magnetocaloric, 50 fields, 3 members": dense_result,
+        "superconducting": SuperconductingTransport().run(Superconductor.pdh_like().scan(seed=0)),
+        "arpes": ArpesMap().run(ArpesMap.example_table()),
+    }
+    problems = {
+        f"{case}: {name}": figure_problems(figure)
+        for case, result in results.items()
+        for name, figure in result.figures.items()
+    }
+    assert len(problems) == 4 + 4 + 2 + 3
+    assert {key: found for key, found in problems.items() if found} == {}
+
+
+def test_many_field_changes_get_a_colour_bar_and_few_get_a_legend(
+    dense_result: PropertyResult,
+) -> None:
+    for name in ("delta_s_m", "field_exponent"):
+        ax, bar = dense_result.figures[name].axes
+        assert bar.get_ylabel() == "µ₀ΔH (T)"
+        entries = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert entries == ["1.01 T", "2.01 T", "2.91 T", "3.91 T", "4.91 T", "± 1 std (ensemble)"]
+    delta_s = dense_result.figures["delta_s_m"].axes[0]
+    assert len(delta_s.collections) == 5  # bands of the bold curves only
+    few = PLUGIN.run(PLUGIN.example_table()).figures["delta_s_m"]
+    assert len(few.axes) == 1  # 7 field changes (8 fields, from the lowest): no colour bar
+    assert len(few.axes[0].get_legend().get_texts()) == 7  # a legend entry each
+
+
+def arrott_table(outliers: int) -> UnitTable:
+    """Isotherms M² = a − b·H/M with H/M up to 1000 Oe g/emu, plus far points at 20 000."""
+    rows = []
+    for k, temp in enumerate(np.arange(20.0, 45.0, 1.0)):
+        x = np.linspace(10.0, 1000.0, 40)
+        for i, value in enumerate(x):
+            far = i == 0 and k < outliers
+            rows.append((temp, 20000.0 if far else value, 5000.0 - 4.0 * value - 50 * k))
+    frame = pd.DataFrame(rows, columns=["T", "H_over_M", "M2"])
+    frame["M"] = np.sqrt(np.abs(frame["M2"]))
+    frame["negative_slope"] = 0.0
+    specs = {
+        "T": ("temperature", "K"),
+        "H_over_M": ("other", "Oe/(emu/g)"),
+        "M2": ("other", "(emu/g)**2"),
+        "M": ("magnetization", "emu/g"),
+        "negative_slope": ("dimensionless", "dimensionless"),
+    }
+    return UnitTable(frame, specs)
+
+
+def test_arrott_axes_fit_the_data_and_say_what_they_leave_out() -> None:
+    clipped = arrott_figure(arrott_table(outliers=3)).axes[0]
+    low, high = clipped.get_xlim()
+    assert 1000.0 < high < 1200.0 and low <= 10.0  # not stretched to the points at 20 000
+    assert "3 points with H/M > " in clipped.get_title()
+    assert clipped.get_xlabel() == "H/M (Oe/(emu/g))" and clipped.get_ylabel() == "M² ((emu/g)²)"
+    whole = arrott_figure(arrott_table(outliers=0)).axes[0]
+    assert "off scale" not in whole.get_title() and whole.get_xlim()[1] < 1100.0
+    assert arrott_limits(np.linspace(0.0, 1.0, 100)) == (None, 0)
+    limits, outside = arrott_limits(np.r_[np.linspace(0.0, 1.0, 100), 50.0])
+    assert limits is not None and limits[1] < 1.2 and outside == 1
