@@ -144,7 +144,7 @@ def test_the_browser_skip_names_exactly_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only the driver missing: the skip reason names chromedriver, not chromium."""
-    from conftest import browser_missing
+    from support import browser_missing
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

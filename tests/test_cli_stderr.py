@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import MAT_INTERP
+from support import MAT_INTERP
 
 from reanalyze.table import UnitTable
 

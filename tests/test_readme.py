@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import MAT_INTERP, REPO
 from server_helpers import first_line, interrupt, serving
+from support import MAT_INTERP, REPO
 
 README = REPO / "README.md"
 #: Options appended to the commands that train, so the test stays small (each documented in

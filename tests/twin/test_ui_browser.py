@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import browser_missing
 from server_helpers import first_line, free_port, serving
+from support import browser_missing
 
 from reanalyze.twin.data import TrainingData
 from reanalyze.twin.search import Search
