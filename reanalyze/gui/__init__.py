@@ -14,7 +14,9 @@ shells out to the command line. Support modules:
   the study, stop and resume;
 * :mod:`~reanalyze.gui.figures` — the figures the pages draw (matplotlib, units on every axis);
 * :mod:`~reanalyze.gui.widgets` — pieces several pages share (errors, the grid editor, the
-  parameter editor, downloads).
+  parameter editor, downloads);
+* :mod:`~reanalyze.gui.mlflow_ui` — the MLflow UI the Runs page starts;
+* ``app.py`` — the script ``streamlit run`` executes (``reanalyze gui`` starts it).
 
 ``streamlit`` is an optional dependency (``pip install "reanalyze[gui]"``); nothing outside
 this package imports it.

@@ -196,14 +196,23 @@ class Browser:
             return
         from PIL import Image
 
+        self.idle()
         self.driver.execute_script("document.activeElement && document.activeElement.blur();")
-        height = self.driver.execute_script(
+        measure = (
+            "if (!Array.from(document.images).every(i => i.complete)) return -1;"
             "let h = document.body.scrollHeight;"
             "for (const e of document.querySelectorAll('*')) {"
             "  if (e.scrollHeight > e.clientHeight + 1) { h = Math.max(h, e.scrollHeight); }"
             "  e.scrollTop = 0; }"
             "return h;"
         )
+        height, deadline = -1, time.monotonic() + 30
+        while time.monotonic() < deadline:  # until the images are in and the page is still
+            time.sleep(0.5)
+            now = int(self.driver.execute_script(measure))
+            if now > 0 and now == height:
+                break
+            height = now
         self.driver.set_window_size(1400, min(max(int(height) + 60, 800), 3400))
         time.sleep(1.0)
         self.driver.execute_script(
@@ -305,7 +314,7 @@ def test_the_gui_in_chromium_trains_and_simulates_what_the_library_predicts(
         assert re.search(r"recommended H step|no candidate but the finest", me.body())
         me.screenshot("plan")
         me.page("runs")
-        me.wait_text("browser")
+        me.wait_text("Start the MLflow UI")
         me.screenshot("runs")
     finally:
         driver.quit()

@@ -36,6 +36,22 @@ def test_the_app_opens_on_the_data_page(workdir: Path) -> None:
     assert (workdir / ".reanalyze-gui" / "sessions" / session).is_dir()
 
 
+def test_a_reload_finds_the_sessions_table_again(workdir: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    uploaded(at, ("my scan.csv", scan_csv()))
+    assert not at.error
+    session, table = at.session_state["gui.session"], at.session_state["gui.table"]
+    reload = AppTest.from_file(str(APP), default_timeout=60)
+    reload.query_params["session"] = session
+    reload.run()
+    assert reload.session_state["gui.session"] == session
+    assert reload.session_state["gui.table"] == table
+    other = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert "gui.table" not in other.session_state
+
+
 def test_an_uploaded_csv_is_read_with_its_units_and_kept_for_training(workdir: Path) -> None:
     at = page("data").run()
     uploaded(at, ("my scan.csv", scan_csv()))
