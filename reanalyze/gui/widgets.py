@@ -20,7 +20,7 @@ from typing import Any, Literal, get_args, get_origin
 import streamlit as st
 
 from reanalyze.errors import ReanalyzeError
-from reanalyze.gui.runs import RunEntry, complete_runs
+from reanalyze.gui.runs import RunEntry, complete_runs, load_twin
 from reanalyze.gui.state import Session
 from reanalyze.units import pretty_unit
 
@@ -119,6 +119,17 @@ def run_picker(session: Session, key: str) -> RunEntry | None:
     names = [r.name for r in runs]
     name = synced_selectbox("Twin (run folder)", names, key, "gui.run")
     return runs[names.index(name)]
+
+
+def picked_twin(session: Session, key: str) -> tuple[RunEntry, Any] | None:
+    """:func:`run_picker` and the chosen twin's bundle (None, the reason shown, when there is
+    no twin or its folder cannot be read)."""
+    entry = run_picker(session, key)
+    if entry is None:
+        return None
+    with reported() as outcome:
+        bundle = load_twin(entry.path)
+    return (entry, bundle) if outcome.ok else None
 
 
 def synced_selectbox(label: str, options: list[str], key: str, shared: str, **kw: Any) -> str:

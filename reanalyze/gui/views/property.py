@@ -10,14 +10,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from reanalyze.gui.runs import load_twin
 from reanalyze.gui.state import current_session
 from reanalyze.gui.widgets import (
     escape,
     grid_editor,
     params_editor,
+    picked_twin,
     reported,
-    run_picker,
     zip_folder,
 )
 from reanalyze.units import pretty_unit
@@ -99,13 +98,10 @@ def render() -> None:
     extrapolate = False
     logged = False
     if source == TWIN:
-        entry = run_picker(session, "property.run")
-        if entry is None:
+        picked = picked_twin(session, "property.run")
+        if picked is None:
             return
-        with reported() as outcome:
-            bundle = load_twin(entry.path)
-        if not outcome.ok:
-            return
+        entry, bundle = picked
         specs = grid_editor(bundle, "property.grid")
         extrapolate = st.checkbox(
             "Allow points outside the training ranges", key="property.extrapolate"

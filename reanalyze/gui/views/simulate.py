@@ -15,14 +15,14 @@ import numpy as np
 import streamlit as st
 
 from reanalyze.gui import figures
-from reanalyze.gui.runs import RunEntry, load_twin
+from reanalyze.gui.runs import RunEntry
 from reanalyze.gui.state import current_session
 from reanalyze.gui.widgets import (
     download_files,
     escape,
     grid_editor,
+    picked_twin,
     reported,
-    run_picker,
     show_figure,
     write_table,
 )
@@ -101,13 +101,10 @@ def render() -> None:
 
     session = current_session()
     st.title("Simulate")
-    entry = run_picker(session, "simulate.run")
-    if entry is None:
+    picked = picked_twin(session, "simulate.run")
+    if picked is None:
         return
-    with reported() as outcome:
-        bundle = load_twin(entry.path)
-    if not outcome.ok:
-        return
+    entry, bundle = picked
     ranges = ", ".join(
         f"{f} {bundle.ranges[f][0]:g}…{bundle.ranges[f][1]:g} {pretty_unit(bundle.units[f])}"
         for f in bundle.features
