@@ -27,7 +27,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from reanalyze.errors import DataError
@@ -49,6 +48,13 @@ from reanalyze.properties.magnetocaloric_physics import (
     figures_of_merit,
     maxwell_entropy_change,
     significant,
+)
+from reanalyze.properties.magnetocaloric_tables import (
+    arrott_table,
+    delta_s_table,
+    exponent_table,
+    peaks_table,
+    tec_key,
 )
 from reanalyze.table import UnitTable
 from reanalyze.units import convert
@@ -258,12 +264,12 @@ class MagnetocaloricEffect(PropertyPlugin):
         notes.append(_banerjee_note(n_negative, grid.temperature, negative))
 
         tables = {
-            "delta_s_m": _delta_s_table(grid, changes, s_unit, s_kind),
-            "peaks": _peaks_table(changes, peaks, p.tec_widths, s_unit, s_kind, e_unit),
-            "field_exponent": _exponent_table(
+            "delta_s_m": delta_s_table(grid, changes, s_unit, s_kind),
+            "peaks": peaks_table(changes, peaks, p.tec_widths, s_unit, s_kind, e_unit),
+            "field_exponent": exponent_table(
                 grid, changes, exponent, significant(changes.delta_s, p.exponent_min_fraction)
             ),
-            "arrott": _arrott_table(grid, m2, h_over_m, negative),
+            "arrott": arrott_table(grid, m2, h_over_m, negative),
         }
         summary = _summaries(changes, peaks, p, s_unit, e_unit)
         summary["n_max"] = Summary(
@@ -393,119 +399,7 @@ def _banerjee_note(count: int, temperature: FloatArray, negative: npt.NDArray[np
     )
 
 
-# ----------------------------------------------------------------------------- tables
-def _delta_s_table(
-    grid: MagnetizationGrid, changes: EntropyChange, unit: str, kind: str
-) -> UnitTable:
-    n_t = grid.temperature.size
-    frame = pd.DataFrame(
-        {
-            "T": np.tile(grid.temperature, changes.upper.size),
-            "H": np.repeat(changes.upper, n_t),
-            "delta_h": np.repeat(changes.delta_h, n_t),
-            "delta_s_m": changes.delta_s.ravel(),
-        }
-    )
-    specs = {
-        "T": ("temperature", "K"),
-        "H": ("magnetic_field", "T"),
-        "delta_h": ("magnetic_field", "T"),
-        "delta_s_m": (kind, unit),
-    }
-    return UnitTable(frame, specs)
-
-
-def _peaks_table(
-    changes: EntropyChange,
-    peaks: list[PeakFiguresOfMerit],
-    widths: list[float],
-    unit: str,
-    kind: str,
-    energy: str,
-) -> UnitTable:
-    columns: dict[str, Any] = {
-        "H": changes.upper,
-        "delta_h": changes.delta_h,
-        "delta_s_max": [q.height for q in peaks],
-        "t_peak": [q.t_peak for q in peaks],
-        "fwhm": [q.fwhm for q in peaks],
-        "rcp": [q.rcp for q in peaks],
-        "rc": [q.rc for q in peaks],
-    }
-    specs: dict[str, tuple[str, str]] = {
-        "H": ("magnetic_field", "T"),
-        "delta_h": ("magnetic_field", "T"),
-        "delta_s_max": (kind, unit),
-        "t_peak": ("temperature", "K"),
-        "fwhm": ("temperature", "K"),
-        "rcp": ("other", energy),
-        "rc": ("other", energy),
-    }
-    for i, width in enumerate(widths):
-        key = _tec_key(width)
-        columns[key] = [q.tec[i] for q in peaks]
-        specs[key] = (kind, unit)
-    return UnitTable(pd.DataFrame(columns), specs)
-
-
-def _exponent_table(
-    grid: MagnetizationGrid,
-    changes: EntropyChange,
-    exponent: FloatArray,
-    significant: npt.NDArray[np.bool_],
-) -> UnitTable:
-    n_t = grid.temperature.size
-    frame = pd.DataFrame(
-        {
-            "T": np.tile(grid.temperature, changes.upper.size),
-            "delta_h": np.repeat(changes.delta_h, n_t),
-            "n": exponent.ravel(),
-            "significant": significant.ravel().astype(float),
-        }
-    )
-    specs = {
-        "T": ("temperature", "K"),
-        "delta_h": ("magnetic_field", "T"),
-        "n": ("dimensionless", "dimensionless"),
-        "significant": ("dimensionless", "dimensionless"),
-    }
-    return UnitTable(frame, specs)
-
-
-def _arrott_table(
-    grid: MagnetizationGrid, m2: FloatArray, h_over_m: FloatArray, negative: npt.NDArray[np.bool_]
-) -> UnitTable:
-    n_h, n_t = grid.magnetization.shape
-    frame = pd.DataFrame(
-        {
-            "T": np.tile(grid.temperature, n_h),
-            "H": np.repeat(convert(grid.field, "T", "Oe", kind="magnetic_field"), n_t),
-            "M": grid.magnetization.ravel(),
-            "M2": m2.ravel(),
-            "H_over_M": h_over_m.ravel(),
-            "negative_slope": np.tile(negative.astype(float), n_h),
-        }
-    )
-    specs = {
-        "T": ("temperature", "K"),
-        "H": ("magnetic_field", "Oe"),
-        "M": ("other", grid.unit),
-        "M2": ("other", f"({grid.unit})**2"),
-        "H_over_M": ("other", f"Oe/({grid.unit})"),
-        "negative_slope": ("dimensionless", "dimensionless"),
-    }
-    if grid.unit == "emu":
-        specs["M"] = ("magnetic_moment", "emu")
-    elif grid.unit == "emu/g":
-        specs["M"] = ("magnetization", "emu/g")
-    return UnitTable(frame, specs)
-
-
 # ----------------------------------------------------------------------------- summaries
-def _tec_key(width: float) -> str:
-    return f"tec_{width:g}K"
-
-
 def field_text(value: float, digits: int = 4) -> str:
     """A field in tesla as the summaries name and describe it (``4.95``, ``0.1``, ``5``)."""
     return f"{value:.{digits}g}"
@@ -606,7 +500,7 @@ def _peak_summaries(
         ),
     }
     for k, width in enumerate(widths):
-        out[_tec_key(width) + suffix] = Summary(
+        out[tec_key(width) + suffix] = Summary(
             q.tec[k], unit, description=f"TEC({width:g} K) (Griffith et al. 2018), {change}"
         )
     return out

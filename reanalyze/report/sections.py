@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from reanalyze.planning.plan_file import PlanFile
 from reanalyze.properties.results import PropertyFile
 from reanalyze.report.data import (
     DENSE_POINTS,
@@ -21,7 +20,6 @@ from reanalyze.report.data import (
     ExactComparison,
     GridInfo,
     Learning,
-    PlanEntry,
     PropertyEntry,
     ReportData,
     RunInfo,
@@ -39,7 +37,8 @@ from reanalyze.report.markup import (
     table,
     warning,
 )
-from reanalyze.report.text import finite, format_params, num, value_pm, with_unit
+from reanalyze.report.plan_section import plans_section
+from reanalyze.report.text import format_params, num, value_pm, with_unit
 from reanalyze.units import pretty_unit
 
 __all__ = [
@@ -431,152 +430,6 @@ def properties_section(entries: Sequence[PropertyEntry]) -> Section:
         body.append(notes(prop.notes))
         body += [embed(f) for f in entry.figures]
     return Section("properties", intro, body)
-
-
-def _plan_rows(plan: PlanFile) -> tuple[list[str], list[list[str]], list[str]]:
-    q = plan.quantity
-    qu, xu = pretty_unit(str(q.get("unit", ""))), pretty_unit(str(q.get("x_unit", "")))
-    step_unit = pretty_unit(
-        plan.rows[0].unit if plan.rows and plan.rows[0].unit else plan.axis_unit
-    )
-
-    def u(unit: str) -> str:
-        return f" ({unit})" if unit else ""
-
-    headers = [
-        f"step{u(step_unit)}",
-        "lines",
-        "points",
-        "hours (h)",
-        "days (d)",
-        f"rms{u(qu)}",
-        "rms_rel (%)",
-        "tv_ratio (ratio)",
-        f"peak{u(qu)}",
-        f"peak error{u(qu)}",
-        f"peak position error{u(xu)}",
-        f"spread{u(qu)}",
-        "meets",
-    ]
-
-    def percent(value: float | None) -> str:
-        return num(100.0 * value) if value is not None and finite(value) else "—"
-
-    rows, classes = [], []
-    for i, r in enumerate(plan.rows):
-        mark = " ★" if i == plan.recommended else ""
-        rows.append(
-            [
-                num(r.step) + mark,
-                num(r.lines),
-                num(r.points),
-                num(r.hours),
-                num(r.days),
-                num(r.rms),
-                percent(r.rms_rel),
-                num(r.tv_ratio),
-                num(r.peak),
-                num(r.peak_error),
-                num(r.peak_position_error),
-                num(r.spread),
-                num(r.meets) if r.meets is not None else "—",
-            ]
-        )
-        classes.append("recommended" if i == plan.recommended else "")
-    return headers, rows, classes
-
-
-def _tolerance_text(tolerance: Mapping[str, float | None], x_unit: str) -> str:
-    """``rms_rel ≤ 2 %, peak_position ≤ 0.5 K, tv_ratio ≤ 1.1``: fractions shown in %.
-
-    Examples
-    --------
-    >>> _tolerance_text({"rms_rel": 0.02, "peak_position": 0.5, "tv_ratio": 1.1}, "K")
-    'rms_rel ≤ 2 %, peak_position ≤ 0.5 K, tv_ratio ≤ 1.1'
-    """
-    parts = []
-    for key, value in tolerance.items():
-        if value is None:
-            parts.append(f"{key}: default")
-        elif key.endswith("_rel"):
-            parts.append(f"{key} ≤ {num(100.0 * value)} %")
-        elif key == "peak_position":
-            parts.append(f"{key} ≤ {with_unit(value, x_unit)}")
-        else:
-            parts.append(f"{key} ≤ {num(value)}")
-    return ", ".join(parts)
-
-
-def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
-    q = plan.quantity
-    axis_unit = pretty_unit(plan.axis_unit)
-    pairs = [("twin", plan.run or "—"), ("planned axis", f"{plan.axis} ({axis_unit})")]
-    if plan.range:
-        pairs.append(("range", f"{num(plan.range[0])} … {num(plan.range[-1])} {axis_unit}"))
-    for name, axis in plan.fixed_axes.items():
-        unit = pretty_unit(str(axis.get("unit", "")))
-        pairs.append(
-            (
-                f"fixed axis {name}",
-                f"{num(axis.get('start'))} … {num(axis.get('stop'))} {unit}, "
-                f"step {num(axis.get('step'))} {unit}",
-            )
-        )
-    if q:
-        pairs.append(
-            (
-                "compared quantity",
-                f"{q.get('name', '?')} ({pretty_unit(str(q.get('unit', '')))}) vs "
-                f"{q.get('x', '?')} ({pretty_unit(str(q.get('x_unit', '')))})",
-            )
-        )
-    if plan.instrument:
-        pairs.append(("instrument", str(plan.instrument.get("name") or plan.instrument)))
-    else:
-        pairs.append(("instrument", "none given: no instrument time"))
-    if plan.tolerance:
-        pairs.append(("tolerance", _tolerance_text(plan.tolerance, str(q.get("x_unit", "")))))
-    if plan.params:
-        pairs.append(("parameters", json.dumps(plan.params, default=str)))
-    if plan.recommended is not None:
-        r = plan.rows[plan.recommended]
-        cost = f": {num(r.hours)} h ({num(r.days)} days)" if r.hours is not None else ""
-        step = with_unit(r.step, r.unit or plan.axis_unit)
-        pairs.append(("recommended step", f"{step}{cost}"))
-    else:
-        pairs.append(("recommended step", "none: no candidate meets the tolerance"))
-    return pairs
-
-
-def plans_section(entries: Sequence[PlanEntry]) -> Section:
-    """7. Each plan: its settings, step vs cost vs accuracy, the verdict and figures."""
-    intro = (
-        "Experiment plans (reanalyze plan): for each candidate step the twin simulates the "
-        "grid the experiment would measure, the property is computed per ensemble member and "
-        "compared with the finest candidate (rms deviation, rms_rel relative to it in %, "
-        "tv_ratio = total variation / the finest's, errors of the peak and of its position, "
-        "ensemble spread), and the instrument time of the scan lines is added up. The "
-        "recommended step (★) is the coarsest that meets the tolerance."
-    )
-    if not entries:
-        return Section("plans", intro, [paragraph("No plan folders were given.")])
-    body = []
-    for index, entry in enumerate(entries, start=1):
-        plan, folder = entry.plan, entry.folder
-        body.append(
-            f'<h3 id="plan-{index}">{escape(plan.property)}: step of {escape(plan.axis)} — '
-            f"{escape(folder.name)}</h3>"
-        )
-        body.append(pairs_table(_plan_details(plan), f"plan-{index}-details"))
-        headers, rows, classes = _plan_rows(plan)
-        body.append(table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes))
-        if plan.verdict:
-            body.append(f'<p class="verdict">{escape(plan.verdict)}</p>')
-        body.append(notes(plan.notes))
-        if entry.missing:
-            body.append(warning(f"Missing in {folder}/figures: {', '.join(entry.missing)}."))
-        body += [embed(f) for f in entry.figures]
-    return Section("plans", intro, body)
 
 
 def about_section(about: About, run: RunInfo) -> Section:
