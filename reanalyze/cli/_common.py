@@ -1,11 +1,13 @@
-"""What the command modules share: the two consoles and the parsing of common options."""
+"""What the command modules share: the two consoles, the options several commands take, and
+the parsing of common options."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -13,11 +15,59 @@ from rich.text import Text
 
 from reanalyze.errors import DataError, OptionError, ReanalyzeError
 
-__all__ = ["be_verbose", "err", "out", "print_table", "table_fits", "unit_header"]
+__all__ = [
+    "InstrumentsOption",
+    "LoaderOption",
+    "NoMlflowOption",
+    "OverwriteOption",
+    "ParamOption",
+    "RunDirArgument",
+    "SlowAxisOption",
+    "SlowValuesOption",
+    "TrackingUriOption",
+    "UnitsOption",
+    "WorkersOption",
+    "XOption",
+    "YOption",
+    "be_verbose",
+    "err",
+    "out",
+    "print_table",
+    "table_fits",
+    "unit_header",
+]
 
 #: Results go to standard output; notes, progress and errors to standard error.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+# ------------------------------------------------- options several commands take
+# Declared once, so that the same option has the same name, short form and help everywhere.
+RunDirArgument = Annotated[Path, typer.Argument(help="Run folder of a trained twin.")]
+XOption = Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")]
+YOption = Annotated[str | None, typer.Option("--y", help="Target column.")]
+UnitsOption = Annotated[
+    list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
+]
+LoaderOption = Annotated[str | None, typer.Option(help="Loader name (default: recognized).")]
+WorkersOption = Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")]
+TrackingUriOption = Annotated[str | None, typer.Option(help="MLflow tracking URI.")]
+NoMlflowOption = Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")]
+OverwriteOption = Annotated[
+    bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+]
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE (repeat)."),
+]
+SlowAxisOption = Annotated[str | None, typer.Option(help="Column constant within each file.")]
+SlowValuesOption = Annotated[
+    list[str] | None,
+    typer.Option("--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order)."),
+]
+InstrumentsOption = Annotated[
+    Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
+]
 
 
 def be_verbose() -> None:
@@ -166,14 +216,19 @@ def _loader_options(
     return options
 
 
-def _write(table: Any, path: Path) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        table.to_parquet(path)
-    elif suffix in (".csv", ".txt"):
-        table.to_csv(path)
-    else:
+def _table_file(path: Path) -> Path:
+    """``--out``: a table file name (.csv, .txt or .parquet), checked before any work."""
+    if path.suffix.lower() not in (".csv", ".txt", ".parquet"):
         raise OptionError(f"--out {path}: use a .csv or .parquet file name")
+    return path
+
+
+def _write(table: Any, path: Path) -> None:
+    """Write ``table`` to ``--out``: Parquet for ``.parquet``, else CSV (units in the header)."""
+    if _table_file(path).suffix.lower() == ".parquet":
+        table.to_parquet(path)
+    else:
+        table.to_csv(path)
 
 
 def _grid_source(grid: list[str], loader: str | None, units: list[str] | None) -> Any:

@@ -11,12 +11,17 @@ from rich.table import Table
 
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
+    LoaderOption,
+    SlowAxisOption,
+    SlowValuesOption,
+    UnitsOption,
     _loader_options,
+    _table_file,
     _write,
     out,
     print_table,
 )
-from reanalyze.errors import DataError, OptionError
+from reanalyze.errors import DataError
 
 data_app = typer.Typer(
     help="Datasets: list, fetch, verify, inspect and generate.", no_args_is_help=True
@@ -40,36 +45,49 @@ def data_list() -> None:
 @data_app.command("show")
 def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> None:
     """Show a dataset's source, columns with units, sample and citation."""
-    from rich.text import Text
-
-    from reanalyze.download_cache import cached_path
-    from reanalyze.registry import RemoteSource, load_registry
-    from reanalyze.units import pretty_unit
+    from reanalyze.registry import load_registry
 
     entry = load_registry().dataset(name)
     out.print(f"[bold]{name}[/bold]: {entry.title}")
     if entry.description:
         out.print(entry.description)
-    if isinstance(entry.source, RemoteSource):
-        out.print(f"url: {entry.source.url}")
-        out.print(f"sha256: {entry.source.sha256}")
-        path = cached_path(entry.source.filename)
-        out.print(f"cache: {path} ({'present' if path.exists() else 'not downloaded'})")
-    else:
-        out.print(f"generator: {entry.source.generator} (seed {entry.source.seed})")
-    columns = Table("file column", "name", "kind", "unit", "role", "description")
-    for key, col in entry.columns.items():
-        columns.add_row(
-            Text(key), Text(col.name), col.kind, pretty_unit(col.unit), col.role,
-            Text(col.description),
-        )  # fmt: skip
-    print_table(columns, names=(0, 1), console=out)
+    _print_source(entry.source)
+    _print_columns(entry.columns)
     if entry.sample:
         out.print(f"sample: {entry.sample.model_dump(exclude_none=True)}")
     if entry.citation:
         out.print(f"citation: {entry.citation}")
     for note in entry.notes:
         out.print(f"note: {note}")
+
+
+def _print_source(source: Any) -> None:
+    """Where a dataset comes from: its URL, checksum and cached copy, or its generator."""
+    from reanalyze.download_cache import cached_path
+    from reanalyze.registry import RemoteSource
+
+    if isinstance(source, RemoteSource):
+        out.print(f"url: {source.url}")
+        out.print(f"sha256: {source.sha256}")
+        path = cached_path(source.filename)
+        out.print(f"cache: {path} ({'present' if path.exists() else 'not downloaded'})")
+    else:
+        out.print(f"generator: {source.generator} (seed {source.seed})")
+
+
+def _print_columns(columns: dict[str, Any]) -> None:
+    """A dataset's columns: the file's name, reanalyze's name, kind, unit, role, description."""
+    from rich.text import Text
+
+    from reanalyze.units import pretty_unit
+
+    table = Table("file column", "name", "kind", "unit", "role", "description")
+    for key, col in columns.items():
+        table.add_row(
+            Text(key), Text(col.name), col.kind, pretty_unit(col.unit), col.role,
+            Text(col.description),
+        )  # fmt: skip
+    print_table(table, names=(0, 1), console=out)
 
 
 @data_app.command("fetch")
@@ -97,32 +115,34 @@ def data_verify(
     ] = None,
 ) -> None:
     """Check the sha256 of cached remote datasets; exit 1 if one does not match."""
-    from reanalyze.download_cache import cached_path, file_sha256
     from reanalyze.registry import RemoteSource, load_registry
 
     registry = load_registry()
     chosen = names or [
         n for n, e in registry.datasets.items() if isinstance(e.source, RemoteSource)
     ]
-    bad = 0
     table = Table("dataset", "file", "status")
-    for name in chosen:
-        source = registry.dataset(name).source
-        if not isinstance(source, RemoteSource):
-            table.add_row(name, "-", "synthetic (nothing to verify)")
-            continue
-        path = cached_path(source.filename)
-        if not path.exists():
-            status = "not in cache"
-        elif file_sha256(path) == source.sha256:
-            status = "ok"
-        else:
-            status = "[red]CHECKSUM MISMATCH[/red]"
-            bad += 1
-        table.add_row(name, str(path), status)
+    bad = sum(_verify(name, registry.dataset(name).source, table) for name in chosen)
     print_table(table, names=(0, 1, 2), console=out)
     if bad:
         raise DataError(f"{bad} cached file(s) do not match the registry's sha256")
+
+
+def _verify(name: str, source: Any, table: Table) -> bool:
+    """Add the row of dataset ``name`` to ``table``; whether its cached file is corrupt."""
+    from reanalyze.download_cache import cached_path, file_sha256
+    from reanalyze.registry import RemoteSource
+
+    if not isinstance(source, RemoteSource):
+        table.add_row(name, "-", "synthetic (nothing to verify)")
+        return False
+    path = cached_path(source.filename)
+    if not path.exists():
+        table.add_row(name, str(path), "not in cache")
+        return False
+    corrupt = file_sha256(path) != source.sha256
+    table.add_row(name, str(path), "[red]CHECKSUM MISMATCH[/red]" if corrupt else "ok")
+    return corrupt
 
 
 @data_app.command("seed")
@@ -147,22 +167,15 @@ def data_seed(
 @data_app.command("inspect")
 def data_inspect(
     files: Annotated[list[str], typer.Argument(help="File(s), glob pattern(s) or a dataset name.")],
-    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
+    loader: LoaderOption = None,
     column: Annotated[
         list[str] | None, typer.Option("--column", "-c", help="Column to keep (repeat).")
     ] = None,
-    units: Annotated[
-        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
-    ] = None,
+    units: UnitsOption = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="COLUMN=KIND (repeat).")] = None,
     rename: Annotated[list[str] | None, typer.Option("--rename", help="OLD=NEW (repeat).")] = None,
-    slow_axis: Annotated[str | None, typer.Option(help="Column constant within each file.")] = None,
-    value: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order)."
-        ),
-    ] = None,
+    slow_axis: SlowAxisOption = None,
+    value: SlowValuesOption = None,
     nonfinite: Annotated[str, typer.Option(help="NaN/inf rows: drop or error.")] = "drop",
     duplicates: Annotated[str, typer.Option(help="Duplicate rows: drop, error or keep.")] = "drop",
     out_file: Annotated[
@@ -231,6 +244,18 @@ def data_synth(
     seed: Annotated[int | None, typer.Option(help="Noise seed (default: the registry's).")] = None,
 ) -> None:
     """Generate a synthetic ground-truth dataset and write it with units."""
+    from reanalyze.synthetic import GENERATORS
+
+    generator, default_seed = _generator(name)
+    _table_file(out_file)
+    table = GENERATORS[generator]().scan(seed=default_seed if seed is None else seed)
+    _write(table, out_file)
+    out.print(f"wrote {len(table)} rows ({', '.join(table.headers())}) to {out_file}")
+
+
+def _generator(name: str) -> tuple[str, int]:
+    """The generator of a synthetic registry dataset (or a generator's own name), and the
+    seed it uses by default."""
     from reanalyze.registry import SyntheticSource, load_registry
     from reanalyze.synthetic import GENERATORS
 
@@ -239,19 +264,11 @@ def data_synth(
         source = registry.dataset(name).source
         if not isinstance(source, SyntheticSource):
             raise DataError(f"{name} is a remote dataset: use 'reanalyze data fetch {name}'")
-        generator, default_seed = source.generator, source.seed
-    elif name in GENERATORS:
-        generator, default_seed = name, 0
-    else:
-        synthetic = [
-            n for n, e in registry.datasets.items() if isinstance(e.source, SyntheticSource)
-        ]
-        raise DataError(f"unknown synthetic dataset {name!r} (known: {', '.join(synthetic)})")
-    if out_file.suffix.lower() not in (".csv", ".parquet", ".txt"):
-        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
-    table = GENERATORS[generator]().scan(seed=default_seed if seed is None else seed)
-    _write(table, out_file)
-    out.print(f"wrote {len(table)} rows ({', '.join(table.headers())}) to {out_file}")
+        return source.generator, source.seed
+    if name in GENERATORS:
+        return name, 0
+    synthetic = [n for n, e in registry.datasets.items() if isinstance(e.source, SyntheticSource)]
+    raise DataError(f"unknown synthetic dataset {name!r} (known: {', '.join(synthetic)})")
 
 
 @data_app.command("loaders")

@@ -11,6 +11,11 @@ from rich.table import Table
 
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
+    InstrumentsOption,
+    OverwriteOption,
+    ParamOption,
+    RunDirArgument,
+    TrackingUriOption,
     _note,
     _pairs,
     err,
@@ -23,7 +28,7 @@ from reanalyze.errors import OptionError
 
 @app.command("plan")
 def plan_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    run_dir: RunDirArgument,
     property_name: Annotated[str, typer.Option("--property", help="Property plugin name.")],
     axis: Annotated[str, typer.Option(help="The scan axis whose step is planned, e.g. H.")],
     steps: Annotated[
@@ -40,22 +45,16 @@ def plan_cmd(
     instrument: Annotated[
         str | None, typer.Option(help="Instrument profile (reanalyze instrument list).")
     ] = None,
-    instruments_file: Annotated[
-        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
-    ] = None,
+    instruments_file: InstrumentsOption = None,
     tolerance: Annotated[
         list[str] | None,
         typer.Option(help="KEY=VALUE: rms_rel, peak_rel, peak_position, tv_ratio (repeat)."),
     ] = None,
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE.")
-    ] = None,
+    param: ParamOption = None,
     slow_axis: Annotated[
         str | None, typer.Option(help="Axis held fixed per scan line, for the cost.")
     ] = None,
-    overwrite: Annotated[
-        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
-    ] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Which step is fine enough for a property, and what it costs on an instrument."""
     from reanalyze.outputs import output_action
@@ -135,7 +134,7 @@ def _print_plan(result: Any) -> None:
 # -------------------------------------------------------------- report
 @app.command("report")
 def report_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    run_dir: RunDirArgument,
     plan: Annotated[
         list[Path] | None, typer.Option("--plan", help="Plan folder (reanalyze plan; repeat).")
     ] = None,
@@ -147,7 +146,7 @@ def report_cmd(
         Path | None, typer.Option("--out", "-o", help="HTML file (default RUN/report/index.html).")
     ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    tracking_uri: TrackingUriOption = None,
     no_mlflow: Annotated[
         bool, typer.Option("--no-mlflow", help="Do not log the report to MLflow.")
     ] = False,
@@ -181,9 +180,7 @@ app.add_typer(instrument_app, name="instrument")
 
 @instrument_app.command("list")
 def instrument_list(
-    instruments_file: Annotated[
-        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
-    ] = None,
+    instruments_file: InstrumentsOption = None,
 ) -> None:
     """List the instrument profiles (built-in and from --instruments)."""
     from rich.text import Text
@@ -199,9 +196,7 @@ def instrument_list(
 @instrument_app.command("show")
 def instrument_show(
     name: Annotated[str, typer.Argument(help="Profile name.")],
-    instruments_file: Annotated[
-        Path | None, typer.Option("--instruments", help="YAML file adding/overriding profiles.")
-    ] = None,
+    instruments_file: InstrumentsOption = None,
 ) -> None:
     """Show a profile's values and where each default comes from."""
     from reanalyze.instruments import get_instrument

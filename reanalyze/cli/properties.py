@@ -12,6 +12,13 @@ from rich.table import Table
 
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
+    LoaderOption,
+    OverwriteOption,
+    ParamOption,
+    SlowAxisOption,
+    SlowValuesOption,
+    TrackingUriOption,
+    UnitsOption,
     _grid_source,
     _loader_options,
     _mass,
@@ -88,21 +95,15 @@ def property_run(
         ),
     ],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Result folder.")],
-    param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Parameter KEY=VALUE (repeat).")
-    ] = None,
+    param: ParamOption = None,
     column: Annotated[
         list[str] | None,
         typer.Option("--column", "-c", help="ROLE=COLUMN (or KIND=COLUMN) override (repeat)."),
     ] = None,
-    units: Annotated[
-        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
-    ] = None,
-    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
-    slow_axis: Annotated[str | None, typer.Option(help="Column constant within each file.")] = None,
-    value: Annotated[
-        list[str] | None, typer.Option("--value", help="Slow-axis value per file (repeat).")
-    ] = None,
+    units: UnitsOption = None,
+    loader: LoaderOption = None,
+    slow_axis: SlowAxisOption = None,
+    value: SlowValuesOption = None,
     mass: Annotated[
         str | None, typer.Option(help="Sample mass with unit, e.g. 0.61mg (overrides the file).")
     ] = None,
@@ -116,16 +117,14 @@ def property_run(
     run_dir: Annotated[
         Path | None, typer.Option("--run", help="Log to MLflow under this twin's search run.")
     ] = None,
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    tracking_uri: TrackingUriOption = None,
     no_mlflow: Annotated[
         bool, typer.Option("--no-mlflow", help="Do not log, even for a twin's run.")
     ] = False,
     no_figures: Annotated[bool, typer.Option("--no-figures", help="Skip the PNG figures.")] = (
         False
     ),
-    overwrite: Annotated[
-        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
-    ] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Compute a derived property; write tables (CSV), summary.json and figures (PNG)."""
     from reanalyze.workflows import compute_property

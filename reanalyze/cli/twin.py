@@ -12,23 +12,32 @@ from rich.table import Table
 
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
+    LoaderOption,
+    NoMlflowOption,
+    OverwriteOption,
+    RunDirArgument,
+    TrackingUriOption,
+    UnitsOption,
+    WorkersOption,
+    XOption,
+    YOption,
     _grid_source,
     _note,
     _pairs,
+    _table_file,
     _write,
     err,
     out,
     print_table,
     unit_header,
 )
-from reanalyze.errors import OptionError, ReanalyzeError
 
 
 @app.command("train")
 def train(
     data: Annotated[list[str], typer.Argument(help="File(s), glob(s) or a registry dataset name.")],
-    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    x: XOption = None,
+    y: YOption = None,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder for the twin.")] = Path(
         "run"
     ),
@@ -39,7 +48,7 @@ def train(
         int | None,
         typer.Option(min=1, help="Finished trials to reach (default: the recipe's)."),
     ] = None,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
+    workers: WorkersOption = 0,
     seed: Annotated[int, typer.Option(help="Seed of sampler and initializations.")] = 0,
     storage: Annotated[
         str | None, typer.Option(help="Study storage: journal file or SQLAlchemy URL.")
@@ -78,44 +87,37 @@ def train(
     patience: Annotated[
         int | None, typer.Option(min=1, help="Early-stopping patience, epochs.")
     ] = None,
-    units: Annotated[
-        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
-    ] = None,
-    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
-    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
+    units: UnitsOption = None,
+    loader: LoaderOption = None,
+    tracking_uri: TrackingUriOption = None,
+    no_mlflow: NoMlflowOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
-    overwrite: Annotated[
-        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
-    ] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
-    from reanalyze.twin.recipes import get_recipe
-    from reanalyze.twin.verdict import search_sentence
     from reanalyze.workflows import train_twin
 
-    overrides = {
-        "layers": layers, "nodes": nodes, "learning_rate": lr, "batch_sizes": batch_size,
-        "activations": activation, "optimizers": optimizer, "max_epochs": max_epochs,
-        "patience": patience,
-    }  # fmt: skip
+    given = (layers, nodes, lr, batch_size, activation, optimizer, max_epochs, patience)
+    overrides = dict(zip(SPACE_OPTIONS, given, strict=True))
     options = {
         "n_trials": trials, "workers": workers, "seed": seed, "storage": storage,
         "study_name": study, "objective": objective, "ensemble": ensemble, "timeout": timeout,
     }  # fmt: skip
-    with _trial_progress(trials or get_recipe(recipe).n_trials, quiet) as show:
-        try:
-            run = train_twin(
-                data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
-                overrides=overrides, names=SPACE_OPTIONS, units=_pairs(units, "--units") or None,
-                loader=loader, search_options=options, tracking_uri=tracking_uri,
-                log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
-                note=_note, progress=show,
-            )  # fmt: skip
-        except KeyboardInterrupt:
-            _note(f"interrupted: {out_dir} is incomplete; run the same command again to resume "
-                  "(finished trials are kept)")  # fmt: skip
-            raise typer.Exit(130) from None
+    with _trial_progress(trials, recipe, quiet) as show, _resumable(out_dir):
+        run = train_twin(
+            data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
+            overrides=overrides, names=SPACE_OPTIONS, units=_pairs(units, "--units") or None,
+            loader=loader, search_options=options, tracking_uri=tracking_uri,
+            log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
+            note=_note, progress=show,
+        )  # fmt: skip
+    _print_training(run, out_dir)
+
+
+def _print_training(run: Any, out_dir: Path) -> None:
+    """Where the search was logged, the verdict of the search, where the twin is."""
+    from reanalyze.twin.verdict import search_sentence
+
     if run.tracking_uri:
         out.print(f"MLflow: {run.tracking_uri}")
     for line in search_sentence(run.search.bundle_.summary, run=str(out_dir)):
@@ -123,7 +125,8 @@ def train(
     out.print(f"twin saved to {out_dir}", markup=False, highlight=False)
 
 
-#: How the command line names the search-space settings, for messages.
+#: How the command line names the search-space settings (the keys of the search space's
+#: overrides, in the order of ``train``'s options), for messages.
 SPACE_OPTIONS = {
     "layers": "--layers", "nodes": "--nodes", "learning_rate": "--lr",
     "batch_sizes": "--batch-size", "activations": "--activation", "optimizers": "--optimizer",
@@ -132,9 +135,26 @@ SPACE_OPTIONS = {
 
 
 @contextlib.contextmanager
-def _trial_progress(total: int, quiet: bool) -> Iterator[Callable[[Any], None] | None]:
-    """A progress bar of the search's trials, shown from the first report on (so nothing
-    is drawn before the data are read and the options accepted); none with ``quiet``."""
+def _resumable(out_dir: Path) -> Iterator[None]:
+    """Ctrl-C during a search: one line saying how to resume, and exit status 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        _note(f"interrupted: {out_dir} is incomplete; run the same command again to resume "
+              "(finished trials are kept)")  # fmt: skip
+        raise typer.Exit(130) from None
+
+
+@contextlib.contextmanager
+def _trial_progress(
+    trials: int | None, recipe: str, quiet: bool
+) -> Iterator[Callable[[Any], None] | None]:
+    """A progress bar of the search's trials (``trials``, or the recipe's number), shown from
+    the first report on (so nothing is drawn before the data are read and the options
+    accepted); none with ``quiet``."""
+    from reanalyze.twin.recipes import get_recipe
+
+    total = trials or get_recipe(recipe).n_trials
     if quiet:
         yield None
         return
@@ -164,8 +184,8 @@ def validate_cmd(
     source: Annotated[
         list[str], typer.Argument(help="A twin's run folder, or file(s)/a dataset name.")
     ],
-    x: Annotated[list[str] | None, typer.Option("--x", help="Feature column (repeat).")] = None,
-    y: Annotated[str | None, typer.Option("--y", help="Target column.")] = None,
+    x: XOption = None,
+    y: YOption = None,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", "-o", help="Folder (default RUN/validation, or ./validation)."),
@@ -177,44 +197,44 @@ def validate_cmd(
     method: Annotated[
         list[str] | None, typer.Option("--method", help="Classic method (repeat; default all).")
     ] = None,
-    workers: Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")] = 0,
-    units: Annotated[
-        list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
-    ] = None,
-    loader: Annotated[str | None, typer.Option(help="Loader name (default: recognized).")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
-    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")] = False,
-    overwrite: Annotated[
-        bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
-    ] = False,
+    workers: WorkersOption = 0,
+    units: UnitsOption = None,
+    loader: LoaderOption = None,
+    tracking_uri: TrackingUriOption = None,
+    no_mlflow: NoMlflowOption = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     from reanalyze.validation.classic import CLASSIC_METHODS
     from reanalyze.validation.workflow import is_run_folder, validate
 
-    def said(line: str) -> None:
-        err.print(line, markup=False, highlight=False)
+    with _retrain_progress(is_run_folder(source[0])) as trained:
+        result, folder = validate(
+            source, out=out_dir, features=x, target=y, loader=loader,
+            units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
+            n_folds=folds, workers=workers, tracking_uri=tracking_uri,
+            log_to_mlflow=not no_mlflow, progress=trained, note=_note, overwrite=overwrite,
+            option="--out",
+        )  # fmt: skip
+    _print_validation(result)
+    out.print(f"written to {folder}", markup=False, highlight=False)
+
+
+@contextlib.contextmanager
+def _retrain_progress(shown: bool) -> Iterator[Callable[[int, int], None]]:
+    """A bar of the ensemble members retrained for the folds (drawn only when ``shown``)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
         TextColumn("[bold]members retrained"), BarColumn(), TextColumn("{task.description}"),
-        TimeElapsedColumn(), console=err, transient=True, disable=not is_run_folder(source[0]),
+        TimeElapsedColumn(), console=err, transient=True, disable=not shown,
     ) as bar:  # fmt: skip
         task = bar.add_task("", total=None)
 
         def trained(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=f"{done}/{total}")
 
-        result, folder = validate(
-            source, out=out_dir, features=x, target=y, loader=loader,
-            units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
-            n_folds=folds, workers=workers, tracking_uri=tracking_uri,
-            log_to_mlflow=not no_mlflow, progress=trained, note=said, overwrite=overwrite,
-            option="--out",
-        )  # fmt: skip
-    _print_validation(result)
-    out.print(f"written to {folder}", markup=False, highlight=False)
+        yield trained
 
 
 def _print_validation(result: Any) -> None:
@@ -254,7 +274,7 @@ def worker(
 
 @app.command("ui")
 def ui(
-    tracking_uri: Annotated[str | None, typer.Option(help="MLflow tracking URI.")] = None,
+    tracking_uri: TrackingUriOption = None,
     port: Annotated[
         int | None,
         typer.Option(
@@ -284,49 +304,19 @@ def ui(
     already listens on is refused (exit 1).
     """
     from reanalyze.twin.tracking import default_tracking_uri
-    from reanalyze.twin.ui import (
-        Stopped,
-        StopSignals,
-        choose_port,
-        open_browser,
-        page_url,
-        start_ui,
-        stop_ui,
-        wait_until_up,
-    )
+    from reanalyze.twin.ui import serve_ui
 
     uri = tracking_uri or default_tracking_uri()
-    status = 0
-    with StopSignals() as signals:
-        server = None
-        try:
-            chosen, note = choose_port(port)
-            if note:
-                err.print(note, markup=False, highlight=False)
-            server = start_ui(uri, port=chosen)
-            wait_until_up(server)
-            page = page_url(server.url)
-            out.print(f"MLflow UI for {uri}: {page} (Ctrl-C to stop)", markup=False)
-            if browser:
-                open_browser(page)
-            code = server.process.wait()
-            raise ReanalyzeError(
-                f"the MLflow UI at {server.url} exited with status {code}: {server.last_line()}"
-            )
-        except Stopped as stop:
-            status = 128 + stop.signum
-        finally:
-            signals.stopping()  # a second signal must not interrupt the cleanup
-            if server is not None:
-                stop_ui(server)
-    if server is not None:
-        err.print(f"stopped the MLflow UI at {server.url}", markup=False, highlight=False)
-    raise typer.Exit(status)
+
+    def ready(page: str) -> None:
+        out.print(f"MLflow UI for {uri}: {page} (Ctrl-C to stop)", markup=False)
+
+    raise typer.Exit(serve_ui(uri, port, browser=browser, on_ready=ready, say=_note))
 
 
 @app.command("simulate")
 def simulate_cmd(
-    run_dir: Annotated[Path, typer.Argument(help="Run folder of a trained twin.")],
+    run_dir: RunDirArgument,
     grid: Annotated[
         list[str],
         typer.Option(
@@ -354,17 +344,21 @@ def simulate_cmd(
 
     from reanalyze.twin.simulate import simulate
 
-    if out_file.suffix.lower() not in (".csv", ".txt", ".parquet"):
-        raise OptionError(f"--out {out_file}: use a .csv or .parquet file name")
+    _table_file(out_file)
     source = _grid_source(grid, loader, units)
     start = time.perf_counter()
     table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
     seconds = time.perf_counter() - start
     _write(table, out_file)
-    for note in table.metadata.get("notes", []):
-        err.print(f"note: {note}", markup=False, highlight=False)
+    _print_simulation(table, seconds, out_file)
+
+
+def _print_simulation(table: Any, seconds: float, out_file: Path) -> None:
+    """The notes of a simulation, then one line: points, time, the target's range, the file."""
     from reanalyze.units import pretty_unit
 
+    for note in table.metadata.get("notes", []):
+        err.print(f"note: {note}", markup=False, highlight=False)
     target = table.metadata["targets"][0]
     values = table.values(target)
     out.print(

@@ -16,7 +16,9 @@ shells out to the command line. Support modules:
 * :mod:`~reanalyze.gui.widgets` — pieces several pages share (errors, the grid editor, the
   parameter editor, downloads);
 * :mod:`~reanalyze.gui.mlflow_ui` — the MLflow UI the Runs page starts;
-* ``app.py`` — the script ``streamlit run`` executes (``reanalyze gui`` starts it).
+* :mod:`~reanalyze.gui.server` — serving the app until stopped (what ``reanalyze gui`` runs);
+* ``app.py`` — the script ``streamlit run`` executes (:func:`~reanalyze.gui.server.serve`
+  starts it).
 
 ``streamlit`` is an optional dependency (``pip install "reanalyze[gui]"``); nothing outside
 this package imports it.

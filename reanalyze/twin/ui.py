@@ -9,7 +9,8 @@ to what is left after a timeout. A port is never shared: :func:`choose_port` ref
 that something already listens on (or picks a free one when the user did not ask for a
 particular port), and :func:`wait_until_up` accepts an answer only while our server is alive.
 :class:`StopSignals` turns SIGTERM, SIGHUP and SIGINT into :class:`Stopped`, so a command can
-shut the server down cleanly when it is stopped.
+shut the server down cleanly when it is stopped; :func:`serve_ui` (what ``reanalyze ui``
+runs) puts these together: start, wait until it answers, serve until a stop signal, stop.
 
 :func:`page_url` is the page to open rather than the server's root (MLflow 3's GenAI landing
 page): the runs table of the experiment of the latest search, in the "Model training" view,
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 import webbrowser
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -53,6 +55,7 @@ __all__ = [
     "open_browser",
     "page_url",
     "port_in_use",
+    "serve_ui",
     "start_ui",
     "stop_ui",
     "wait_until_up",
@@ -475,3 +478,71 @@ class StopSignals(contextlib.AbstractContextManager["StopSignals"]):
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)  # type: ignore[arg-type]
         self._previous.clear()
+
+
+# ------------------------------------------------------------ serving until stopped
+def serve_ui(
+    tracking_uri: str,
+    port: int | None = None,
+    *,
+    browser: bool = True,
+    on_ready: Callable[[str], None],
+    say: Callable[[str], None],
+) -> int:
+    """Serve the MLflow UI for ``tracking_uri`` until a stop signal; return the exit status.
+
+    The port is chosen with :func:`choose_port`, the server started with :func:`start_ui`
+    and, once it answers, the page to open (:func:`page_url`) is handed to ``on_ready`` and
+    opened with :func:`open_browser` when ``browser``. SIGINT, SIGTERM and SIGHUP
+    (:class:`StopSignals`) stop the server and every process of its group (:func:`stop_ui`).
+
+    Parameters
+    ----------
+    tracking_uri
+        The tracking store, e.g. ``sqlite:///mlflow.db``.
+    port
+        TCP port on 127.0.0.1, or ``None`` for :data:`DEFAULT_PORT` or the next free one.
+    browser
+        Open the page in a browser (only for a person at a terminal, see
+        :func:`browser_available`).
+    on_ready
+        Called once the server answers, with the page to open.
+    say
+        Called with each line for the user: the port note, ``stopped the MLflow UI at URL``.
+
+    Returns
+    -------
+    int
+        ``128 + signal number`` of the signal that stopped the server (130, 143, 129).
+
+    Raises
+    ------
+    ReanalyzeError
+        ``port`` is taken, or the server did not start or exited by itself.
+    """
+    status = 0
+    server = None
+    with StopSignals() as signals:
+        try:
+            chosen, note = choose_port(port)
+            if note:
+                say(note)
+            server = start_ui(tracking_uri, port=chosen)
+            wait_until_up(server)
+            page = page_url(server.url)
+            on_ready(page)
+            if browser:
+                open_browser(page)
+            code = server.process.wait()
+            raise ReanalyzeError(
+                f"the MLflow UI at {server.url} exited with status {code}: {server.last_line()}"
+            )
+        except Stopped as stop:
+            status = 128 + stop.signum
+        finally:
+            signals.stopping()  # a second signal must not interrupt the cleanup
+            if server is not None:
+                stop_ui(server)
+    if server is not None:
+        say(f"stopped the MLflow UI at {server.url}")
+    return status

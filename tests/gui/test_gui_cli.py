@@ -1,14 +1,18 @@
 """``reanalyze gui``'s bad command lines: one line each, exit 2 for a misused option, 1 when
-the port is taken (the server itself is started by the Chromium test)."""
+the port is taken; and the server started and stopped as a user does (its pages are used by
+the Chromium test)."""
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 
 import pytest
+from server_helpers import first_line, free_port, serving
 
 from reanalyze.cli import main
+from reanalyze.twin.ui import port_in_use
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -49,3 +53,22 @@ def test_a_port_in_use_is_refused_naming_what_holds_it(
         code, err = run(capsys, "--workdir", str(tmp_path), "--port", str(port))
     assert code == 1 and err.count("\n") == 1
     assert f"port {port} on 127.0.0.1 is already in use" in err
+
+
+@pytest.mark.slow
+def test_the_server_prints_its_url_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """Once Streamlit answers: one line with the URL and the working folder; SIGTERM stops it
+    with exit status 143 and ``stopped the GUI``, and the port is free again."""
+    port, workdir = free_port(), tmp_path / "work"
+    with serving(["gui", "--workdir", str(workdir), "--port", str(port)]) as gui:
+        line = first_line(gui)
+        url = f"http://127.0.0.1:{port}/"
+        assert (
+            line == f"reanalyze GUI: {url} (working folder {workdir.resolve()}; Ctrl-C to stop)\n"
+        )
+        gui.send_signal(signal.SIGTERM)
+        stdout, stderr = gui.communicate(timeout=90)
+    assert gui.returncode == 128 + signal.SIGTERM, stderr
+    assert stderr.strip().splitlines()[-1] == "stopped the GUI" and stdout == ""
+    assert (workdir / ".reanalyze-gui" / "server.log").is_file()
+    assert not port_in_use(port)
