@@ -19,7 +19,14 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Tolerance", "compare", "half_width_span", "peak_centre", "recommend"]
+__all__ = [
+    "Tolerance",
+    "compare",
+    "half_width_span",
+    "indefinite_article",
+    "peak_centre",
+    "recommend",
+]
 
 Array = npt.NDArray[np.float64]
 
@@ -189,10 +196,29 @@ def recommend(
     row = rows[recommended]
     cost = f", about {row['hours']:.1f} h ({row['days']:.2f} days)" if row["hours"] else ""
     verdict = (
-        f"a {axis} step of {row['step']:g} {unit} is fine enough: it deviates from the finest "
-        f"candidate ({finest['step']:g} {unit}) by {row['rms_rel']:.1%} RMS and "
+        f"{indefinite_article(axis)} {axis} step of {row['step']:g} {unit} is fine enough: it "
+        f"deviates from the finest candidate ({finest['step']:g} {unit}) by "
+        f"{row['rms_rel']:.1%} RMS and "
         f"{row['peak_rel_error']:+.1%} at the maximum{cost}"
     )
     if finest["hours"] and row["hours"]:
         verdict += f"; the finest would take {finest['hours']:.1f} h ({finest['days']:.2f} days)"
     return recommended, verdict, notes
+
+
+#: Letters whose name starts with a vowel sound ("an H step", "an M curve", "a T step").
+_VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def indefinite_article(name: str) -> str:
+    """``a`` or ``an`` before an axis name, by how it is read: a letter by its name.
+
+    Examples
+    --------
+    >>> [indefinite_article(n) for n in ("H", "T", "theta1", "angle", "M_2", "field")]
+    ['an', 'a', 'a', 'an', 'an', 'a']
+    """
+    head = name.split("_")[0].rstrip("0123456789")
+    if len(head) == 1 and head.isascii() and head.isalpha():
+        return "an" if head.upper() in _VOWEL_SOUND_LETTERS else "a"
+    return "an" if name[:1].lower() in "aeiou" else "a"
