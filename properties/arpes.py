@@ -92,14 +92,8 @@ from reanalyze.properties.arpes_physics import (
     jacobian_angles_per_k,
     photoelectron_k0,
 )
-from reanalyze.properties.base import (
-    Curve,
-    PropertyPlugin,
-    PropertyResult,
-    Requirement,
-    Summary,
-    std_column,
-)
+from reanalyze.properties.base import Curve, PropertyPlugin, PropertyResult, Requirement, Summary
+from reanalyze.properties.curves import table_curve
 from reanalyze.table import UnitTable
 
 __all__ = [
@@ -481,18 +475,7 @@ class ArpesMap(PropertyPlugin):
         table = result.tables["k_map"]
         kx = table.values("kx")
         column = np.isclose(kx, kx[np.nanargmin(np.abs(kx))])
-        ky = table.values("ky")[column]
-        order = np.argsort(ky)
-        std = std_column(table, "I")
-        return Curve(
-            x=ky[order],
-            y=table.values("I")[column][order],
-            x_name="ky",
-            x_unit="1/angstrom",
-            y_name="I(kx ≈ 0, ky)",
-            y_unit=table.unit("I"),
-            std=None if std is None else std[column][order],
-        )
+        return table_curve(table, "ky", "I", y_name="I(kx ≈ 0, ky)", rows=column)
 
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """``angle_map``, ``fermi_surface`` (k image with the MDC peaks) and ``mdc``."""

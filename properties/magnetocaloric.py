@@ -30,14 +30,8 @@ import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
 from reanalyze.errors import DataError
-from reanalyze.properties.base import (
-    Curve,
-    PropertyPlugin,
-    PropertyResult,
-    Requirement,
-    Summary,
-    std_column,
-)
+from reanalyze.properties.base import Curve, PropertyPlugin, PropertyResult, Requirement, Summary
+from reanalyze.properties.curves import table_curve
 from reanalyze.properties.magnetocaloric_grid import MagnetizationGrid, build_grid
 from reanalyze.properties.magnetocaloric_physics import (
     EntropyChange,
@@ -304,18 +298,8 @@ class MagnetocaloricEffect(PropertyPlugin):
             rows = np.isclose(upper, upper[np.argmin(np.abs(upper - target))])
         else:
             rows = np.isclose(delta_h, target)
-        t = table.values("T")[rows]
-        order = np.argsort(t)
-        std = std_column(table, "delta_s_m")
-        return Curve(
-            x=t[order],
-            y=-table.values("delta_s_m")[rows][order],
-            x_name="T",
-            x_unit="K",
-            y_name=f"−ΔS_M (µ0ΔH = {field_text(float(np.nanmax(delta_h[rows])))} T)",
-            y_unit=table.unit("delta_s_m"),
-            std=None if std is None else std[rows][order],
-        )
+        name = f"−ΔS_M (µ0ΔH = {field_text(float(np.nanmax(delta_h[rows])))} T)"
+        return table_curve(table, "T", "delta_s_m", y_name=name, rows=rows, sign=-1.0)
 
     @classmethod
     def example_table(cls) -> UnitTable:

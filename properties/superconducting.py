@@ -80,14 +80,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from scipy.stats import median_abs_deviation
 
 from reanalyze.errors import DataError
-from reanalyze.properties.base import (
-    Curve,
-    PropertyPlugin,
-    PropertyResult,
-    Requirement,
-    Summary,
-    std_column,
-)
+from reanalyze.properties.base import Curve, PropertyPlugin, PropertyResult, Requirement, Summary
+from reanalyze.properties.curves import table_curve
 from reanalyze.properties.superconducting_physics import (
     PAULI_COEFFICIENT,
     WHH_RATIO,
@@ -545,16 +539,8 @@ class SuperconductingTransport(PropertyPlugin):
     # ------------------------------------------------------------------ figures
     def convergence_curve(self, result: PropertyResult, params: Any) -> Curve | None:
         """The GL fit µ0Hc2(T) of the chosen criterion (on the fixed 0…T_max grid)."""
-        table = result.tables["hc2_fit"]
-        return Curve(
-            x=table.values("T"),
-            y=table.values("mu0Hc2_GL"),
-            x_name="T",
-            x_unit="K",
-            y_name=f"µ0Hc2 (GL fit, criterion {params.criterion})",
-            y_unit="T",
-            std=std_column(table, "mu0Hc2_GL"),
-        )
+        name = f"µ0Hc2 (GL fit, criterion {params.criterion})"
+        return table_curve(result.tables["hc2_fit"], "T", "mu0Hc2_GL", y_name=name)
 
     def figures(self, result: PropertyResult, params: Any) -> dict[str, Any]:
         """``curves``: R(T) per field with std bands; ``hc2``: µ0Hc2(T) points and fits."""

@@ -22,6 +22,7 @@ import math
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,91 +101,111 @@ def check_declaration(cls: type, table: UnitTable | None = None, **options: Any)
     _declaration(cls)
 
 
-def check_result(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    **options: Any,
-) -> None:
+@dataclass(frozen=True)
+class _Case:
+    """A plugin class, the table it runs on and the options every run check shares."""
+
+    cls: type
+    table: UnitTable
+    params: Mapping[str, Any] | None
+    columns: Mapping[str, str] | None
+    rtol: float
+
+    @property
+    def owner(self) -> str:
+        """The plugin class's name, for messages."""
+        return self.cls.__name__
+
+    def run(
+        self,
+        table: UnitTable | None = None,
+        columns: Mapping[str, str] | None = None,
+        *,
+        figures: bool = True,
+    ) -> Any:
+        """A fresh plugin instance's result on ``table`` (default: the case's table and
+        columns)."""
+        if table is None:
+            table, columns = self.table, self.columns
+        return self.cls().run(table, self.params, columns=columns, figures=figures)
+
+
+def _run_check(body: Callable[[_Case], None]) -> Callable[..., None]:
+    """A check of :data:`PROPERTY_CHECKS` that runs the plugin, from its ``body``.
+
+    The check takes ``(cls, table=None, params=None, *, columns=None, rtol=1e-6,
+    **options)`` like every check; ``table`` defaults to ``cls.example_table()``.
+    """
+
+    def check(
+        cls: type,
+        table: UnitTable | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        columns: Mapping[str, str] | None = None,
+        rtol: float = 1e-6,
+        **options: Any,
+    ) -> None:
+        body(_Case(cls, _input(cls, table), params, columns, rtol))
+
+    check.__name__ = check.__qualname__ = body.__name__
+    check.__doc__ = body.__doc__
+    return check
+
+
+@_run_check
+def check_result(case: _Case) -> None:
     """One run: a result with unit-carrying tables and summaries, labelled figures, the input
     left unmodified, and a result that saves."""
     from reanalyze.properties.base import PropertyResult, Summary
 
-    table = _input(cls, table)
-    before = table.data
-    result = cls().run(table, params, columns=columns)
-    assert table.data.equals(before), f"{cls.__name__} modified its input table"
-    _check_result(cls.__name__, result, PropertyResult, Summary)
-    assert result.tables or result.summary, f"{cls.__name__} returned neither tables nor summary"
+    before = case.table.data
+    result = case.run()
+    assert case.table.data.equals(before), f"{case.owner} modified its input table"
+    _check_result(case.owner, result, PropertyResult, Summary)
+    assert result.tables or result.summary, f"{case.owner} returned neither tables nor summary"
     with tempfile.TemporaryDirectory() as tmp:
-        folder = result.save(Path(tmp) / "out", plugin=cls.name)  # type: ignore[attr-defined]
+        folder = result.save(Path(tmp) / "out", plugin=case.cls.name)  # type: ignore[attr-defined]
         assert (folder / "summary.json").is_file()
 
 
-def check_repeatable(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    **options: Any,
-) -> None:
+@_run_check
+def check_repeatable(case: _Case) -> None:
     """Two runs on the same input give the same numbers."""
-    table = _input(cls, table)
-    first = cls().run(table, params, columns=columns, figures=False)
-    again = cls().run(table, params, columns=columns, figures=False)
-    _assert_same(cls.__name__, first, again, rtol=1e-12, what="a second run")
+    first, again = case.run(figures=False), case.run(figures=False)
+    _assert_same(case.owner, first, again, rtol=1e-12, what="a second run")
 
 
-def check_units(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    rtol: float = 1e-6,
-    **options: Any,
-) -> None:
+@_run_check
+def check_units(case: _Case) -> None:
     """The same data renamed and converted to other units give the same numbers (``rtol``)."""
-    table = _input(cls, table)
-    result = cls().run(table, params, columns=columns, figures=False)
-    converted = _converted(table, columns, cls.requires)  # type: ignore[attr-defined]
+    result = case.run(figures=False)
+    converted = _converted(case.table, case.columns, case.cls.requires)  # type: ignore[attr-defined]
     if converted is not None:
-        other, mapping = converted
-        rerun = cls().run(other, params, columns=mapping, figures=False)
-        _assert_same(cls.__name__, result, rerun, rtol=rtol, what="the input in other units")
+        rerun = case.run(*converted, figures=False)
+        _assert_same(case.owner, result, rerun, rtol=case.rtol, what="the input in other units")
 
 
-def check_ensemble(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    **options: Any,
-) -> None:
+@_run_check
+def check_ensemble(case: _Case) -> None:
     """A three-member ensemble gives the member layout: the same tables, a std per number."""
     from reanalyze.properties.base import PropertyResult, Summary
 
-    table = _input(cls, table)
-    result = cls().run(table, params, columns=columns, figures=False)
-    ensemble = _ensemble(table, columns, cls.requires)  # type: ignore[attr-defined]
+    result = case.run(figures=False)
+    ensemble = _ensemble(case.table, case.columns, case.cls.requires)  # type: ignore[attr-defined]
     if ensemble is None:
         return
-    members, mapping = ensemble
-    aggregated = cls().run(members, params, columns=mapping)
+    aggregated = case.run(*ensemble)
     assert aggregated.members == 3, (
-        f"{cls.__name__}: the ensemble run used {aggregated.members} members, not 3"
+        f"{case.owner}: the ensemble run used {aggregated.members} members, not 3"
     )
-    _check_result(cls.__name__, aggregated, PropertyResult, Summary)
+    _check_result(case.owner, aggregated, PropertyResult, Summary)
     assert set(aggregated.tables) == set(result.tables), (
-        f"{cls.__name__}: the ensemble run returned different tables"
+        f"{case.owner}: the ensemble run returned different tables"
     )
     for key, item in aggregated.summary.items():
         if math.isfinite(item.value):
-            assert item.std is not None, f"{cls.__name__}: summary {key!r} has no std"
+            assert item.std is not None, f"{case.owner}: summary {key!r} has no std"
 
 
 #: The checks of :func:`check_property_plugin`, in order; each takes the plugin class and the

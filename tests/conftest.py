@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from support import MAT_INTERP, REPO, SHARED_DATA, browser_missing  # noqa: F401
 
-from reanalyze.synthetic import GENERATORS
+from reanalyze.synthetic import GENERATORS, BeanRodbellMagnet
 from reanalyze.table import UnitTable
 from reanalyze.twin.data import TrainingData
 from reanalyze.twin.space import SearchSpace
@@ -43,6 +43,18 @@ def mat_interp() -> Path:
     if not MAT_INTERP.is_dir():
         pytest.skip(f"{MAT_INTERP} not present (CI provides it)")
     return MAT_INTERP
+
+
+@pytest.fixture(scope="module")
+def erco2() -> BeanRodbellMagnet:
+    """The first-order ErCo2-like Bean–Rodbell magnet (its exact answers)."""
+    return BeanRodbellMagnet.erco2_like()
+
+
+@pytest.fixture(scope="module")
+def second_order() -> BeanRodbellMagnet:
+    """The second-order Bean–Rodbell magnet (eta = 0.5, Curie temperature 35 K)."""
+    return BeanRodbellMagnet.second_order()
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reanalyze._atomic import atomic_path
 from reanalyze.errors import DataError, OptionError, ReanalyzeError
+from reanalyze.twin.progress import TrialCounts
 
 __all__ = [
     "RUNNING",
@@ -364,19 +365,14 @@ def _stop_all() -> None:
 
 # ------------------------------------------------------------------ progress
 @dataclass
-class StudyProgress:
+class StudyProgress(TrialCounts):
     """A search's progress as its study records it.
 
+    ``trials`` holds a row per trial (number, state, score, parameters, epochs, seconds);
     ``curves`` holds ``(trial number, loss, val_loss)`` per epoch of the best complete
     trials (losses are MSEs of the standardized target, dimensionless).
     """
 
-    complete: int
-    pruned: int
-    failed: int
-    running: int
-    total: int
-    best: float | None
     trials: list[dict[str, Any]] = field(default_factory=list)
     curves: list[tuple[int, list[float], list[float]]] = field(default_factory=list)
 
@@ -410,7 +406,6 @@ def study_progress(run_dir: Path, top: int = 3) -> StudyProgress | None:
         attrs = study.user_attrs.get("reanalyze") or {}
     except (OSError, ValueError, KeyError):  # a journal being written: try again later
         return None
-    states = [t.state.name for t in trials]
     complete = [t for t in trials if t.state.name == "COMPLETE" and t.value is not None]
     best = sorted(complete, key=lambda t: float(t.value or 0.0), reverse=True)
     rows = []
@@ -430,13 +425,5 @@ def study_progress(run_dir: Path, top: int = 3) -> StudyProgress | None:
         history = t.user_attrs.get("history") or {}
         if history.get("loss"):
             curves.append((t.number, list(history["loss"]), list(history.get("val_loss") or [])))
-    return StudyProgress(
-        complete=states.count("COMPLETE"),
-        pruned=states.count("PRUNED"),
-        failed=states.count("FAIL"),
-        running=states.count("RUNNING"),
-        total=int(attrs.get("n_trials") or len(trials)),
-        best=float(best[0].value or 0.0) if best else None,
-        trials=rows,
-        curves=curves,
-    )
+    total = int(attrs.get("n_trials") or len(trials))
+    return StudyProgress.of(trials, total, trials=rows, curves=curves)

@@ -12,7 +12,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -26,10 +26,13 @@ from reanalyze.units import pretty_unit
 
 __all__ = [
     "Outcome",
+    "download",
     "download_files",
+    "download_folder",
     "escape",
     "grid_editor",
     "gui_words",
+    "image_grid",
     "nice_step",
     "params_editor",
     "reported",
@@ -294,25 +297,40 @@ def write_table(table: Any, folder: Path, stem: str) -> dict[str, Path]:
     }
 
 
+def download(where: Any, label: str, data: bytes, file_name: str, mime: str, key: str) -> None:
+    """A download button in ``where`` (``st`` or a column) that does not rerun the page."""
+    where.download_button(
+        label,
+        data,
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def download_folder(where: Any, label: str, folder: Path, file_name: str, key: str) -> None:
+    """A download button for ``folder`` as a zip archive (:func:`zip_folder`)."""
+    download(where, label, zip_folder(folder), file_name, "application/zip", key)
+
+
+def image_grid(images: Sequence[Path]) -> None:
+    """PNG files in two columns, each captioned with its file name."""
+    cols = st.columns(2)
+    for i, image in enumerate(images):
+        cols[i % 2].image(str(image), caption=image.stem.replace("_", " "))
+
+
+#: (key of :func:`write_table`'s files, button label, MIME type) of :func:`download_files`.
+_TABLE_FILES = (
+    ("csv", "Download CSV (units in the header)", "text/csv"),
+    ("parquet", "Download Parquet (units in the metadata)", "application/octet-stream"),
+)
+
+
 def download_files(files: Mapping[str, Path], key: str) -> None:
     """Download buttons for the CSV and Parquet files of :func:`write_table`."""
-    left, right = st.columns(2)
-    csv, parquet = files["csv"], files["parquet"]
-    left.download_button(
-        "Download CSV (units in the header)",
-        csv.read_bytes(),
-        file_name=csv.name,
-        mime="text/csv",
-        key=f"{key}.csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    right.download_button(
-        "Download Parquet (units in the metadata)",
-        parquet.read_bytes(),
-        file_name=parquet.name,
-        mime="application/octet-stream",
-        key=f"{key}.parquet",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    for where, (kind, label, mime) in zip(st.columns(2), _TABLE_FILES, strict=True):
+        path = files[kind]
+        download(where, label, path.read_bytes(), path.name, mime, f"{key}.{kind}")

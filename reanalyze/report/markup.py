@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import html
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from reanalyze.report.data import FIGURES_DIR, SECTION_TITLES, Embedded, Image
+
+Entry = TypeVar("Entry")
 
 __all__ = [
     "Section",
     "embed",
     "escape",
+    "folders_section",
     "notes",
     "page",
     "pairs_table",
@@ -145,6 +148,21 @@ $about
 </html>
 """
 )
+
+
+def folders_section(
+    key: str,
+    intro: str,
+    entries: Sequence[Entry],
+    what: str,
+    block: Callable[[int, Entry], list[str]],
+) -> Section:
+    """A section of input folders: ``block(index, entry)`` for each (numbered from 1), or a
+    line saying that no ``what`` folders were given."""
+    if not entries:
+        return Section(key, intro, [paragraph(f"No {what} folders were given.")])
+    body = [part for index, entry in enumerate(entries, start=1) for part in block(index, entry)]
+    return Section(key, intro, body)
 
 
 def page(title: str, lead: str, sections: Sequence[Section], about: Section, version: str) -> str:

@@ -14,9 +14,9 @@ from reanalyze.report.markup import (
     Section,
     embed,
     escape,
+    folders_section,
     notes,
     pairs_table,
-    paragraph,
     table,
     warning,
 )
@@ -151,22 +151,22 @@ def plans_section(entries: Sequence[PlanEntry]) -> Section:
         "ensemble spread), and the instrument time of the scan lines is added up. The "
         "recommended step (★) is the coarsest that meets the tolerance."
     )
-    if not entries:
-        return Section("plans", intro, [paragraph("No plan folders were given.")])
-    body = []
-    for index, entry in enumerate(entries, start=1):
-        plan, folder = entry.plan, entry.folder
-        body.append(
-            f'<h3 id="plan-{index}">{escape(plan.property)}: step of {escape(plan.axis)} — '
-            f"{escape(folder.name)}</h3>"
-        )
-        body.append(pairs_table(_plan_details(plan), f"plan-{index}-details"))
-        headers, rows, classes = _plan_rows(plan)
-        body.append(table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes))
-        if plan.verdict:
-            body.append(f'<p class="verdict">{escape(plan.verdict)}</p>')
-        body.append(notes(plan.notes))
-        if entry.missing:
-            body.append(warning(f"Missing in {folder}/figures: {', '.join(entry.missing)}."))
-        body += [embed(f) for f in entry.figures]
-    return Section("plans", intro, body)
+    return folders_section("plans", intro, entries, "plan", _plan_block)
+
+
+def _plan_block(index: int, entry: PlanEntry) -> list[str]:
+    """The HTML of plan ``index``: heading, settings, rows, verdict, notes and figures."""
+    plan, folder = entry.plan, entry.folder
+    headers, rows, classes = _plan_rows(plan)
+    body = [
+        f'<h3 id="plan-{index}">{escape(plan.property)}: step of {escape(plan.axis)} — '
+        f"{escape(folder.name)}</h3>",
+        pairs_table(_plan_details(plan), f"plan-{index}-details"),
+        table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes),
+    ]
+    if plan.verdict:
+        body.append(f'<p class="verdict">{escape(plan.verdict)}</p>')
+    body.append(notes(plan.notes))
+    if entry.missing:
+        body.append(warning(f"Missing in {folder}/figures: {', '.join(entry.missing)}."))
+    return body + [embed(f) for f in entry.figures]

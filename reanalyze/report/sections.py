@@ -30,6 +30,7 @@ from reanalyze.report.markup import (
     Section,
     embed,
     escape,
+    folders_section,
     notes,
     page,
     pairs_table,
@@ -392,44 +393,47 @@ def properties_section(entries: Sequence[PropertyEntry]) -> Section:
         "twin's simulation every ensemble member is used, so each number is mean ± standard "
         "deviation over the members."
     )
-    if not entries:
-        return Section("properties", intro, [paragraph("No property folders were given.")])
-    body = []
+    return folders_section("properties", intro, entries, "property", _property_block)
+
+
+def _property_block(index: int, entry: PropertyEntry) -> list[str]:
+    """The HTML of property result ``index``: heading, inputs, summary, exact answer, notes
+    and figures."""
+    prop = entry.result
+    name = prop.property or "property"
+    details = [("folder", str(entry.folder)), ("input", prop.input or "—")]
+    if prop.params:
+        details.append(("parameters", json.dumps(prop.params, default=str)))
+    details.append(("ensemble members", str(prop.members)))
+    body = [
+        f'<h3 id="property-{index}">{escape(name)} — {escape(entry.folder.name)}</h3>',
+        pairs_table(details),
+    ]
+    main, variants = split_variants(list(prop.summary))
     headers = ["quantity", "value ± std", "description"]
-    for index, entry in enumerate(entries, start=1):
-        prop = entry.result
-        name = prop.property or "property"
-        body.append(f'<h3 id="property-{index}">{escape(name)} — {escape(entry.folder.name)}</h3>')
-        details = [("folder", str(entry.folder)), ("input", prop.input or "—")]
-        if prop.params:
-            details.append(("parameters", json.dumps(prop.params, default=str)))
-        details.append(("ensemble members", str(prop.members)))
-        body.append(pairs_table(details))
-        main, variants = split_variants(list(prop.summary))
 
-        def rows(keys: Sequence[str], p: PropertyFile = prop) -> list[list[str]]:
-            return [
-                [
-                    k,
-                    value_pm(p.summary[k].value, p.summary[k].std, p.summary[k].unit),
-                    p.summary[k].description,
-                ]
-                for k in keys
+    def rows(keys: Sequence[str], p: PropertyFile = prop) -> list[list[str]]:
+        return [
+            [
+                k,
+                value_pm(p.summary[k].value, p.summary[k].std, p.summary[k].unit),
+                p.summary[k].description,
             ]
+            for k in keys
+        ]
 
-        body.append(table(headers, rows(main), table_id=f"property-{index}-summary"))
-        if entry.exact is not None:
-            body += _exact_block(entry.exact, index)
-        if variants:
-            body.append(
-                f"<details><summary>{len(variants)} more numbers (the same quantities for "
-                "other parameter values)</summary>"
-                + table(headers, rows(variants), table_id=f"property-{index}-more")
-                + "</details>"
-            )
-        body.append(notes(prop.notes))
-        body += [embed(f) for f in entry.figures]
-    return Section("properties", intro, body)
+    body.append(table(headers, rows(main), table_id=f"property-{index}-summary"))
+    if entry.exact is not None:
+        body += _exact_block(entry.exact, index)
+    if variants:
+        body.append(
+            f"<details><summary>{len(variants)} more numbers (the same quantities for "
+            "other parameter values)</summary>"
+            + table(headers, rows(variants), table_id=f"property-{index}-more")
+            + "</details>"
+        )
+    body.append(notes(prop.notes))
+    return body + [embed(f) for f in entry.figures]
 
 
 def about_section(about: About, run: RunInfo) -> Section:

@@ -48,6 +48,7 @@ from reanalyze.twin.bundle import ModelBundle
 from reanalyze.twin.data import Encoding, TrainingData
 from reanalyze.twin.objective import OBJECTIVES, Objective, ObjectiveName
 from reanalyze.twin.pool import discard, local_pool, warm_up
+from reanalyze.twin.progress import TrialCounts
 from reanalyze.twin.recipes import Recipe, get_recipe
 from reanalyze.twin.run_folder import (
     MEMBERS_DIR,
@@ -85,15 +86,9 @@ __all__ = [
 
 
 @dataclass
-class Progress:
-    """A snapshot of a running study, for progress displays."""
+class Progress(TrialCounts):
+    """A snapshot of a running study, for progress displays; ``elapsed_s``: since the start, s."""
 
-    complete: int
-    pruned: int
-    failed: int
-    running: int
-    total: int
-    best: float | None
     elapsed_s: float
 
 
@@ -439,14 +434,4 @@ class Search:
 
     def _snapshot(self, study: Any, started: float, total: int) -> Progress:
         trials = study.get_trials(deepcopy=False)
-        states = [t.state.name for t in trials]
-        values = [t.value for t in trials if t.state.name == "COMPLETE" and t.value is not None]
-        return Progress(
-            complete=states.count("COMPLETE"),
-            pruned=states.count("PRUNED"),
-            failed=states.count("FAIL"),
-            running=states.count("RUNNING"),
-            total=total,
-            best=max(values) if values else None,
-            elapsed_s=time.perf_counter() - started,
-        )
+        return Progress.of(trials, total, elapsed_s=time.perf_counter() - started)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -134,9 +135,12 @@ def test_paper_dataset_loads_with_registry_units(seeded_cache: Path) -> None:
 # ------------------------------------------------ nothing dropped silently, every line counted
 
 
-def one_line(error: BaseException, path: Path) -> str:
-    """The message, checked to be one line naming the file."""
-    text = str(error)
+def refusal(path: Path, error: type[Exception], match: str | None = None, **options: Any) -> str:
+    """The message of the ``error`` that loading ``path`` raises, checked to be one line
+    naming the file."""
+    with pytest.raises(error, match=match) as info:
+        load(path, **options)
+    text = str(info.value)
     assert "\n" not in text and "\r" not in text
     assert str(path) in text
     return text
@@ -156,9 +160,7 @@ def test_unknown_unit_in_a_header_is_refused_naming_column_and_unit(
     tmp_path: Path, content: str, column: str, unit: str
 ) -> None:
     path = write(tmp_path, content)
-    with pytest.raises(UnitError) as info:
-        load(path)
-    text = one_line(info.value, path)
+    text = refusal(path, UnitError)
     assert f"column {column!r}" in text and f"unknown unit {unit!r}" in text
     assert "--units" in text
 
@@ -208,9 +210,7 @@ def test_unit_less_column_whose_name_says_a_kind_is_refused(
     tmp_path: Path, header: str, says: str
 ) -> None:
     path = write(tmp_path, f"{header}\n" + ",".join(["1"] * header.count(",")) + ",2\n")
-    with pytest.raises(UnitError) as info:
-        load(path)
-    assert f"has no unit, but the name says {says}" in one_line(info.value, path)
+    assert f"has no unit, but the name says {says}" in refusal(path, UnitError)
 
 
 def test_empty_and_unnamed_columns(tmp_path: Path) -> None:
@@ -227,9 +227,7 @@ def test_short_rows_are_counted_apart_from_nan_rows(tmp_path: Path) -> None:
     notes = table.metadata["notes"]
     assert "dropped 1 short row(s) (line 4 has 2 of 3 fields)" in notes
     assert "dropped 1 row(s) with NaN/inf in the chosen columns (line 5)" in notes
-    with pytest.raises(DataError, match=r"line 4 has 2 of 3 fields") as info:
-        load(path, nonfinite="error")
-    one_line(info.value, path)
+    refusal(path, DataError, r"line 4 has 2 of 3 fields", nonfinite="error")
 
 
 def test_short_row_missing_only_a_text_field_is_kept(tmp_path: Path) -> None:
@@ -257,9 +255,7 @@ def test_long_rows_are_refused_naming_the_line(
     tmp_path: Path, content: str, line: int, fields: int
 ) -> None:
     path = write(tmp_path, content)
-    with pytest.raises(DataError) as info:
-        load(path)
-    assert f"line {line} has {fields} fields but the header has" in one_line(info.value, path)
+    assert f"line {line} has {fields} fields but the header has" in refusal(path, DataError)
 
 
 def test_trailing_delimiters_are_not_fields(tmp_path: Path) -> None:
@@ -302,9 +298,7 @@ def test_temperature_below_absolute_zero_is_refused(
     tmp_path: Path, header: str, cell: str, shown: str
 ) -> None:
     path = write(tmp_path, f"{header},M (emu)\n1,0.1\n{cell},0.2\n")
-    with pytest.raises(DataError) as info:
-        load(path)
-    text = one_line(info.value, path)
+    text = refusal(path, DataError)
     assert f"column {header!r}: {shown} is below absolute zero (line 3)" in text
 
 
@@ -316,10 +310,8 @@ def test_absolute_zero_and_celsius_above_it_are_accepted(tmp_path: Path) -> None
 @pytest.mark.parametrize("cell", ["1e400", "-1e400", "9e999"])
 def test_numbers_too_large_for_a_float_are_refused(tmp_path: Path, cell: str) -> None:
     path = write(tmp_path, f"T (K),M (emu)\n1,0.1\n2,{cell}\n")
-    with pytest.raises(DataError) as info:
-        load(path)
     assert f"column 'M (emu)': {cell!r} is too large for a float (line 3)" in (
-        one_line(info.value, path)
+        refusal(path, DataError)
     )
     # an infinity written as such is a non-finite value, dropped and counted
     path.write_text("T (K),M (emu)\n1,0.1\n2,-inf\n")
@@ -346,9 +338,7 @@ def test_clashing_rename_and_repeated_columns_are_refused(
     tmp_path: Path, options: dict, pattern: str
 ) -> None:
     path = write(tmp_path, "T (K),H (Oe),M (emu)\n1,2,3\n4,5,6\n")
-    with pytest.raises(ColumnError, match=pattern) as info:
-        load(path, **options)
-    one_line(info.value, path)
+    refusal(path, ColumnError, pattern, **options)
 
 
 def test_rename_may_swap_names(tmp_path: Path) -> None:

@@ -63,16 +63,7 @@ def peaks_row(result: PropertyResult, upper_t: float) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def erco2() -> BeanRodbellMagnet:
-    return BeanRodbellMagnet.erco2_like()
-
-
-@pytest.fixture(scope="module")
-def second_order() -> BeanRodbellMagnet:
-    return BeanRodbellMagnet.second_order()
-
-
+# erco2 and second_order (the Bean–Rodbell presets) come from tests/conftest.py
 @pytest.fixture(scope="module")
 def dense(erco2: BeanRodbellMagnet) -> tuple[UnitTable, PropertyResult]:
     """T 20–60 K in 0.2 K, µ0H 0–5 T in 0.1 T, exact magnetization, no noise."""

@@ -51,17 +51,6 @@ def exchange_x(magnet: BeanRodbellMagnet, T: np.ndarray, sigma: np.ndarray) -> n
     return (magnet.T0 / np.asarray(T)) / a1 * (sigma + magnet.eta * a3 / a1**3 * sigma**3)
 
 
-# ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def erco2() -> BeanRodbellMagnet:
-    return BeanRodbellMagnet.erco2_like()
-
-
-@pytest.fixture(scope="module")
-def second() -> BeanRodbellMagnet:
-    return BeanRodbellMagnet.second_order()
-
-
 def sharp(eta: float, **kw: float) -> BeanRodbellMagnet:
     params = {"T0": 30.0, "J": 2.0, "g": 2.0, "eta": eta, "t0_spread": 0.0}
     params.update(kw)
@@ -231,7 +220,7 @@ def test_spread_average_matches_brute_force_t0_integral(erco2: BeanRodbellMagnet
 
 
 # ------------------------------------------------------------------ Maxwell relation
-@pytest.mark.parametrize("preset", ["erco2", "second"])
+@pytest.mark.parametrize("preset", ["erco2", "second_order"])  # fixtures: conftest.py
 def test_maxwell_relation(preset: str, request: pytest.FixtureRequest) -> None:
     """µ0∫(∂M/∂T)dH on a fine grid equals the exact ΔS_M (M in A·m²/kg, µ0H in T)."""
     magnet: BeanRodbellMagnet = request.getfixturevalue(preset)
@@ -294,12 +283,12 @@ def test_erco2_like_coarse_fields_give_spiky_entropy(erco2: BeanRodbellMagnet) -
     assert wiggles >= 4
 
 
-def test_second_order_preset(second: BeanRodbellMagnet) -> None:
+def test_second_order_preset(second_order: BeanRodbellMagnet) -> None:
     T = np.linspace(10, 60, 501)
-    dsm = second.delta_s_m(T, 5e4)
+    dsm = second_order.delta_s_m(T, 5e4)
     assert 5.0 < -dsm.min() < 35.0
-    assert abs(T[np.argmin(dsm)] - second.T0) < 8.0
-    assert second.critical_field_oe == 0.0
+    assert abs(T[np.argmin(dsm)] - second_order.T0) < 8.0
+    assert second_order.critical_field_oe == 0.0
 
 
 def test_scan_table_and_determinism(erco2: BeanRodbellMagnet) -> None:

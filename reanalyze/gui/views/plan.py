@@ -10,15 +10,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from reanalyze.gui.runs import load_twin
 from reanalyze.gui.state import current_session
 from reanalyze.gui.widgets import (
+    download,
+    download_folder,
     escape,
+    image_grid,
     nice_step,
     params_editor,
+    picked_twin,
     reported,
-    run_picker,
-    zip_folder,
 )
 from reanalyze.units import pretty_unit
 
@@ -89,31 +90,13 @@ def _show(folder: Path) -> None:
     st.markdown(escape(plan.verdict))
     for note in plan.notes:
         st.info(escape(note), icon=":material/info:")
-    images = sorted((folder / "figures").glob("*.png"))
-    cols = st.columns(2)
-    for i, image in enumerate(images):
-        cols[i % 2].image(str(image), caption=image.stem.replace("_", " "))
+    image_grid(sorted((folder / "figures").glob("*.png")))
     left, right = st.columns(2)
-    left.download_button(
-        "Download the plan folder (zip)",
-        zip_folder(folder),
-        file_name="plan.zip",
-        mime="application/zip",
-        key="plan.zip",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    download_folder(left, "Download the plan folder (zip)", folder, "plan.zip", "plan.zip")
     table = folder / "tables" / "plan.csv"
     if table.is_file():
-        right.download_button(
-            "Download the table (CSV with units)",
-            table.read_bytes(),
-            file_name="plan.csv",
-            mime="text/csv",
-            key="plan.csv",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        label = "Download the table (CSV with units)"
+        download(right, label, table.read_bytes(), "plan.csv", "text/csv", "plan.csv")
 
 
 def render() -> None:
@@ -128,11 +111,11 @@ def render() -> None:
         "For each candidate step the twin simulates the scan, the property is computed "
         "and compared with the finest step's, and the scan is priced on an instrument."
     )
-    entry = run_picker(session, "plan.run")
-    if entry is None:
+    picked = picked_twin(session, "plan.run")
+    if picked is None:
         return
+    entry, bundle = picked
     with reported() as outcome:
-        bundle = load_twin(entry.path)
         instruments = load_instruments()
     if not outcome.ok:
         return

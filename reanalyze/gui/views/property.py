@@ -12,12 +12,13 @@ import streamlit as st
 
 from reanalyze.gui.state import current_session
 from reanalyze.gui.widgets import (
+    download_folder,
     escape,
     grid_editor,
+    image_grid,
     params_editor,
     picked_twin,
     reported,
-    zip_folder,
 )
 from reanalyze.units import pretty_unit
 
@@ -53,19 +54,9 @@ def _show(folder: Path) -> None:
     st.dataframe(summary_frame(data.get("summary") or {}), hide_index=True, key="property.table")
     for note in data.get("notes") or []:
         st.info(escape(str(note)), icon=":material/info:")
-    images = sorted((folder / "figures").glob("*.png"))
-    cols = st.columns(2)
-    for i, image in enumerate(images):
-        cols[i % 2].image(str(image), caption=image.stem.replace("_", " "))
-    st.download_button(
-        "Download the result folder (zip)",
-        zip_folder(folder),
-        file_name=f"{data.get('property') or 'property'}.zip",
-        mime="application/zip",
-        key="property.zip",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    image_grid(sorted((folder / "figures").glob("*.png")))
+    name = data.get("property") or "property"
+    download_folder(st, "Download the result folder (zip)", folder, f"{name}.zip", "property.zip")
 
 
 def render() -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from reanalyze.gui.state import current_session
-from reanalyze.gui.widgets import escape, reported, run_picker, zip_folder
+from reanalyze.gui.widgets import download_folder, escape, image_grid, reported, run_picker
 from reanalyze.units import pretty_unit
 
 __all__ = ["methods_frame", "render"]
@@ -50,17 +50,13 @@ def _show(folder: Path) -> None:
     images = sorted(folder.glob("*.png"))
     if images:
         st.subheader("Held-out lines")
-        cols = st.columns(2)
-        for i, image in enumerate(images):
-            cols[i % 2].image(str(image), caption=image.stem.replace("_", " "))
-    st.download_button(
+        image_grid(images)
+    download_folder(
+        st,
         "Download the validation folder (zip)",
-        zip_folder(folder),
-        file_name=f"{folder.parent.name}-validation.zip",
-        mime="application/zip",
-        key="validate.zip",
-        on_click="ignore",
-        icon=":material/download:",
+        folder,
+        f"{folder.parent.name}-validation.zip",
+        "validate.zip",
     )
 
 
