@@ -3,6 +3,7 @@ fast training fixtures (a thinned synthetic magnet scan and a tiny search space)
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from reanalyze.synthetic import GENERATORS, BeanRodbellMagnet
 from reanalyze.table import UnitTable
 from reanalyze.twin.data import TrainingData
 from reanalyze.twin.space import SearchSpace
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist exports the controller's COLUMNS to its workers, and rich fixes that width
+    when the CLI's consoles are made: tests that set COLUMNS would not be seen. Without it, the
+    consoles read COLUMNS each time, as in a plain run."""
+    os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(autouse=True)
