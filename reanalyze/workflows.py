@@ -87,13 +87,14 @@ def train_twin(
     search = Search(None, recipe=chosen, **dict(search_options or {}))
     inputs = input_paths(sources)
     output_action(out, "run", inputs=inputs, overwrite=overwrite, option=option)
-    data = training_data(
-        sources, features=features, target=target, loader=loader, units=units, note=note
-    )
-    # the workers' server imports TensorFlow while MLflow is imported and the study prepared
+    # the workers' server imports TensorFlow (~4 s) while the data are read, MLflow is
+    # imported and the study prepared
     from reanalyze.twin.pool import warm_up
 
     warm_up()
+    data = training_data(
+        sources, features=features, target=target, loader=loader, units=units, note=note
+    )
     if log_to_mlflow:
         from reanalyze.twin.tracking import check_tracking
 

@@ -245,10 +245,24 @@ def pool_trial(task: tuple[str, str, str], number: int) -> tuple[str, float | No
 def member_groups(n_members: int) -> list[range]:
     """Members trained together (one batched computation each), fixed whatever the workers.
 
+    The fewest groups of at most :data:`MEMBER_GROUP` members, as equal in size as they can
+    be (the larger first): two workers finish two groups together.
+
     >>> member_groups(5)
     [range(0, 3), range(3, 5)]
+    >>> member_groups(4)
+    [range(0, 2), range(2, 4)]
+    >>> member_groups(7)
+    [range(0, 3), range(3, 5), range(5, 7)]
     """
-    return [range(i, min(i + MEMBER_GROUP, n_members)) for i in range(0, n_members, MEMBER_GROUP)]
+    n_groups = -(-n_members // MEMBER_GROUP)
+    size, extra = divmod(n_members, n_groups) if n_groups else (0, 0)
+    groups, start = [], 0
+    for g in range(n_groups):
+        stop = start + size + (1 if g < extra else 0)
+        groups.append(range(start, stop))
+        start = stop
+    return groups
 
 
 def pool_members(
