@@ -12,7 +12,6 @@ and nothing else; ``--verbose`` (or ``REANALYZE_VERBOSE=1``) lets the libraries'
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
@@ -24,30 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from stderr_helpers import foreign_lines, quiet_env
 from support import MAT_INTERP
 
 from reanalyze.table import UnitTable
 
-#: Lines reanalyze writes on standard error besides note:/warning:/error: lines.
-OWN = re.compile(
-    r"^(?:"
-    r"(?:note|warning|error): "  # notes, warnings (the CLI's own format) and errors
-    r"|.*[━╸╺]"  # a progress bar (train's trials, validate's members, the demo's stages)
-    r"|trials\b|members retrained\b|\d/6 |done\b"  # a bar's description, first or alone
-    r"|step .+ \(\d+/\d+\): "  # plan: the candidate being computed
-    r"|read |\d\. |writing |MLflow: report logged to run "  # report: what it does
-    r"|simulated \d+ points with the twin in "  # property run on a twin
-    r"|stopped the MLflow UI at |stopped the GUI$"  # ui and gui, after Ctrl-C
-    r")"
-)
-#: Text of the libraries that must never reach the terminal without --verbose.
-FOREIGN = re.compile(
-    r"absl|oneDNN|tensorflow|cpu_feature_guard|^[IWEF]\d{4} |Traceback|Warning:|"
-    r"Successfully registered|Created version|Failed to infer|site-packages|sqlalchemy|"
-    r"\bmlflow\.[a-z_]+\.[a-z_]|optuna|"
-    r"^\[[IWE] \d{4}-|Downloading data from|keras",
-    re.IGNORECASE,
-)
 TINY = ["--trials", "2", "--ensemble", "1", "--workers", "1", "--layers", "1:1", "--nodes",
         "8:12", "--batch-size", "32", "--max-epochs", "15", "--patience", "5"]  # fmt: skip
 GRID = "T=10:60:1K H=100:50000Oe:2500Oe"
@@ -79,23 +59,6 @@ def reanalyze(
         env=environment,
         timeout=timeout,
     )
-
-
-def quiet_env(root: Path, cache: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("REANALYZE_VERBOSE", "TF_CPP_MIN_LOG_LEVEL")
-    }
-    env.update(COLUMNS="80", LINES="40", REANALYZE_CACHE_DIR=str(cache), PYTHONWARNINGS="")
-    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{root / 'mlflow.db'}"
-    return env
-
-
-def foreign_lines(stderr: str) -> list[str]:
-    """The lines of ``stderr`` reanalyze did not write."""
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    return [line for line in lines if FOREIGN.search(line) or not OWN.match(line.strip())]
 
 
 @pytest.fixture(scope="module")
@@ -164,12 +127,13 @@ CASES: dict[str, Callable[[Workspace], list[str]]] = {
         "plan",
     ],
     "worker": lambda ws: ["worker", ws.study, "--storage", "study.journal"],
-    "validate": lambda ws: ["validate", "run", "--folds", "2", "--method", "linear"],
-    "demo": lambda ws: ["demo", "--trials", "2", "--max-epochs", "5", "--out", "demo"],
 }
 #: Cases that need the one before them (they read what it wrote).
 AFTER = {"report": ("plan", "property run")}
-SLOW = {"validate", "demo"}
+#: Commands whose standard error test_readme.py checks as it runs the README's tour (the
+#: same cheap options: ``validate --folds 2 --method linear``, ``demo --trials 2
+#: --max-epochs 5``), so they are not run a second time here.
+IN_README = ("validate", "demo")
 PAPER = {"data show", "data fetch", "data verify", "data seed"}
 
 
@@ -187,7 +151,7 @@ def test_the_cases_cover_every_command() -> None:
                 names.append(f"{prefix}{name}")
         return names
 
-    covered = {*CASES, "train", "report", *SERVERS}
+    covered = {*CASES, "train", "report", *SERVERS, *IN_README}
     assert sorted(commands(typer.main.get_command(app))) == sorted(covered)
 
 
@@ -213,10 +177,7 @@ def run_case(ws: Workspace, name: str) -> subprocess.CompletedProcess[str]:
     return _RAN[name]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in CASES],
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_command_prints_only_its_own_lines(ws: Workspace, name: str) -> None:
     result = run_case(ws, name)
     assert result.returncode == 0, result.stderr

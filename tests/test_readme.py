@@ -8,12 +8,13 @@ file per field (``MT_*.dat``), a WebPlotDigitizer export (``digitized.csv``) and
 (``plain.csv``). Commands that train run with the small budget their documented options give
 (:data:`CHEAP`); ``reanalyze ui`` is stopped with Ctrl-C once it has printed its URL. At the
 end, everything the commands wrote in the folder is ignored by the project's ``.gitignore``,
-so running the tour in a clone leaves ``git status`` clean.
+so running the tour in a clone leaves ``git status`` clean. Every command's standard error holds
+only reanalyze's own lines (:mod:`stderr_helpers`; this covers ``demo`` and ``validate`` for
+``test_cli_stderr.py``, which does not run them a second time).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from server_helpers import first_line, interrupt, serving
+from stderr_helpers import foreign_lines, unmuted_environ
 from support import MAT_INTERP, REPO
 
 README = REPO / "README.md"
@@ -135,7 +137,7 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
     cache.mkdir()
     for file in MAT_INTERP.glob("*.csv"):
         shutil.copyfile(file, cache / file.name)
-    env = {k: v for k, v in os.environ.items() if k != "REANALYZE_VERBOSE"}
+    env = unmuted_environ()
     env.update(REANALYZE_CACHE_DIR=str(cache), COLUMNS="100")
     env.pop("MLFLOW_TRACKING_URI", None)
     users = write_user_files(work)
@@ -157,13 +159,16 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
                 status, out, err = run_server(argv, work, env)
                 assert status == 130, err
                 assert "http://127.0.0.1:" in out, out
+                assert foreign_lines(err) == [], err
             else:
                 result = subprocess.run([sys.executable, "-m", *argv], cwd=work, env=env,
                                         capture_output=True, text=True, timeout=900)  # fmt: skip
                 assert result.returncode == 0, f"{shlex.join(words)}\n{result.stderr}"
                 assert result.stdout.strip(), shlex.join(words)
+                assert foreign_lines(result.stderr) == [], f"{shlex.join(words)}\n{result.stderr}"
             ran.append(" ".join(words[:3]))
     assert "python" in ran and "reanalyze demo" in ran and "reanalyze ui" in ran, ran
+    assert any(r.startswith("reanalyze validate") for r in ran), ran
 
     # what the tour wrote in the folder is ignored in a clone (git status stays clean)
     written = sorted(p.name + ("/" if p.is_dir() else "") for p in work.iterdir()
