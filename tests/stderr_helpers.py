@@ -31,9 +31,9 @@ FOREIGN = re.compile(
 
 
 def unmuted_environ() -> dict[str, str]:
-    """This process's environment without what would hide the libraries' lines
-    (``REANALYZE_VERBOSE``, ``TF_CPP_MIN_LOG_LEVEL``, ``PYTHONWARNINGS``): a command run in it
-    must silence them itself."""
+    """This process's environment with nothing that would hide the libraries' lines:
+    ``REANALYZE_VERBOSE`` and ``TF_CPP_MIN_LOG_LEVEL`` removed, ``PYTHONWARNINGS`` emptied. A
+    command run in it must silence them itself."""
     env = {
         k: v
         for k, v in os.environ.items()
