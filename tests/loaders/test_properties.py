@@ -404,8 +404,8 @@ def _typical(lengths: Sequence[int], width: int) -> int:
 
 def _truncated(spec: Spec, data: list[tuple[int, list[str]]]) -> bool:
     """The rule for a write cut short: no line end, fewer fields than header and others."""
-    if spec.final_newline or not data:
-        return False
+    if spec.final_newline or not data or not any(c.strip() for c in data[-1][1]):
+        return False  # (a last line of delimiters only is skipped as a row with no values)
     width = len(spec.columns)
     last = len(_trimmed(data[-1][1], width))
     others = [len(_trimmed(cells, width)) for _, cells in data[:-1]]
@@ -458,8 +458,14 @@ def expect(spec: Spec, data: list[tuple[int, list[str]]]) -> Expectation:
     rows = data[:-1] if truncated else data
     refuse: list[str] = []
     padded: list[tuple[int, list[str | None]]] = []
+    # One column, no separator in the header: a comma in a row is as much a decimal comma
+    # (a European file) as a separator, so "0,7" may be read as 0.7 rather than a long row.
+    comma_is_decimal = width == 1 and spec.sep == "," and not (spec.trailing or spec.quote)
+    comma_is_decimal = comma_is_decimal and not spec.pad
     for line, fields in rows:
         fields = _trimmed(fields, width)
+        if comma_is_decimal and len(fields) > 1 and _COMMA_NUMBER.fullmatch(",".join(fields)):
+            fields = [",".join(fields)]
         if len(fields) > width:
             refuse.append(f"line {line} is long")
         padded.append((line, [*fields[:width], *[None] * (width - len(fields[:width]))]))
@@ -487,7 +493,7 @@ def expect(spec: Spec, data: list[tuple[int, list[str]]]) -> Expectation:
             refuse.append(f"overflow in {column.header!r}")
         if column.kind == "temperature" and any(_number(c) < _lowest(column) for c in cells):
             refuse.append(f"below absolute zero in {column.header!r}")
-        if spec.sep != "," and j not in spec.decimal_comma:
+        if (spec.sep != "," or comma_is_decimal) and j not in spec.decimal_comma:
             commas = [c for c in cells if _COMMA_NUMBER.fullmatch(c.strip())]
             points = [c for c in cells if _POINT_NUMBER.fullmatch(c.strip())]
             if commas and points:
