@@ -38,6 +38,7 @@ __all__ = [
     "CurveFamily",
     "axis_label",
     "figure_problems",
+    "plain_log_ticks",
     "representatives",
     "std_band",
     "viridis_colors",
@@ -54,6 +55,22 @@ REPRESENTATIVE_CURVES = 5
 def axis_label(name: str, unit: str) -> str:
     """``"name (unit)"`` in conventional notation; no unit reads ``(dimensionless)``."""
     return f"{name} ({pretty_unit(unit) or 'dimensionless'})"
+
+
+def plain_log_ticks(axis: Any) -> None:
+    """Label a log-scale ``axis`` (``ax.xaxis`` or ``ax.yaxis``) with plain numbers.
+
+    Matplotlib chooses which major and minor ticks carry a label, as it does for a log axis;
+    the labels read ``0.2``, ``20``, ``300`` instead of ``2×10⁻¹``, ``2×10¹``, ``3×10²``.
+    """
+    from matplotlib.ticker import LogFormatter
+
+    class Plain(LogFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return f"{x:g}" if super().__call__(x, pos) else ""
+
+    axis.set_major_formatter(Plain())
+    axis.set_minor_formatter(Plain(minor_thresholds=(2, 0.5)))
 
 
 def viridis_colors(count: int, stop: float = 0.9) -> list[tuple[float, float, float, float]]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from reanalyze.outputs import output_action, publish_folder
 from reanalyze.planning.plan_file import write_plan
-from reanalyze.plotting import axis_label, std_band, viridis_colors
+from reanalyze.plotting import axis_label, plain_log_ticks, std_band, viridis_colors
 from reanalyze.table import UnitTable
 
 __all__ = ["PlanResult"]
@@ -197,6 +197,8 @@ class PlanResult:
         )
         ax2.set_xscale("log")
         ax2.set_yscale("log")
+        plain_log_ticks(ax2.xaxis)
+        plain_log_ticks(ax2.yaxis)
         ax2.set_xlabel(xlabel)
         ax2.set_ylabel("deviation from the finest step (%)")
         ax2.set_title("cost vs accuracy")

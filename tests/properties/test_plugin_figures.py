@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import CurveFamily, figure_problems, representatives
+from reanalyze.plotting import CurveFamily, figure_problems, plain_log_ticks, representatives
 from reanalyze.properties.arpes import ArpesMap
 from reanalyze.properties.base import ENSEMBLE_KEY, PropertyResult
 from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
@@ -63,6 +63,31 @@ def test_figure_check_passes_a_good_figure_and_names_each_defect() -> None:
     ax.set_xlabel("θ1 (deg)")
     ax.set_ylabel("θ2 (deg)")
     assert figure_problems(bare_bar) == ["colour bar 1: label 'I' has no unit"]
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [((6.35, 107.3), {"10", "20", "30", "60", "100"}), ((0.2, 30.0), {"0.2", "1", "3", "10"})],
+)
+def test_log_axes_read_as_plain_numbers(span: tuple[float, float], expected: set[str]) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(6.4, 4.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.plot(span, span, "o-", label="y = x")
+    ax.set(xscale="log", yscale="log", xlabel="time (h)", ylabel="error (%)")
+    for axis in (ax.xaxis, ax.yaxis):
+        plain_log_ticks(axis)
+    FigureCanvasAgg(fig).draw()
+    low, high = ax.get_xlim()
+    shown = {
+        t.get_text()
+        for t in [*ax.get_xticklabels(), *ax.get_xticklabels(minor=True)]
+        if t.get_text() and low <= t.get_position()[0] <= high
+    }
+    assert expected <= shown, shown
+    assert all(float(text) > 0 for text in shown)  # plain numbers, no 2×10¹ mathtext
+    assert figure_problems(fig) == []
 
 
 def test_representatives_pick_round_values_and_always_the_largest() -> None:
