@@ -460,8 +460,9 @@ def expect(spec: Spec, data: list[tuple[int, list[str]]]) -> Expectation:
     padded: list[tuple[int, list[str | None]]] = []
     # One column, no separator in the header: a comma in a row is as much a decimal comma
     # (a European file) as a separator, so "0,7" may be read as 0.7 rather than a long row.
-    comma_is_decimal = width == 1 and spec.sep == "," and not (spec.trailing or spec.quote)
-    comma_is_decimal = comma_is_decimal and not spec.pad
+    comma_is_decimal = (
+        width == 1 and spec.sep == "," and not (spec.trailing or spec.quote or spec.pad)
+    )
     for line, fields in rows:
         fields = _trimmed(fields, width)
         if comma_is_decimal and len(fields) > 1 and _COMMA_NUMBER.fullmatch(",".join(fields)):
