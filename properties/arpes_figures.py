@@ -12,7 +12,7 @@ import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import axis_label
+from reanalyze.plotting import label_axis
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
@@ -57,7 +57,7 @@ def _intensity_map(
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(xs, ys, np.ma.masked_invalid(image), shading="auto", cmap="viridis")
     bar = fig.colorbar(mesh, ax=ax)
-    bar.ax.set_ylabel(axis_label("I", table.unit("I")))
+    label_axis(bar.long_axis, "I", table.unit("I"))
     return fig, ax, result.tables["mdc_peaks"]
 
 
@@ -65,8 +65,8 @@ def angle_map_figure(result: PropertyResult) -> Figure:
     """The resampled I(θ1, θ2) (degree) with the MDC peaks; NaN outside the cone blank."""
     fig, ax, peaks = _intensity_map(result, "angle_map", "theta1", "theta2", (6.4, 4.8))
     ax.plot(peaks.values("theta1"), peaks.values("theta2"), "r.", ms=3, label="MDC peaks")
-    ax.set_xlabel(axis_label("θ1", _table_unit(result, "angle_map", "theta1")))
-    ax.set_ylabel(axis_label("θ2", _table_unit(result, "angle_map", "theta2")))
+    label_axis(ax.xaxis, "θ1", _table_unit(result, "angle_map", "theta1"))
+    label_axis(ax.yaxis, "θ2", _table_unit(result, "angle_map", "theta2"))
     ax.set_title("resampled angle map (NaN outside the cone blank)")
     ax.legend(loc="upper right", fontsize="small")
     return fig
@@ -86,8 +86,8 @@ def fermi_surface_figure(result: PropertyResult) -> Figure:
         elinewidth=0.8,
         label="MDC peaks" + (" (± std)" if xerr is not None else ""),
     )
-    ax.set_xlabel(axis_label("k$_x$", _table_unit(result, "k_map", "kx")))
-    ax.set_ylabel(axis_label("k$_y$", _table_unit(result, "k_map", "ky")))
+    label_axis(ax.xaxis, "k$_x$", _table_unit(result, "k_map", "kx"))
+    label_axis(ax.yaxis, "k$_y$", _table_unit(result, "k_map", "ky"))
     ax.set_aspect("equal", adjustable="box")
     ax.set_title("Fermi-surface map in k space")
     ax.legend(loc="upper right", fontsize="small")
@@ -127,8 +127,8 @@ def mdc_figure(result: PropertyResult, n_curves: int = 5) -> Figure:
             color=line.get_color(),
             ms=5,
         )
-    ax.set_xlabel(axis_label("θ1", _table_unit(result, "angle_map", "theta1")))
-    ax.set_ylabel(axis_label("I + offset", table.unit("I")))
+    label_axis(ax.xaxis, "θ1", _table_unit(result, "angle_map", "theta1"))
+    label_axis(ax.yaxis, "I + offset", table.unit("I"))
     ax.set_title("MDCs with peaks (▼)" + (" and ± std band" if std_image is not None else ""))
     ax.legend(fontsize="small")
     return fig

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import CurveFamily, axis_label, std_band
+from reanalyze.plotting import CurveFamily, label_axis, std_band
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
@@ -74,8 +74,8 @@ def delta_s_figure(table: UnitTable) -> Figure:
         if family.is_bold(i):
             std_band(ax, t[rows], -s[rows], _rows(std, rows), family.colors[i], alpha=0.35)
         ax.plot(t[rows], -s[rows], **family.style(i))
-    ax.set_xlabel(axis_label("T", "K"))
-    ax.set_ylabel(axis_label(f"−{DELTA_S}", table.unit("delta_s_m")))
+    label_axis(ax.xaxis, "T", "K")
+    label_axis(ax.yaxis, f"−{DELTA_S}", table.unit("delta_s_m"))
     family.finish(ax, band=std is not None, loc="upper left")
     ax.set_title("Magnetic entropy change (Maxwell relation)")
     return fig
@@ -95,8 +95,8 @@ def peaks_figure(table: UnitTable) -> Figure:
         capsize=2,
         label="twin ± 1 std (ensemble)" if std is not None else None,
     )
-    ax.set_xlabel(axis_label(FIELD_CHANGE, table.unit("delta_h")))
-    ax.set_ylabel(axis_label(f"|{DELTA_S}|$_\\mathrm{{max}}$", table.unit("delta_s_max")))
+    label_axis(ax.xaxis, FIELD_CHANGE, table.unit("delta_h"))
+    label_axis(ax.yaxis, f"|{DELTA_S}|$_\\mathrm{{max}}$", table.unit("delta_s_max"))
     ax.set_title("Peak entropy change vs field change")
     if std is not None:
         ax.legend(fontsize="small", loc="lower right")
@@ -140,9 +140,7 @@ def arrott_figure(table: UnitTable) -> Figure:
         style = "--" if negative[rows].max() >= 0.5 else "-"
         ax.plot(x[rows], y[rows], style, marker=".", ms=3, **family.style(i))
     m_unit = table.unit("M") if "M" in table.columns else ""
-    x_unit = f"Oe/({pretty_unit(m_unit)})" if m_unit else pretty_unit(table.unit("H_over_M"))
-    ax.set_xlabel(f"H/M ({x_unit})")
-    ax.set_ylabel(axis_label("M²", table.unit("M2")))
+    x_unit = f"Oe/({m_unit})" if m_unit else table.unit("H_over_M")
     drawn = np.any([rows for _, rows in shown], axis=0) if shown else np.zeros(len(x), bool)
     limits, outside = arrott_limits(x[drawn])
     title = "Arrott plot (dashed: negative slope, Banerjee first order)"
@@ -153,8 +151,11 @@ def arrott_figure(table: UnitTable) -> Figure:
             low, high = float(y[inside].min()), float(y[inside].max())
             pad = 0.04 * (high - low or 1.0)
             ax.set_ylim(low - pad, high + pad)
-        title += f"\n{outside} points with H/M > {limits[1]:.4g} {x_unit} (lowest fields) off scale"
+        beyond = f"{limits[1]:.4g} {pretty_unit(x_unit)}"
+        title += f"\n{outside} points with H/M > {beyond} (lowest fields) off scale"
     ax.set_title(title, fontsize="medium")
+    label_axis(ax.xaxis, "H/M", x_unit)
+    label_axis(ax.yaxis, "M²", table.unit("M2"))
     family.finish(ax, band=False, loc="upper right")
     return fig
 
@@ -185,8 +186,8 @@ def field_exponent_figure(table: UnitTable) -> Figure:
             min(0.0, float(np.nanmin(shown))) - 0.2, max(2.2, float(np.nanmax(shown))) + 0.3
         )
         ax.set_xlim(float(np.nanmin(t)), float(np.nanmax(t)))
-    ax.set_xlabel(axis_label("T", "K"))
-    ax.set_ylabel(axis_label(f"n = d ln|{DELTA_S}| / d ln ΔH", "dimensionless"))
+    label_axis(ax.xaxis, "T", "K")
+    label_axis(ax.yaxis, f"n = d ln|{DELTA_S}| / d ln ΔH", "dimensionless")
     ax.set_title(
         f"Field exponent where |{DELTA_S}| is significant "
         "(dotted: n = 2/3, 1, 2; n > 2: first order)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import CurveFamily, axis_label, std_band, viridis_colors
+from reanalyze.plotting import CurveFamily, label_axis, std_band, viridis_colors
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
 
@@ -46,8 +46,8 @@ def curves_figure(curves: UnitTable) -> Figure:
         ax.plot(T[sel], R[sel], "-", **family.style(i))
         if family.is_bold(i):
             std_band(ax, T[sel], R[sel], None if std is None else std[sel], color)
-    ax.set_xlabel(axis_label("T", "K"))
-    ax.set_ylabel(axis_label("R", curves.unit("R")))
+    label_axis(ax.xaxis, "T", "K")
+    label_axis(ax.yaxis, "R", curves.unit("R"))
     family.finish(ax, band=std is not None)
     ax.set_title("Resistive transitions (dots: measured, lines: smoothed)")
     return fig
@@ -76,8 +76,8 @@ def hc2_figure(points: UnitTable, fit: UnitTable, criterion: str) -> Figure:
             continue
         ax.plot(grid, y, style, color="k", lw=1, label=f"{text} ({criterion})")
         std_band(ax, grid, y, std_column(fit, column), "0.5", alpha=0.3)
-    ax.set_xlabel(axis_label("T", "K"))
-    ax.set_ylabel(axis_label("µ₀H$_\\mathrm{c2}$", "T"))
+    label_axis(ax.xaxis, "T", "K")
+    label_axis(ax.yaxis, "µ₀H$_\\mathrm{c2}$", "T")
     ax.set_xlim(left=0)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="small", frameon=False)

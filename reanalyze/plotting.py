@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -38,8 +39,10 @@ __all__ = [
     "CurveFamily",
     "axis_label",
     "figure_problems",
+    "label_axis",
     "plain_log_ticks",
     "representatives",
+    "scaled_unit",
     "std_band",
     "viridis_colors",
 ]
@@ -55,6 +58,91 @@ REPRESENTATIVE_CURVES = 5
 def axis_label(name: str, unit: str) -> str:
     """``"name (unit)"`` in conventional notation; no unit reads ``(dimensionless)``."""
     return f"{name} ({pretty_unit(unit) or 'dimensionless'})"
+
+
+#: SI prefixes by power of ten, for :func:`scaled_unit` (beyond them, a power of ten: a
+#: ``GOe`` would read oddly where ``10⁹ Oe`` does not).
+_SI_PREFIXES = {-12: "p", -9: "n", -6: "µ", -3: "m", 3: "k", 6: "M"}
+#: Values whose largest magnitude lies in [PLAIN_LOW, PLAIN_HIGH) keep their unit unscaled.
+PLAIN_LOW, PLAIN_HIGH = 1e-3, 1e5
+
+
+def _power_of_ten(exponent: int) -> str:
+    return "10" + str(exponent).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
+
+
+@functools.lru_cache(maxsize=256)
+def scaled_unit(unit: str, magnitude: float) -> tuple[str, float]:
+    """How to label values of about ``magnitude`` (in ``unit``) so the ticks read 0.1–1000.
+
+    Returns ``(label unit, factor)``: tick values are ``value / factor`` in the label unit.
+    Values from :data:`PLAIN_LOW` up to :data:`PLAIN_HIGH` keep the unit (factor 1). Others
+    take an SI prefix on the unit's first symbol where pint confirms it (``J/K`` → ``µJ/K``,
+    ``ohm`` → ``kΩ``), else a power of ten in front of the unit (``10⁻⁶ (emu/g)²``; a
+    dimensionless quantity reads ``10⁻⁶``). An unparsable unit or a zero or non-finite
+    magnitude is left as it is. Units are written as :func:`reanalyze.units.pretty_unit`.
+
+    Examples
+    --------
+    >>> scaled_unit("J/K", 2.6e-6), scaled_unit("ohm", 2.5e5), scaled_unit("Oe", 5e4)
+    (('µJ/K', 1e-06), ('kΩ', 1000.0), ('Oe', 1.0))
+    >>> scaled_unit("J/(kg*K)", 4e-4), scaled_unit("", 3e-5), scaled_unit("(emu/g)**2", 2e-7)
+    (('µJ kg⁻¹ K⁻¹', 1e-06), ('10⁻⁶', 1e-06), ('10⁻⁹ (emu/g)²', 1e-09))
+    """
+    from reanalyze.errors import UnitError
+    from reanalyze.units import parse_unit, ureg
+
+    shown = pretty_unit(unit)
+    if not np.isfinite(magnitude) or magnitude == 0 or PLAIN_LOW <= abs(magnitude) < PLAIN_HIGH:
+        return shown or "dimensionless", 1.0
+    exponent = 3 * int(np.floor(np.log10(abs(magnitude)) / 3))
+    factor = 10.0**exponent
+    try:
+        parsed = parse_unit(unit) if unit.strip() not in ("", "dimensionless", "1") else None
+    except UnitError:
+        return shown, 1.0
+    if (
+        exponent in _SI_PREFIXES
+        and parsed is not None
+        and not ureg.Quantity(1, parsed).dimensionless
+    ):
+        prefixed = _SI_PREFIXES[exponent] + unit.strip()
+        try:
+            ratio = ureg.Quantity(1, parse_unit(prefixed)).to(parsed).magnitude
+        except Exception:  # pint: unknown unit, or the prefix read as another unit
+            ratio = None
+        if ratio is not None and np.isclose(ratio, factor, rtol=1e-9):
+            return pretty_unit(prefixed), factor
+    return (f"{_power_of_ten(exponent)} {shown}" if shown else _power_of_ten(exponent)), factor
+
+
+def label_axis(axis: Any, name: str, unit: str) -> None:
+    """Label ``axis`` (``ax.xaxis``, ``ax.yaxis``, a colour bar's ``bar.ax.yaxis``) as
+    ``name (unit)``, the unit scaled to the values drawn so far (:func:`scaled_unit`).
+
+    Call it after the data are drawn. The tick labels divide by the same factor whatever is
+    drawn later, so the label and the numbers always agree; matplotlib's separate ``1e−6``
+    offset text, which a reader easily misses next to a unit, is never used.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    low, high = axis.get_view_interval()
+    magnitude = float(max(abs(low), abs(high))) if np.isfinite([low, high]).all() else 0.0
+    text, factor = scaled_unit(unit, magnitude)
+    axis.set_label_text(f"{name} ({text})")
+    if factor == 1.0:
+        return
+
+    class Scaled(ScalarFormatter):
+        def set_locs(self, locs: Any) -> None:
+            super().set_locs([v / factor for v in locs])
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x / factor, pos)
+
+    formatter = Scaled(useOffset=False)
+    formatter.set_scientific(False)
+    axis.set_major_formatter(formatter)
 
 
 def plain_log_ticks(axis: Any) -> None:
@@ -229,7 +317,7 @@ class CurveFamily:
         if self.many:
             mappable = ScalarMappable(norm=self.norm, cmap=self.cmap)
             bar = target.figure.colorbar(mappable, ax=axes, pad=0.02)
-            bar.set_label(axis_label(self.name, self.unit))
+            label_axis(bar.long_axis, self.name, self.unit)
         handles, labels = target.get_legend_handles_labels()
         handles, labels = list(handles), list(labels)
         if band:
@@ -312,7 +400,9 @@ def figure_problems(fig: Figure, tolerance: float = 1.0) -> list[str]:
     an axes it shares that axis with) and on every colour bar, a legend (on the axes or one
     sharing an axis with it) or a colour bar on axes with more than one curve, and no two
     texts (titles, labels, tick labels, legend entries, annotations) whose boxes overlap by
-    more than ``tolerance`` pixels each way.
+    more than ``tolerance`` pixels each way, and no axis whose ticks carry matplotlib's separate
+    factor or offset text (``1e−6``, ``+3e2``): the unit in the label must say it
+    (:func:`label_axis`).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -327,6 +417,13 @@ def figure_problems(fig: Figure, tolerance: float = 1.0) -> list[str]:
     has_colorbar = any(_is_colorbar(ax) for ax in fig.axes)
     for index, ax in enumerate(fig.axes):
         where = f"axes {index} ({ax.get_title() or 'untitled'})"
+        for side, ticks in (("x", ax.xaxis), ("y", ax.yaxis)):
+            offset = ticks.get_offset_text()
+            if offset.get_visible() and offset.get_text().strip():
+                problems.append(
+                    f"{where}: {side} ticks carry a separate factor or offset "
+                    f"{offset.get_text()!r} (label the axis with label_axis)"
+                )
         if _is_colorbar(ax):
             label = ax.get_ylabel() or ax.get_xlabel()
             if not _UNIT_IN_LABEL.search(label):

@@ -358,7 +358,8 @@ def _power(exponent: float) -> str:
 
 @functools.lru_cache(maxsize=512)
 def pretty_unit(unit: str) -> str:
-    """A unit in conventional notation for figures and tables, in the order it was written.
+    """A unit in conventional notation for figures and tables, in the order it was written
+    (the numerator's symbols first).
 
     Symbols with superscript powers, negative powers for a denominator (``J kg⁻¹ K⁻¹``),
     a squared ratio as ``(emu/g)²``, ``Ω`` for ohm; an empty or dimensionless unit gives
@@ -368,7 +369,7 @@ def pretty_unit(unit: str) -> str:
     --------
     >>> pretty_unit("J/(kg*K)"), pretty_unit("(emu/g)**2"), pretty_unit("emu/g")
     ('J kg⁻¹ K⁻¹', '(emu/g)²', 'emu/g')
-    >>> pretty_unit("Oe*g/emu"), pretty_unit("Ohm*cm"), pretty_unit("1/T"), pretty_unit("")
+    >>> pretty_unit("Oe/(emu/g)"), pretty_unit("Ohm*cm"), pretty_unit("1/T"), pretty_unit("")
     ('Oe g emu⁻¹', 'Ω cm', 'T⁻¹', '')
     """
     if not unit or unit.strip() in ("dimensionless", "1"):
@@ -378,6 +379,7 @@ def pretty_unit(unit: str) -> str:
     except UnitError:
         return unit
     items = [(ureg.get_symbol(name), float(str(power))) for name, power in parsed._units.items()]
+    items.sort(key=lambda item: item[1] < 0)  # numerator first: Oe/(emu/g) is Oe g emu⁻¹
     if not items:
         return ""
     if len(items) == 2 and items[0][1] > 0 and items[1][1] == -items[0][1]:

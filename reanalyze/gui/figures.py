@@ -2,7 +2,7 @@
 
 Every figure is a :class:`matplotlib.figure.Figure` (no pyplot state, safe in the server's
 threads) and every axis carries its unit in conventional notation
-(:func:`reanalyze.plotting.axis_label` with :func:`reanalyze.units.pretty_unit`). Figures
+(:func:`reanalyze.plotting.label_axis`, prefixed to the values). Figures
 of plugins, plans and validations are drawn by the library and shown as they are.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.plotting import axis_label, std_band, viridis_colors
+from reanalyze.plotting import label_axis, std_band, viridis_colors
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
 
@@ -25,8 +25,8 @@ Array = npt.NDArray[np.float64]
 MAX_LINES = 12
 
 
-def _label(table: UnitTable, name: str) -> str:
-    return axis_label(name, pretty_unit(table.unit(name)))
+def _label(axis: Any, table: UnitTable, name: str) -> None:
+    label_axis(axis, name, table.unit(name))
 
 
 def _figure(width: float = 7.0, height: float = 4.2) -> Any:
@@ -69,8 +69,8 @@ def scan_figure(table: UnitTable, x: str, y: str, lines: str | None) -> Any:
             )
         shown = "" if len(chosen) == len(np.unique(slow)) else f" ({len(chosen)} shown)"
         ax.legend(fontsize="small", title=f"{lines}{shown}", ncols=2 if len(chosen) > 6 else 1)
-    ax.set_xlabel(_label(table, x))
-    ax.set_ylabel(_label(table, y))
+    _label(ax.xaxis, table, x)
+    _label(ax.yaxis, table, y)
     ax.set_title(f"{y} scan lines", fontsize=10)
     return fig
 
@@ -113,9 +113,9 @@ def map_figures(table: UnitTable, x: str, y: str, target: str) -> list[Any]:
         ax = fig.add_subplot()
         mesh = ax.pcolormesh(xs, ys, grid, shading="nearest", cmap=cmap)
         bar = fig.colorbar(mesh, ax=ax)
-        bar.set_label(axis_label(f"{target} {title.split(' (')[0]}", pretty_unit(table.unit(name))))
-        ax.set_xlabel(_label(table, x))
-        ax.set_ylabel(_label(table, y))
+        label_axis(bar.long_axis, f"{target} {title.split(' (')[0]}", table.unit(name))
+        _label(ax.xaxis, table, x)
+        _label(ax.yaxis, table, y)
         ax.set_title(f"{target}: {title}", fontsize=10)
         out.append(fig)
     return out
@@ -164,8 +164,8 @@ def lines_figure(
                 mx = measured.values(fast, simulated.unit(fast))[mine]
                 my = measured.values(target, simulated.unit(target))[mine]
                 ax.plot(mx, my, "o", ms=2.5, color=colour, mec="black", mew=0.3)
-    ax.set_xlabel(_label(simulated, fast))
-    ax.set_ylabel(_label(simulated, target))
+    _label(ax.xaxis, simulated, fast)
+    _label(ax.yaxis, simulated, target)
     title = "twin: mean ± ensemble spread (lines, bands)"
     ax.set_title(title + (", measured (points)" if measured is not None else ""), fontsize=10)
     if len(groups) > 1 or groups[0][2] is not None:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from reanalyze.outputs import output_action, publish_folder
 from reanalyze.planning.plan_file import write_plan
-from reanalyze.plotting import axis_label, plain_log_ticks, std_band, viridis_colors
+from reanalyze.plotting import label_axis, plain_log_ticks, std_band, viridis_colors
 from reanalyze.table import UnitTable
 
 __all__ = ["PlanResult"]
@@ -166,8 +166,8 @@ class PlanResult:
             )
             if finest:
                 std_band(ax, curve.x, curve.y, curve.std, color, 0.3, label="finest ±1σ (ensemble)")
-        ax.set_xlabel(axis_label(q["x"], q["x_unit"]))
-        ax.set_ylabel(axis_label(q["name"], q["unit"]))
+        label_axis(ax.xaxis, q["x"], q["x_unit"])
+        label_axis(ax.yaxis, q["name"], q["unit"])
         ax.set_title(f"{self.info['property']}: convergence in the {self.info['axis']} step")
         ax.legend(fontsize="small", title=f"{self.info['axis']} step")
         out = {"convergence": fig}

@@ -20,7 +20,6 @@ import numpy.typing as npt
 
 from reanalyze.errors import DataError
 from reanalyze.planning.plan_file import PlanFile, read_plan
-from reanalyze.plotting import axis_label
 from reanalyze.properties.results import PropertyFile, read_property
 from reanalyze.report import exact, figures
 from reanalyze.report.data import (
@@ -380,8 +379,8 @@ def _grid(run: _Run, images: _Images) -> GridInfo | None:
             mean,
             std,
             None if measured is None else (measured.values(name), measured.values(target)),
-            axis_label(name, run.unit(name)),
-            axis_label(target, tu),
+            (name, run.unit(name)),
+            (target, tu),
         )
         caption = f"Simulated {target} along {name} with its ensemble band."
         return GridInfo(fast=name, slow=None, image=images.draw("grid.png", figure, caption))

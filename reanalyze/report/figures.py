@@ -1,9 +1,10 @@
 """The report's matplotlib figures, drawn from arrays (:func:`png` turns one into PNG bytes).
 
-Every figure has a constrained layout, axis labels with units in conventional notation
-(:func:`reanalyze.plotting.axis_label`), and a legend or colour bar when it draws more than
-one curve; families of more than :data:`~reanalyze.plotting.MANY_CURVES` curves get a colour
-bar and a few bold representatives (:class:`~reanalyze.plotting.CurveFamily`).
+Every figure has a constrained layout, axis labels with units in conventional notation,
+prefixed to the values drawn (:func:`reanalyze.plotting.label_axis`: ``µJ/K``, not ``1e−6``),
+and a legend or colour bar when it draws more than one curve; families of more than
+:data:`~reanalyze.plotting.MANY_CURVES` curves get a colour bar and a few bold representatives
+(:class:`~reanalyze.plotting.CurveFamily`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from reanalyze.plotting import CurveFamily, axis_label, std_band, viridis_colors
+from reanalyze.plotting import CurveFamily, label_axis, std_band, viridis_colors
 from reanalyze.report.exact import ExactCurve
 
 __all__ = [
@@ -103,15 +104,15 @@ def training_figure(
         if family.is_bold(i):
             std_band(top, line.dense, line.mean, line.std, colour)
         bottom.plot(line.x[order], line.residual[order], ".-", ms=2.5, lw=0.6, color=colour)
-    top.set_ylabel(axis_label(target, target_unit))
+    label_axis(top.yaxis, target, target_unit)
     if family.many:
         family.finish([top, bottom], band=True, legend=top)
         top.set_title("measured (dots), twin mean (line); bold lines with their ± std band")
     else:
         top.legend(fontsize="small", ncol=2, title="measured (dots), twin mean ± std (line, band)")
     bottom.axhline(0.0, color="0.4", lw=0.8)
-    bottom.set_xlabel(axis_label(fast, fast_unit))
-    bottom.set_ylabel(axis_label(f"{target} measured − twin", target_unit))
+    label_axis(bottom.xaxis, fast, fast_unit)
+    label_axis(bottom.yaxis, f"{target} measured − twin", target_unit)
     return fig
 
 
@@ -135,18 +136,21 @@ def curve_figure(
     mean: Array,
     std: Array,
     measured: tuple[Array, Array] | None,
-    xlabel: str,
-    ylabel: str,
+    xlabel: tuple[str, str],
+    ylabel: tuple[str, str],
 ) -> Any:
-    """The twin of one feature: mean with its ± std band, and the measured points."""
+    """The twin of one feature: mean with its ± std band, and the measured points.
+
+    ``xlabel`` and ``ylabel`` are (name, unit) of the feature and the target.
+    """
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
     std_band(ax, x, mean, std, alpha=0.3, label="± 1 std (ensemble)")
     ax.plot(x, mean, "-", label="twin mean")
     if measured is not None:
         ax.plot(measured[0], measured[1], "k.", ms=2, label="measured")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    label_axis(ax.xaxis, *xlabel)
+    label_axis(ax.yaxis, *ylabel)
     ax.legend(fontsize="small")
     return fig
 
@@ -173,10 +177,10 @@ def grid_figure(
         (right, std, f"{target}: ensemble std, measured lines", f"std of {target}", "magma"),
     ):
         image = ax.pcolormesh(mesh[0], mesh[1], values, shading="auto", cmap=cmap)
-        fig.colorbar(image, ax=ax, label=axis_label(bar, tu))
-        ax.set_xlabel(axis_label(fast, fu))
+        label_axis(fig.colorbar(image, ax=ax).long_axis, bar, tu)
+        label_axis(ax.xaxis, fast, fu)
         ax.set_title(title)
-    left.set_ylabel(axis_label(slow, su))
+    label_axis(left.yaxis, slow, su)
     if lines:
         right.hlines(
             [line.value for line in lines],
@@ -214,8 +218,8 @@ def spread_figure(
     if between is not None:
         ax.plot(fast_values, between, "-", color="C3", lw=1.4, label=f"between the measured {slow}")
     ax.plot(fast_values, on_lines, "-", color="C0", lw=1.2, label=f"on the measured {slow}")
-    ax.set_xlabel(axis_label(fast, fu))
-    ax.set_ylabel(axis_label(f"largest std of {target}", tu))
+    label_axis(ax.xaxis, fast, fu)
+    label_axis(ax.yaxis, f"largest std of {target}", tu)
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="small", title=f"ensemble std, largest over {slow}")
     return fig
@@ -245,9 +249,9 @@ def exact_figure(curves: Sequence[ExactCurve], unit: str, generator: str) -> Any
     handles.append(exact)
     labels.append(exact.get_label())
     top.legend(handles, labels, fontsize="small", loc="upper left", title="band: ± 1 std")
-    top.set_ylabel(axis_label(f"−{label}", unit))
+    label_axis(top.yaxis, f"−{label}", unit)
     top.set_title("The twin against the exact answer of the synthetic magnet")
     bottom.axhline(0.0, color="0.4", lw=0.8)
-    bottom.set_xlabel(axis_label("T", "K"))
-    bottom.set_ylabel(axis_label("twin − exact", unit))
+    label_axis(bottom.xaxis, "T", "K")
+    label_axis(bottom.yaxis, "twin − exact", unit)
     return fig

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from reanalyze.plotting import axis_label, std_band
+from reanalyze.plotting import label_axis, std_band
 from reanalyze.validation.result import TWIN, Validation
 from reanalyze.validation.run import Predictions
 
@@ -58,9 +58,9 @@ def line_figure(validation: Validation, predictions: Predictions, line: float) -
             std_band(top, x, predicted, band, style.get("color"), alpha=0.2)
     fast_name = data.features[fast]
     bottom.axhline(0, color="black", lw=0.6)
-    bottom.set_xlabel(axis_label(fast_name, data.units.get(fast_name, "")))
-    top.set_ylabel(axis_label(data.target, validation.unit))
-    bottom.set_ylabel(axis_label("error", validation.unit))
+    label_axis(bottom.xaxis, fast_name, data.units.get(fast_name, ""))
+    label_axis(top.yaxis, data.target, validation.unit)
+    label_axis(bottom.yaxis, "error", validation.unit)
     top.set_title(
         f"held-out line {data.slow_axis} = {line:g} {validation.slow_unit}".strip(), fontsize=10
     )

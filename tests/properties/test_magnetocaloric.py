@@ -386,7 +386,7 @@ def test_figures_have_unit_labels_and_std_bands(
     units = {
         "delta_s_m": ("(K)", "(J kg⁻¹ K⁻¹)"),
         "peaks": ("(T)", "(J kg⁻¹ K⁻¹)"),
-        "arrott": ("(Oe/(emu/g))", "((emu/g)²)"),
+        "arrott": ("(Oe g emu⁻¹)", "((emu/g)²)"),
         "field_exponent": ("(K)", "(dimensionless)"),
     }
     for name, figure in result.figures.items():

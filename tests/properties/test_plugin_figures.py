@@ -12,9 +12,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from reanalyze.plotting import CurveFamily, figure_problems, plain_log_ticks, representatives
+from reanalyze.plotting import (
+    CurveFamily,
+    figure_problems,
+    label_axis,
+    plain_log_ticks,
+    representatives,
+)
 from reanalyze.properties.arpes import ArpesMap
 from reanalyze.properties.base import ENSEMBLE_KEY, PropertyResult
 from reanalyze.properties.magnetocaloric import MagnetocaloricEffect
@@ -90,6 +98,49 @@ def test_log_axes_read_as_plain_numbers(span: tuple[float, float], expected: set
     assert figure_problems(fig) == []
 
 
+def curve_figure(scale: float) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(5, 3.5), layout="constrained")
+    ax = fig.add_subplot()
+    t = np.linspace(5.0, 200.0, 80)
+    ax.plot(t, scale * (1.5 + np.sin(t / 30.0)))
+    label_axis(ax.xaxis, "T", "K")
+    return fig, ax
+
+
+@pytest.mark.parametrize(
+    ("unit", "scale", "shown", "factor"),
+    [
+        ("J/K", 1e-6, "µJ/K", 1e-6),  # Fe3Ga4's per-sample ΔS_M
+        ("J/(kg*K)", 3e-4, "µJ kg⁻¹ K⁻¹", 1e-6),
+        ("ohm", 2e5, "kΩ", 1e3),
+        ("", 2e-5, "10⁻⁶", 1e-6),  # dimensionless: a power of ten
+        ("(emu/g)**2", 5e-8, "10⁻⁹ (emu/g)²", 1e-9),  # no symbol to prefix
+        ("emu", 0.02, "emu", 1.0),  # plain numbers read well: unchanged
+    ],
+)
+def test_values_far_from_one_take_a_prefixed_unit_and_the_ticks_agree(
+    unit: str, scale: float, shown: str, factor: float
+) -> None:
+    fig, ax = curve_figure(scale)
+    label_axis(ax.yaxis, "y", unit)
+    FigureCanvasAgg(fig).draw()
+    assert ax.get_ylabel() == f"y ({shown})"
+    low, high = ax.get_ylim()
+    ticks = [(t.get_position()[1], t.get_text()) for t in ax.get_yticklabels()]
+    ticks = [(at, text.replace("−", "-")) for at, text in ticks if text and low <= at <= high]
+    assert len(ticks) >= 3
+    for at, text in ticks:  # each label is its tick's value in the unit the label names
+        assert float(text) == pytest.approx(at / factor, rel=1e-6, abs=1e-9)
+    assert figure_problems(fig) == []
+
+
+def test_the_figure_check_names_an_axis_whose_ticks_carry_a_separate_factor() -> None:
+    fig, ax = curve_figure(1e-6)
+    ax.set_ylabel("y (J/K)")  # matplotlib then writes "1e−6" above the axis
+    problems = figure_problems(fig)
+    assert len(problems) == 1 and "y ticks carry a separate factor or offset" in problems[0]
+
+
 def test_representatives_pick_round_values_and_always_the_largest() -> None:
     changes = np.linspace(0.05, 5.0, 100)
     assert [round(float(changes[i]), 2) for i in representatives(changes, 5)] == [1, 2, 3, 4, 5]
@@ -134,6 +185,19 @@ def test_every_plugin_figure_passes_the_figure_check(dense_result: PropertyResul
     assert {key: found for key, found in problems.items() if found} == {}
 
 
+def test_a_per_sample_entropy_change_of_microjoules_reads_in_microjoules() -> None:
+    """A moment of a few µemu (a small sample, no mass) gives ΔS_M of order 1e-6 of the
+    usual unit: the figures say µ in the unit instead of a "1e−6" above the axis."""
+    table = PLUGIN.example_table()
+    small = table.with_column("M", table.values("M") * 1e-6, "magnetic_moment", table.unit("M"))
+    result = PLUGIN.run(small)
+    assert {
+        name: figure_problems(f) for name, f in result.figures.items() if figure_problems(f)
+    } == {}
+    label = result.figures["delta_s_m"].axes[0].get_ylabel()
+    assert label.startswith("−ΔS") and "(µ" in label, label
+
+
 def test_many_field_changes_get_a_colour_bar_and_few_get_a_legend(
     dense_result: PropertyResult,
 ) -> None:
@@ -175,7 +239,7 @@ def test_arrott_axes_fit_the_data_and_say_what_they_leave_out() -> None:
     low, high = clipped.get_xlim()
     assert 1000.0 < high < 1200.0 and low <= 10.0  # not stretched to the points at 20 000
     assert "3 points with H/M > " in clipped.get_title()
-    assert clipped.get_xlabel() == "H/M (Oe/(emu/g))" and clipped.get_ylabel() == "M² ((emu/g)²)"
+    assert clipped.get_xlabel() == "H/M (Oe g emu⁻¹)" and clipped.get_ylabel() == "M² ((emu/g)²)"
     whole = arrott_figure(arrott_table(outliers=0)).axes[0]
     assert "off scale" not in whole.get_title() and whole.get_xlim()[1] < 1100.0
     assert arrott_limits(np.linspace(0.0, 1.0, 100)) == (None, 0)
