@@ -141,15 +141,20 @@ def test_round_bounds_within_a_hundredth_of_a_step_are_clamped_with_a_note() -> 
     # the prediction is the twin's at the clamped value, exactly
     last = table.values("T") == 59.9995
     assert np.allclose(table.values("M")[last], exact(t[-1:], table.values("H")[last]).mean(0))
-    (note,) = table.metadata["notes"]
+    note, stop = table.metadata["notes"]
     assert note == (
         "grid T ends at 60 K, 0.0005 K above the training range 9.99876…59.9995 K (less than "
         "1% of the 0.2 K step): clamped to 59.9995 K"
     )
+    # 5 T is not on a 0.05 T step from 0.01 T: the axis stays evenly spaced and says so
+    assert stop == "grid H=0.01:5T:0.05T ends at 49600 Oe: 5T is not on a 0.05T step from 0.01"
+    on_step = simulate(twin, "T=10:60:0.2K H=0.05:5T:0.05T")
+    assert np.unique(on_step.values("H"))[-1] == pytest.approx(50000.0)
+    assert len(on_step.metadata["notes"]) == 1  # the clamp only
     # the lower end the same way, in another unit
     low = simulate(twin, "T=9.99:20:1K H=0.0099:1T:0.1T")
     assert np.unique(low.values("T"))[0] == 9.99876 and np.unique(low.values("H"))[0] == 100.0
-    assert len(low.metadata["notes"]) == 2
+    assert len([n for n in low.metadata["notes"] if "clamped" in n]) == 2
     # 1 % of the step out or more is still refused (H = 0 is not 0.01 T); so are lists
     with pytest.raises(DataError, match="T 10…60.2 leaves the training range"):
         simulate(twin, "T=10:60.2:0.2K H=1T")

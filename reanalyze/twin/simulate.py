@@ -63,6 +63,8 @@ MAX_POINTS = 50_000_000
 #: The start or stop of a grid range outside the training range by less than this fraction of
 #: the range's step is clamped onto the training range (with a note) instead of refused.
 CLAMP_FRACTION = 0.01
+#: A miss this small relative to the step or the bound is rounding: clamped without a note.
+ROUNDING = 1e-9
 
 
 def split_number(token: str, where: str) -> tuple[float, str]:
@@ -124,6 +126,48 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
     if count > MAX_POINTS:
         raise DataError(f"{where}: {count} values is too many (at most {MAX_POINTS})")
     return lo + step_abs * np.arange(count, dtype=np.float64)
+
+
+def stop_notes(
+    spec: str | Sequence[str], kinds: Mapping[str, str], units: Mapping[str, str]
+) -> list[str]:
+    """A note for every ``START:STOP:STEP`` range of ``spec`` whose stop is not on a step.
+
+    ``START:STOP:STEP`` includes STOP when it lies on a step from START (to 1e-9 of a step);
+    otherwise the axis ends at the last step below STOP, so that it stays evenly spaced, and
+    the note says where. The spec's axes must be valid (:func:`parse_grid` first).
+
+    Examples
+    --------
+    >>> stop_notes("T=10:60:0.5K H=0.01:5T:0.05T", {"T": "temperature", "H": "magnetic_field"},
+    ...            {"T": "K", "H": "Oe"})
+    ['grid H=0.01:5T:0.05T ends at 49600 Oe: 5T is not on a 0.05T step from 0.01']
+    """
+    parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
+    notes = []
+    for part in parts:
+        name, _, body = part.partition("=")
+        name = name.strip()
+        tokens = [t.strip() for t in body.split(":")]
+        if len(tokens) != 3 or name not in units:
+            continue
+        values = axis_values(part, kinds[name], units[name])
+        number = split_number(tokens[1], name)[0]
+        written = _stop_unit(tokens) or units[name]
+        stop = float(convert(number, written, units[name], kind=kinds[name]))
+        step = float(values[1] - values[0]) if values.size > 1 else abs(stop - values[0])
+        if stop - values[-1] > ROUNDING * max(step, abs(stop)):
+            notes.append(
+                f"grid {part.strip()} ends at {values[-1]:.6g} {units[name]}: {tokens[1]} is "
+                f"not on a {tokens[2]} step from {tokens[0]}"
+            )
+    return notes
+
+
+def _stop_unit(tokens: Sequence[str]) -> str:
+    """The unit STOP is written in: its own, else the last one the axis gives (none: '')."""
+    units = [split_number(t, "grid")[1] for t in tokens]
+    return units[1] or next((u for u in reversed(units) if u), "")
 
 
 def parse_grid(
@@ -207,7 +251,8 @@ def clamp_to_ranges(
     axes: Mapping[str, Array], ranges: Mapping[str, tuple[float, float]], units: Mapping[str, str]
 ) -> tuple[dict[str, Array], list[str]]:
     """Grid axes (evenly spaced ranges) with their end values moved onto the training range
-    when they miss it by less than :data:`CLAMP_FRACTION` of the step, and a note for each.
+    when they miss it by less than :data:`CLAMP_FRACTION` of the step, and a note for each
+    (none for a miss within :data:`ROUNDING`, e.g. from converting 5 T to Oe).
 
     Examples
     --------
@@ -231,13 +276,15 @@ def clamp_to_ranges(
             ):
                 miss = (bound - values[end]) if side == "below" else (values[end] - bound)
                 if 0 < miss < CLAMP_FRACTION * step:
+                    given, values[end] = values[end], bound
+                    if miss <= ROUNDING * max(step, abs(bound)):
+                        continue  # unit-conversion rounding (5 T = 50000.00000000001 Oe)
                     notes.append(
-                        f"grid {name} {'starts' if end == 0 else 'ends'} at {values[end]:.6g} "
+                        f"grid {name} {'starts' if end == 0 else 'ends'} at {given:.6g} "
                         f"{unit}, {miss:.3g} {unit} {side} the training range {lo:.6g}…{hi:.6g} "
                         f"{unit} (less than {CLAMP_FRACTION:.0%} of the {step:.6g} {unit} step): "
                         f"clamped to {bound:.6g} {unit}"
                     )
-                    values[end] = bound
         clamped[name] = values
     return clamped, notes
 
@@ -317,6 +364,7 @@ def simulate(
         axes = parse_grid(grid, features, bundle.kinds, bundle.units)
         ranges = {name: values for name, values in axes.items() if name in _range_axes(grid)}
         clamped, clamp_notes = clamp_to_ranges(ranges, bundle.ranges, bundle.units)
+        clamp_notes += stop_notes(grid, bundle.kinds, bundle.units)
         points = grid_points({**axes, **clamped})
     if len({len(v) for v in points.values()}) != 1:
         raise DataError("grid: the feature columns differ in length")
