@@ -12,6 +12,8 @@ into one line on standard error and a non-zero exit status (no traceback): 2 for
     │   └── ColumnError    a named column is missing, ambiguous or not numeric
     ├── UnitError          a unit string pint does not know, or one of the wrong dimension
     ├── OptionError        an option misused: a bad value, or an --out that would lose files
+    │   └── UnknownNameError  a name none of the choices has (recipe, method, instrument,
+    │                         loader, property plugin)
     ├── RegistryError      registry.yaml is malformed, or a name is not in it
     ├── PluginError        a loader or property plugin cannot be found or is broken
     └── FetchError         a remote dataset cannot be obtained
@@ -42,6 +44,7 @@ __all__ = [
     "ReanalyzeError",
     "RegistryError",
     "UnitError",
+    "UnknownNameError",
     "validation_message",
 ]
 
@@ -68,6 +71,12 @@ class UnitError(ReanalyzeError, ValueError):
 class OptionError(ReanalyzeError, ValueError):
     """An option is misused: a value out of range or of the wrong form, or an output
     folder that would lose files. The command line exits with status 2."""
+
+
+class UnknownNameError(OptionError):
+    """A name that is none of the known choices: a recipe, a validation method, an instrument
+    profile, a loader or a property plugin (the message lists the known ones). A dataset name
+    that is not in the registry is a :class:`RegistryError` (data that cannot be found)."""
 
 
 class RegistryError(ReanalyzeError, ValueError):

@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from reanalyze._io import read_yaml
-from reanalyze.errors import RegistryError, validation_message
+from reanalyze.errors import RegistryError, UnknownNameError, validation_message
 from reanalyze.instrument_profiles import (
     INSTRUMENT_KINDS,
     ArpesProfile,
@@ -184,7 +184,7 @@ def get_instrument(
 
     Raises
     ------
-    RegistryError
+    UnknownNameError
         If no profile has that name; the message lists the known ones.
     """
     profiles = load_instruments(user_file)
@@ -192,4 +192,4 @@ def get_instrument(
         return profiles[name]
     except KeyError:
         known = ", ".join(profiles)
-        raise RegistryError(f"unknown instrument {name!r} (known: {known})") from None
+        raise UnknownNameError(f"unknown instrument {name!r} (known: {known})") from None

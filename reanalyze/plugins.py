@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Literal
 
-from reanalyze.errors import PluginError
+from reanalyze.errors import PluginError, UnknownNameError
 from reanalyze.registry import load_registry
 
 __all__ = [
@@ -304,14 +304,16 @@ def load_plugin(group: Group, name: str) -> Any:
 
     Raises
     ------
+    UnknownNameError
+        If no plugin has that name (the message lists the known ones).
     PluginError
-        If no plugin has that name, or it is broken (``"property plugin 'x' is broken:
+        If it is broken (``"property plugin 'x' is broken:
         <reason> [<target>, <origin>]"``).
     """
     plugins = list_plugins(group)
     if name not in plugins:
         kind = {"reanalyze.loaders": "loader", "reanalyze.properties": "property plugin"}[group]
-        raise PluginError(f"unknown {kind} {name!r} (known: {', '.join(plugins)})")
+        raise UnknownNameError(f"unknown {kind} {name!r} (known: {', '.join(plugins)})")
     obj, reason = _resolve(plugins[name])
     if reason is not None:
         raise PluginError(_message(plugins[name], reason))

@@ -104,7 +104,7 @@ def test_bad_input_gives_one_line_and_exit_1_or_2(
     )
     status = main([a.replace("{tmp}", str(tmp_path)) for a in args])
     err = capsys.readouterr().err
-    misused = "expects NAME=VALUE" in fragment or "use a .csv" in fragment
+    misused = any(f in fragment for f in ("expects NAME=VALUE", "use a .csv", "unknown loader"))
     assert status == (2 if misused else 1)  # a misused option, or bad data
     assert err.count("\n") == 1 and err.startswith("error: ")
     assert fragment in err

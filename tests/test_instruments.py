@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reanalyze.errors import RegistryError
+from reanalyze.errors import RegistryError, UnknownNameError
 from reanalyze.instrument_profiles import ArpesProfile, MagnetometerProfile, TransportProfile
 from reanalyze.instruments import get_instrument, load_instruments, parse_profiles
 from reanalyze.registry import load_registry, registry_path, registry_schema
@@ -40,7 +40,7 @@ def test_every_builtin_default_names_its_source() -> None:
 
 def test_unknown_instrument_lists_the_known_ones() -> None:
     with pytest.raises(
-        RegistryError,
+        UnknownNameError,
         match=r"unknown instrument 'sqid' \(known: arpes_map, mpms3, ppms_resistivity\)",
     ):
         get_instrument("sqid")
@@ -141,7 +141,7 @@ def test_unknown_profile_name_with_a_user_file_and_missing_file(tmp_path: Path) 
     user.write_text(
         "mine:\n  kind: arpes\n  time_per_cut_s: 60\n  angle_step_time_s: 5\n  map_overhead_s: 0\n"
     )
-    with pytest.raises(RegistryError, match=r"unknown instrument 'yours' \(known: .*mine.*\)"):
+    with pytest.raises(UnknownNameError, match=r"unknown instrument 'yours' \(known: .*mine.*\)"):
         get_instrument("yours", user)
     assert get_instrument("mine", user).kind == "arpes"
     with pytest.raises(RegistryError, match=r"absent\.yaml: no such instrument file"):

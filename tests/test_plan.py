@@ -17,7 +17,7 @@ import pytest
 from twins import magnet_twin, tanh_member
 
 from reanalyze.cli import main
-from reanalyze.errors import DataError, OptionError, PluginError, UnitError
+from reanalyze.errors import DataError, OptionError, UnitError, UnknownNameError
 from reanalyze.planning import Plan, Tolerance, axis_candidates, compare
 from reanalyze.properties.base import Curve
 from reanalyze.twin.bundle import ModelBundle
@@ -138,7 +138,7 @@ def test_bad_plans_are_refused(twin: ModelBundle) -> None:
         Plan(twin, "magnetocaloric", "H", ["1T"]).run()
     with pytest.raises(OptionError, match="the steps are all the same"):
         Plan(twin, "magnetocaloric", "H", ["1T", "10000Oe"]).run()
-    with pytest.raises(PluginError, match="unknown property plugin 'nope'"):
+    with pytest.raises(UnknownNameError, match="unknown property plugin 'nope'"):
         Plan(twin, "nope", "H", ["1T", "0.5T"]).run()
 
 

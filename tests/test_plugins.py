@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reanalyze.errors import PluginError
+from reanalyze.errors import PluginError, UnknownNameError
 from reanalyze.plugins import Group, PluginSpec, _builtins, load_all, merge_plugins
 
 GROUP = "reanalyze.loaders"
@@ -62,7 +62,7 @@ def test_broken_plugin_warns_and_the_rest_work(
 def test_unknown_plugin() -> None:
     from reanalyze.plugins import load_plugin
 
-    with pytest.raises(PluginError, match="unknown loader 'nope' \\(known: quantum_design"):
+    with pytest.raises(UnknownNameError, match="unknown loader 'nope' \\(known: quantum_design"):
         load_plugin(GROUP, "nope")
 
 

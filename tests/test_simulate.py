@@ -14,7 +14,7 @@ import pytest
 from twins import linear_member, magnet_twin
 
 from reanalyze.cli import main
-from reanalyze.errors import DataError, UnitError
+from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.table import Sample, UnitTable
 from reanalyze.twin.bundle import ModelBundle
 from reanalyze.twin.simulate import axis_values, grid_points, parse_grid, simulate
@@ -68,16 +68,18 @@ def test_temperature_step_is_a_difference_not_an_absolute_temperature() -> None:
 @pytest.mark.parametrize(
     ("spec", "error", "message"),
     [
-        ("T=10:60:0K", DataError, "step must be positive"),
-        ("T=60:10:1K", DataError, "below start"),
-        ("T=10:60", DataError, "START:STOP:STEP"),
-        ("T=ten:60:1K", DataError, "'ten' is not a number"),
-        ("T", DataError, "NAME=START:STOP:STEP"),
-        ("T=10:60:1T", UnitError, "grid axis 'T'"),
-        ("T=0:1e9:1e-3K", DataError, "too many"),
+        ("T=10:60:0K", OptionError, "step must be positive"),
+        ("T=60:10:1K", OptionError, "below start"),
+        ("T=10:60", OptionError, "START:STOP:STEP"),
+        ("T=ten:60:1K", OptionError, "'ten' is not a number"),
+        ("T", OptionError, "NAME=START:STOP:STEP"),
+        ("T=10:60:1T", OptionError, "grid axis 'T'"),
+        ("T=0:1e9:1e-3K", OptionError, "too many"),
     ],
 )
-def test_bad_axis_specs_name_the_axis(spec: str, error: type, message: str) -> None:
+def test_bad_axis_specs_are_misused_options_naming_the_axis(
+    spec: str, error: type, message: str
+) -> None:
     with pytest.raises(error, match=message):
         axis_values(spec, "temperature", "K")
 
@@ -85,11 +87,11 @@ def test_bad_axis_specs_name_the_axis(spec: str, error: type, message: str) -> N
 def test_grid_needs_every_feature_once() -> None:
     kinds = {"T": "temperature", "H": "magnetic_field"}
     units = {"T": "K", "H": "Oe"}
-    with pytest.raises(DataError, match=r"no axis for feature\(s\) H"):
+    with pytest.raises(OptionError, match=r"no axis for feature\(s\) H"):
         parse_grid("T=10:20:1K", ["T", "H"], kinds, units)
-    with pytest.raises(DataError, match="'X' is not a feature of the twin"):
+    with pytest.raises(OptionError, match="'X' is not a feature of the twin"):
         parse_grid("T=10:20:1K X=1:2:1K", ["T", "H"], kinds, units)
-    with pytest.raises(DataError, match="given twice"):
+    with pytest.raises(OptionError, match="given twice"):
         parse_grid(["T=10:20:1K", "T=1:2:1K", "H=1T"], ["T", "H"], kinds, units)
     axes = parse_grid("H=1,2T T=10:12:1K", ["T", "H"], kinds, units)
     points = grid_points(axes)

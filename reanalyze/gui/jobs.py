@@ -250,10 +250,10 @@ def check_spec(spec: JobSpec, runs: Path) -> None:
     Raises
     ------
     OptionError
-        A bad run name, search setting or search-space override, or a run folder that is
-        not a run.
+        A bad run name, search setting or search-space override, an unknown recipe
+        (:class:`~reanalyze.errors.UnknownNameError`), or a run folder that is not a run.
     DataError
-        The training table is missing, or an unknown recipe.
+        The training table is missing.
     """
     from reanalyze.gui.state import run_name_problem
     from reanalyze.outputs import output_action

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from reanalyze.errors import DataError
+from reanalyze.errors import UnknownNameError
 from reanalyze.twin.objective import ObjectiveName
 from reanalyze.twin.space import SearchSpace
 
@@ -115,10 +115,12 @@ def get_recipe(name: str) -> Recipe:
 
     Raises
     ------
-    DataError
+    UnknownNameError
         No such recipe.
     """
     try:
         return RECIPES[name]
     except KeyError:
-        raise DataError(f"unknown recipe {name!r} (choose from {', '.join(RECIPES)})") from None
+        raise UnknownNameError(
+            f"unknown recipe {name!r} (choose from {', '.join(RECIPES)})"
+        ) from None

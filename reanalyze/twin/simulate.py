@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from reanalyze.errors import DataError, UnitError
+from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.table import Sample, UnitTable
 from reanalyze.units import check_kind, convert, parse_quantity
 
@@ -68,9 +68,12 @@ ROUNDING = 1e-9
 
 
 def split_number(token: str, where: str) -> tuple[float, str]:
-    """``"0.2T"`` → ``(0.2, "T")``; :class:`DataError` naming ``where`` if not a number (or
+    """``"0.2T"`` → ``(0.2, "T")``; :class:`OptionError` naming ``where`` if not a number (or
     one too large for a float: :func:`reanalyze.units.parse_quantity`)."""
-    return parse_quantity(token, where=where)
+    try:
+        return parse_quantity(token, where=where)
+    except DataError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def axis_values(text: str, kind: str, unit: str) -> Array:
@@ -86,24 +89,26 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
 
     Raises
     ------
-    DataError
-        Malformed spec, non-positive step, stop below start, or too many points.
-    UnitError
-        A unit of the wrong dimension for ``kind``.
+    OptionError
+        Malformed spec, non-positive step, stop below start, too many points, or a unit of
+        the wrong dimension for ``kind``.
     """
     name, sep, body = text.partition("=")
     where = f"grid axis {name.strip()!r}" if sep else "grid axis"
     if not sep or not body.strip():
-        raise DataError(f"{where}: expected NAME=START:STOP:STEP, got {text!r}")
+        raise OptionError(f"{where}: expected NAME=START:STOP:STEP, got {text!r}")
     is_range = ":" in body
     tokens = body.split(":") if is_range else body.split(",")
     if is_range and len(tokens) != 3:
-        raise DataError(f"{where}: a range is START:STOP:STEP, got {body!r}")
+        raise OptionError(f"{where}: a range is START:STOP:STEP, got {body!r}")
     parsed = [split_number(t, where) for t in tokens]
     given = [u for _, u in parsed if u]
     default = given[-1] if given else unit
     for u in given:
-        check_kind(u, kind, where=where)
+        try:
+            check_kind(u, kind, where=where)
+        except UnitError as exc:
+            raise OptionError(str(exc)) from None
 
     def absolute(value: float, u: str) -> float:
         return float(convert(value, u or default, unit, kind=kind))
@@ -119,12 +124,14 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
         - convert(start, step_unit, unit, kind=kind)
     )
     if not step_abs > 0:
-        raise DataError(f"{where}: the step must be positive, got {tokens[2].strip()!r}")
+        raise OptionError(f"{where}: the step must be positive, got {tokens[2].strip()!r}")
     if hi < lo:
-        raise DataError(f"{where}: stop {tokens[1].strip()!r} is below start {tokens[0].strip()!r}")
+        raise OptionError(
+            f"{where}: stop {tokens[1].strip()!r} is below start {tokens[0].strip()!r}"
+        )
     count = int(np.floor((hi - lo) / step_abs * (1 + 1e-12) + 1e-9)) + 1
     if count > MAX_POINTS:
-        raise DataError(f"{where}: {count} values is too many (at most {MAX_POINTS})")
+        raise OptionError(f"{where}: {count} values is too many (at most {MAX_POINTS})")
     return lo + step_abs * np.arange(count, dtype=np.float64)
 
 
@@ -180,23 +187,24 @@ def parse_grid(
 
     Raises
     ------
-    DataError
-        An axis names no feature, a feature has no axis, or an axis is given twice.
+    OptionError
+        An axis names no feature, a feature has no axis, an axis is given twice, or an axis
+        is malformed (:func:`axis_values`).
     """
     parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
     axes: dict[str, Array] = {}
     for part in parts:
         name = part.partition("=")[0].strip()
         if name not in features:
-            raise DataError(
+            raise OptionError(
                 f"grid axis {name!r} is not a feature of the twin (features: {', '.join(features)})"
             )
         if name in axes:
-            raise DataError(f"grid axis {name!r} is given twice")
+            raise OptionError(f"grid axis {name!r} is given twice")
         axes[name] = axis_values(part, kinds[name], units[name])
     missing = [f for f in features if f not in axes]
     if missing:
-        raise DataError(
+        raise OptionError(
             f"grid: no axis for feature(s) {', '.join(missing)} "
             f"(give e.g. {missing[0]}=START:STOP:STEP with units)"
         )
@@ -207,7 +215,7 @@ def grid_points(axes: Mapping[str, Array]) -> dict[str, Array]:
     """The Cartesian product of ``axes`` (first axis slowest) as flat columns."""
     total = int(np.prod([len(v) for v in axes.values()]))
     if total > MAX_POINTS:
-        raise DataError(f"grid: {total} points is too many (at most {MAX_POINTS})")
+        raise OptionError(f"grid: {total} points is too many (at most {MAX_POINTS})")
     mesh = np.meshgrid(*axes.values(), indexing="ij")
     return {name: m.ravel() for name, m in zip(axes, mesh, strict=True)}
 

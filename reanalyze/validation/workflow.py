@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, UnknownNameError
 from reanalyze.validation.classic import CLASSIC_METHODS
 from reanalyze.validation.result import Validation
 
@@ -93,7 +93,7 @@ def validate(
 
     unknown = [m for m in methods if m not in CLASSIC_METHODS]
     if unknown:
-        raise DataError(f"unknown method(s) {', '.join(unknown)} (choose from "
+        raise UnknownNameError(f"unknown method(s) {', '.join(unknown)} (choose from "
                         f"{', '.join(CLASSIC_METHODS)})")  # fmt: skip
     inputs = [s for s in sources if Path(s).exists()]
     if len(sources) == 1 and is_run_folder(sources[0]):

@@ -335,7 +335,7 @@ def test_property_list_imports_no_tensorflow() -> None:
 @pytest.mark.parametrize(
     ("plugin", "options", "out_name", "status", "message"),
     [  # a misused option exits with 2, bad data with 1
-        ("nope", [], "out", 1, "unknown property plugin 'nope'"),
+        ("nope", [], "out", 2, "unknown property plugin 'nope'"),
         ("magnetocaloric", ["-p", "bogus=1"], "out", 1, "unknown parameter 'bogus'"),
         ("magnetocaloric", ["-c", "moment=X"], "out", 1, "unknown column 'X'"),
         ("magnetocaloric", ["--mass", "3K"], "out", 2, "--mass '3K': expected a positive mass"),

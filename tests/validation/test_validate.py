@@ -160,5 +160,5 @@ def test_validate_cli_on_data_and_bad_options(
     assert "best classic method (linear)" in out and "(no twin)" in out
     status = main(["validate", str(csv), "--method", "spline", "--out", str(tmp_path / "w")])
     err = capsys.readouterr().err
-    assert status == 1 and err.count("\n") == 1 and "unknown method(s) spline" in err
+    assert status == 2 and err.count("\n") == 1 and "unknown method(s) spline" in err
     assert not (tmp_path / "w").exists()
