@@ -178,7 +178,8 @@ def test_bad_command_lines_change_nothing_and_say_one_line(
     err = capsys.readouterr().err
     assert code == status, err
     assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
+    lines = err.splitlines()
+    assert all(line.strip() for line in lines), f"a blank line on stderr: {err!r}"
     assert lines and lines[-1].startswith("error: "), err
     assert all(line.startswith("note: ") for line in lines[:-1]), err
     assert fragment in lines[-1], err

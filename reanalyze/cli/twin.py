@@ -176,7 +176,8 @@ def _trial_progress(
     try:
         yield show
     finally:
-        bar.stop()
+        if bar.live.is_started:  # rich writes an empty line when a bar never shown stops
+            bar.stop()
 
 
 @app.command("validate")
@@ -227,7 +228,8 @@ def _retrain_progress(shown: bool) -> Iterator[Callable[[int, int], None]]:
 
     with Progress(
         TextColumn("[bold]members retrained"), BarColumn(), TextColumn("{task.description}"),
-        TimeElapsedColumn(), console=err, transient=True, disable=not shown,
+        TimeElapsedColumn(), console=err, transient=True,
+        disable=not shown or not err.is_terminal,  # transient: a log file would get a blank line
     ) as bar:  # fmt: skip
         task = bar.add_task("", total=None)
 
