@@ -108,7 +108,7 @@ def _print_plan(result: Any) -> None:
         "days",
         "RMS dev.",
         "max. error",
-        unit_header("max. at", q["x_unit"]),
+        unit_header("peak centre", q["x_unit"]),
         unit_header("spread", q["unit"]),
         "meets",
     )

@@ -58,7 +58,7 @@ def plan_frame(plan: Any) -> pd.DataFrame:
                 "error of the maximum (%)": (
                     None if row.peak_rel_error is None else 100 * row.peak_rel_error
                 ),
-                f"maximum at ({xu})": row.peak_position,
+                f"peak centre ({xu})": row.peak_position,
                 f"ensemble spread ({qu})": row.spread,
                 "meets the tolerance": bool(row.meets),
             }
