@@ -34,7 +34,7 @@ def table_curve(
     x, y
         Column names of the abscissa and the values; the curve takes their units.
     y_name
-        What the values are, for labels (e.g. ``"−ΔS_M (µ0ΔH = 5 T)"``).
+        What the values are, for labels (e.g. ``"−ΔS_M at µ0ΔH = 5 T"``).
     rows
         A boolean mask of the rows on the curve (default: all).
     sign

@@ -298,7 +298,7 @@ class MagnetocaloricEffect(PropertyPlugin):
             rows = np.isclose(upper, upper[np.argmin(np.abs(upper - target))])
         else:
             rows = np.isclose(delta_h, target)
-        name = f"−ΔS_M (µ0ΔH = {field_text(float(np.nanmax(delta_h[rows])))} T)"
+        name = f"−ΔS_M at µ0ΔH = {field_text(float(np.nanmax(delta_h[rows])))} T"
         return table_curve(table, "T", "delta_s_m", y_name=name, rows=rows, sign=-1.0)
 
     @classmethod

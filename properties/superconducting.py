@@ -80,7 +80,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from scipy.stats import median_abs_deviation
 
 from reanalyze.errors import DataError
-from reanalyze.properties.base import Curve, PropertyPlugin, PropertyResult, Requirement, Summary
+from reanalyze.properties.base import (
+    ENSEMBLE_KEY,
+    Curve,
+    PropertyPlugin,
+    PropertyResult,
+    Requirement,
+    Summary,
+)
 from reanalyze.properties.curves import table_curve
 from reanalyze.properties.superconducting_physics import (
     PAULI_COEFFICIENT,
@@ -507,7 +514,10 @@ class SuperconductingTransport(PropertyPlugin):
             ),
             "R_measured": ColumnSpec(kind=r_kind, unit=r_unit, description="as measured"),
         }
-        return UnitTable(pd.DataFrame(data), specs)
+        # where the input came from (a twin's simulation or a measurement), for the figures
+        meta = table.metadata
+        origin = {k: meta[k] for k in (ENSEMBLE_KEY, "simulated_by") if k in meta}
+        return UnitTable(pd.DataFrame(data), specs, metadata=origin or None)
 
     @staticmethod
     def _summary(fits: Hc2Fits, tc0: float, width0: float, chosen: str) -> dict[str, Summary]:

@@ -11,10 +11,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from reanalyze.plotting import CurveFamily, label_axis, std_band, viridis_colors
-from reanalyze.properties.base import PropertyResult, std_column
+from reanalyze.properties.base import ENSEMBLE_KEY, PropertyResult, std_column
 from reanalyze.table import UnitTable
 
-__all__ = ["curves_figure", "hc2_figure", "superconducting_figures"]
+__all__ = ["curves_figure", "hc2_figure", "is_simulated", "superconducting_figures"]
 
 #: Colours of the field lines and criteria stop short of viridis' light yellow end.
 _COLOR_STOP = 0.85
@@ -24,14 +24,35 @@ def superconducting_figures(result: PropertyResult, criterion: str) -> dict[str,
     """``curves``: R(T) per field; ``hc2``: µ0Hc2(T) points and the fits of ``criterion``."""
     out: dict[str, Figure] = {}
     if "curves" in result.tables:
-        out["curves"] = curves_figure(result.tables["curves"])
+        curves = result.tables["curves"]
+        out["curves"] = curves_figure(curves, simulated=result.members > 1 or is_simulated(curves))
     if "hc2" in result.tables and "hc2_fit" in result.tables:
         out["hc2"] = hc2_figure(result.tables["hc2"], result.tables["hc2_fit"], criterion)
     return out
 
 
-def curves_figure(curves: UnitTable) -> Figure:
-    """R (unit of the table) vs T (K) per field: measured dots, smoothed lines, std bands."""
+def is_simulated(table: UnitTable) -> bool:
+    """Whether ``table`` comes from a twin's simulation rather than a measurement.
+
+    A twin's simulated table carries :data:`~reanalyze.properties.base.ENSEMBLE_KEY` (and
+    ``simulated_by``) in its metadata; a result table aggregated over ensemble members carries
+    ``members`` > 1 (only a twin has members).
+    """
+    meta = table.metadata
+    members = meta.get("members", 1)
+    ensemble = isinstance(members, int | float) and members > 1
+    return ENSEMBLE_KEY in meta or "simulated_by" in meta or ensemble
+
+
+def curves_figure(curves: UnitTable, *, simulated: bool | None = None) -> Figure:
+    """R (unit of the table) vs T (K) per field: input dots, smoothed lines, std bands.
+
+    The title calls the dots measured only for measured input; for a twin's simulation
+    (``simulated``, default :func:`is_simulated` of ``curves``) they are the twin's points on
+    its simulated grid.
+    """
+    if simulated is None:
+        simulated = is_simulated(curves)
     fig = Figure(figsize=(6.8, 4.6), layout="constrained")
     ax = fig.add_subplot()
     field_t, T, R = curves.values("field"), curves.values("T"), curves.values("R")
@@ -49,7 +70,8 @@ def curves_figure(curves: UnitTable) -> Figure:
     label_axis(ax.xaxis, "T", "K")
     label_axis(ax.yaxis, "R", curves.unit("R"))
     family.finish(ax, band=std is not None)
-    ax.set_title("Resistive transitions (dots: measured, lines: smoothed)")
+    dots = "twin (simulated grid)" if simulated else "measured"
+    ax.set_title(f"Resistive transitions (dots: {dots}, lines: smoothed)")
     return fig
 
 

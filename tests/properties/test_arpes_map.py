@@ -13,9 +13,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from scipy.constants import electron_mass, electron_volt, hbar
 
 from reanalyze.errors import ColumnError, PluginError
+from reanalyze.plotting import figure_problems
 from reanalyze.properties.arpes import (
     K_PER_SQRT_EV,
     ArpesMap,
@@ -466,3 +468,154 @@ def test_registered_and_conformant() -> None:
 
     assert load_plugin("reanalyze.properties", "arpes_map") is ArpesMap
     check_property_plugin(ArpesMap)
+
+
+# ----------------------------------------------------------------------- figure defects
+def disagreeing_ensemble(n_members: int = 5, seed: int = 3) -> UnitTable:
+    """Five members of the noise-free map on a twin-like grid θ2 = −15 + 0.5·i degree that
+    agree to 2 % except on the cuts θ2 ≈ 6° and −11°, where each member adds a strong peak
+    at its own random θ1 (a twin's members disagreeing far from the training data)."""
+    gen = ArpesFermiSurface.lofbis2_like(n_theta1=236)
+    mesh1, mesh2 = np.meshgrid(gen.theta1_values(), -15.0 + 0.5 * np.arange(61))
+    theta1, theta2 = mesh1.ravel(), mesh2.ravel()
+    truth = gen.truth(theta1, theta2, detector=False)
+    rng = np.random.default_rng(seed)
+    disagree = (np.abs(theta2 - 6.0) < 0.7) | (np.abs(theta2 + 11.0) < 0.3)
+    data = pd.DataFrame({"theta1": theta1, "theta2": theta2})
+    members = [f"I_m{i}" for i in range(n_members)]
+    for name in members:
+        bump = 250.0 / (1 + ((theta1 - rng.uniform(-20.0, 22.0)) / 0.8) ** 2)
+        noise = 1 + 0.02 * rng.standard_normal(truth.size)
+        data[name] = truth * noise + np.where(disagree, bump, 0.0)
+    data["I"] = data[members].mean(axis=1)
+    data["I_std"] = data[members].std(axis=1, ddof=1)
+    specs = {**SPECS, **{m: ("intensity", "arb") for m in [*members, "I_std"]}}
+    meta = {
+        "features": ["theta1", "theta2"],
+        "targets": ["I"],
+        ENSEMBLE_KEY: {"target": "I", "std": "I_std", "members": members},
+    }
+    return UnitTable(data, specs, metadata=meta)
+
+
+@pytest.fixture(scope="module")
+def disagreeing_result() -> PropertyResult:
+    return ArpesMap().run(disagreeing_ensemble())
+
+
+def test_grid_values_are_written_with_the_grid_decimals_and_zero_as_0() -> None:
+    from reanalyze.properties.arpes_figures import grid_value_text
+
+    grid = -15.0 + 0.2 * np.arange(151) + 5.33e-15  # theta2=-15:15:0.2deg with float noise
+    texts = [grid_value_text(v, grid) for v in grid]
+    assert texts[75] == "0" and texts[0] == "-15" and texts[38] == "-7.4" and texts[-1] == "15"
+    assert all("e" not in t and t != "-0" and len(t) <= 5 for t in texts)
+    quarter = 0.25 * np.arange(-8, 9) + 1e-14
+    assert [grid_value_text(v, quarter) for v in quarter[7:11]] == ["-0.25", "0", "0.25", "0.5"]
+
+
+def test_mdc_legend_reads_0_deg_and_covers_no_curve() -> None:
+    gen = ArpesFermiSurface.lofbis2_like(n_theta1=236)
+    theta2 = -15.0 + 0.2 * np.arange(151)
+    mesh1, mesh2 = np.meshgrid(gen.theta1_values(), theta2)
+    table = table_of(mesh1.ravel(), mesh2.ravel(), gen.truth(mesh1.ravel(), mesh2.ravel()))
+    result = ArpesMap().run(table)
+    grid2 = result.tables["angle_map"].values("theta2")
+    assert np.min(np.abs(grid2)) > 0  # the grid's 0 is floating-point noise
+    fig = result.figures["mdc"]
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == [f"θ2 = {v} deg" for v in ("-15", "-7.4", "0", "7.4", "15")]
+    assert not any("e-" in t or "e+" in t for t in texts)
+    assert_legend_covers_no_data(fig)
+    ensemble = ArpesMap().run(disagreeing_ensemble())
+    assert [t.get_text() for t in ensemble.figures["mdc"].axes[0].get_legend().get_texts()] == [
+        f"θ2 = {v} deg" for v in ("-15", "-7.5", "0", "7.5", "15")
+    ]
+    assert_legend_covers_no_data(ensemble.figures["mdc"])  # with the ± std bands
+
+
+def assert_legend_covers_no_data(fig: Figure) -> None:
+    """No point of a curve (sampled 8× between its vertices), ▼ peak or ± std band lies in
+    the legend's box (display coordinates); the figure passes the figure check."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    ax = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    box = ax.get_legend().get_window_extent(canvas.get_renderer())
+    shapes = [(line.get_label(), line.get_transform(), line.get_xydata()) for line in ax.lines]
+    for band in ax.collections:
+        for path in band.get_paths():
+            shapes.append(("band", band.get_transform(), path.vertices))
+    for label, transform, xy in shapes:
+        xy = transform.transform(np.asarray(xy, dtype=float))
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if len(xy) > 1:
+            step = np.linspace(0.0, 1.0, 8, endpoint=False)[:, None, None]
+            xy = np.vstack([(xy[:-1] + step * np.diff(xy, axis=0)).reshape(-1, 2), xy[-1:]])
+        inside = (xy[:, 0] >= box.x0) & (xy[:, 0] <= box.x1)
+        inside &= (xy[:, 1] >= box.y0) & (xy[:, 1] <= box.y1)
+        assert not inside.any(), f"the legend covers {inside.sum()} points of {label!r}"
+    assert figure_problems(fig) == []
+
+
+def test_fermi_surface_draws_peaks_where_members_disagree_hollow_without_bars(
+    disagreeing_result: PropertyResult,
+) -> None:
+    from reanalyze.properties.arpes_figures import mdc_fwhm, unresolved_peaks
+
+    result = disagreeing_result
+    peaks = result.tables["mdc_peaks"]
+    std = peaks.values("theta1_std")
+    assert np.nanmax(std) > 5.0  # members several degrees apart: the defect's input
+    unresolved, limit = unresolved_peaks(result)
+    assert limit == pytest.approx(mdc_fwhm(result))
+    assert 0.3 < limit < 1.5  # the MDC FWHM, degree (Lorentzians of 0.4–1°)
+    assert unresolved.sum() >= np.sum(std > 5.0) > 0
+    assert np.all(np.isfinite(peaks.values("theta1")[unresolved]))  # kept in the table
+    assert np.nanmax(std[~unresolved]) <= limit
+    k0 = result.summary["k0"].value
+    ax = result.figures["fermi_surface"].axes[0]
+    (bars,) = ax.containers
+    longest = 0.0
+    for collection in bars.lines[2]:  # the kx and ky error-bar segments
+        for segment in collection.get_segments():
+            if len(segment) == 2 and np.isfinite(segment).all():
+                longest = max(longest, float(np.max(np.abs(np.diff(segment, axis=0)))) / 2)
+    # |dkx/dθ1|, |dky/dθ1| ≤ k0: a θ1 std within the limit gives a k bar within k0·limit
+    assert 0 < longest <= 1.01 * k0 * math.radians(limit)
+    drawn = np.isfinite(np.asarray(bars.lines[0].get_xdata(), dtype=float)).sum()
+    assert drawn == int(np.sum(np.isfinite(std) & ~unresolved))
+    hollow = [line for line in ax.get_lines() if "members disagree" in line.get_label()]
+    assert len(hollow) == 1 and len(hollow[0].get_xdata()) == unresolved.sum()
+    assert hollow[0].get_markerfacecolor() == "none"
+    legend = [t.get_text() for t in result.figures["fermi_surface"].legends[0].get_texts()]
+    count = f"{int(unresolved.sum())} peaks where the members disagree (θ1 std > {limit:.2g} deg"
+    assert any(text.startswith(count) and "no ± std bars" in text for text in legend), legend
+    for name, figure in result.figures.items():
+        assert figure_problems(figure) == [], name
+
+
+def test_single_result_has_no_unresolved_peaks_and_bars_match_axes_height(
+    disagreeing_result: PropertyResult,
+) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from reanalyze.properties.arpes_figures import unresolved_peaks
+
+    single = ArpesMap().run(ArpesMap.example_table())
+    assert not unresolved_peaks(single)[0].any()
+    assert not any(
+        "disagree" in line.get_label() for line in single.figures["angle_map"].axes[0].get_lines()
+    )
+    for result in (single, disagreeing_result):
+        for name in ("fermi_surface", "angle_map"):
+            fig = result.figures[name]
+            FigureCanvasAgg(fig).draw()
+            image, bar = fig.axes
+            assert bar.get_ylabel() == "I (arb)"
+            a, b = image.get_window_extent(), bar.get_window_extent()
+            assert abs(a.height - b.height) < 3 and abs(a.y0 - b.y0) < 3, name
+            assert b.x0 > a.x1  # right of the image, not over it

@@ -245,3 +245,33 @@ def test_arrott_axes_fit_the_data_and_say_what_they_leave_out() -> None:
     assert arrott_limits(np.linspace(0.0, 1.0, 100)) == (None, 0)
     limits, outside = arrott_limits(np.r_[np.linspace(0.0, 1.0, 100), 50.0])
     assert limits is not None and limits[1] < 1.2 and outside == 1
+
+
+def test_ensemble_arpes_and_simulated_superconductor_figures_pass_the_figure_check() -> None:
+    """Members that disagree on two cuts (a member-specific peak each): the maps mark those
+    peaks unresolved (hollow, counted in the legend) and every figure still passes; the
+    twin's superconducting curves are titled as simulated."""
+    table = ArpesMap.example_table()
+    theta1, theta2, intensity = (table.values(c) for c in ("theta1", "theta2", "I"))
+    rng = np.random.default_rng(0)
+    names = [f"I_m{i}" for i in range(4)]
+    for name in names:
+        bump = 300.0 / (1 + ((theta1 - rng.uniform(-20.0, 22.0)) / 0.8) ** 2)
+        member = intensity + np.where(np.isin(theta2, (-11.0, 6.0)), bump, 0.0)
+        table = table.with_column(name, member, "intensity", table.unit("I"))
+    arpes = ArpesMap().run(table.with_metadata(**{ENSEMBLE_KEY: {"target": "I", "members": names}}))
+    legend = [t.get_text() for t in arpes.figures["fermi_surface"].legends[0].get_texts()]
+    assert any("peaks where the members disagree" in text for text in legend), legend
+    scan = Superconductor.pdh_like().scan(seed=0)
+    for k in range(3):
+        scan = scan.with_column(f"R_m{k}", scan.values("R") * (1 + 0.01 * k), "resistance", "ohm")
+    members = {"target": "R", "members": [f"R_m{k}" for k in range(3)]}
+    twin = SuperconductingTransport().run(scan.with_metadata(**{ENSEMBLE_KEY: members}))
+    assert "twin (simulated grid)" in twin.figures["curves"].axes[0].get_title()
+    problems = {
+        f"{case}: {name}": figure_problems(figure)
+        for case, result in {"arpes": arpes, "superconducting": twin}.items()
+        for name, figure in result.figures.items()
+    }
+    assert len(problems) == 3 + 2
+    assert {key: found for key, found in problems.items() if found} == {}

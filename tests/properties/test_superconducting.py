@@ -316,3 +316,34 @@ def test_check_property_plugin() -> None:
     from reanalyze.testing import check_property_plugin
 
     check_property_plugin(SuperconductingTransport)
+
+
+# ------------------------------------------------------------------ figure titles
+def test_curves_title_says_measured_only_for_measured_input() -> None:
+    from reanalyze.properties.superconducting_figures import curves_figure, is_simulated
+
+    measured = PLUGIN.run(Superconductor.pdh_like().scan(seed=0))
+    title = measured.figures["curves"].axes[0].get_title()
+    assert title == "Resistive transitions (dots: measured, lines: smoothed)"
+    # a twin's simulation with ensemble members: the dots are the twin's simulated points
+    data = Superconductor.pdh_like().scan(seed=1).data
+    units, names = dict(UNITS), []
+    for k, shift in enumerate((-0.05, 0.0, 0.05)):
+        data[f"R_m{k}"] = Superconductor.pdh_like(Tc0=7.25 + shift).resistance(data["T"], data["H"])
+        units[f"R_m{k}"] = ("resistance", "ohm")
+        names.append(f"R_m{k}")
+    meta = {ENSEMBLE_KEY: {"target": "R", "members": names}, "simulated_by": "reanalyze simulate"}
+    simulated = PLUGIN.run(UnitTable(data, units, metadata=meta))
+    title = simulated.figures["curves"].axes[0].get_title()
+    assert "measured" not in title and "dots: twin (simulated grid)" in title
+    # the ensemble metadata of a simulated table, members or not, marks it
+    curves = measured.tables["curves"]
+    assert not is_simulated(curves)
+    tagged = curves.with_metadata(**{ENSEMBLE_KEY: {"target": "R"}})
+    assert is_simulated(tagged)
+    assert "twin (simulated grid)" in curves_figure(tagged).axes[0].get_title()
+    assert "measured" in curves_figure(tagged, simulated=False).axes[0].get_title()
+    # one member (or simulate(members=False)): the input's metadata still says simulated
+    scan = Superconductor.pdh_like().scan(seed=1)
+    single = PLUGIN.run(scan.with_metadata(simulated_by="reanalyze simulate"))
+    assert "dots: twin (simulated grid)" in single.figures["curves"].axes[0].get_title()
