@@ -57,7 +57,11 @@ CASES: list[tuple[list[str], int, str]] = [
     (["train", "data.csv", "--out", "new", "--recipe", "nope"], 2, "unknown recipe 'nope'"),
     (["train", "data.csv", "--out", "new", "--objective", "best"], 2, "objective must be"),
     (["train", "data.csv", "--out", "new", "--space", "missing.yaml"], 1, "missing.yaml"),
-    (["train", "data.csv", "--out", "new", "--units", "T=blorps"], 1, "blorps"),
+    (
+        ["train", "data.csv", "--out", "new", "--units", "T=blorps"],
+        2,
+        "--units T=blorps: unknown unit",
+    ),
     (
         ["train", "data.csv", "--out", "new", "--tracking-uri", "http://127.0.0.1:9"],
         2,

@@ -84,6 +84,15 @@ def test_bad_axis_specs_are_misused_options_naming_the_axis(
         axis_values(spec, "temperature", "K")
 
 
+def test_range_values_carry_no_floating_point_noise() -> None:
+    theta = axis_values("theta=-22.7:24.3:0.2deg", "angle", "deg")
+    assert len(theta) == 236 and theta[0] == -22.7 and theta[-1] == 24.3
+    assert np.all(np.round(theta, 1) == theta)  # 7.8, never 7.800000000000008
+    assert 0.0 in axis_values("theta=-15:15:0.2deg", "angle", "deg")  # not 5.3e-15
+    field = axis_values("H=0.05:5T:0.05T", "magnetic_field", "Oe")
+    assert np.all(field == 500.0 * np.arange(1, 101))
+
+
 def test_grid_needs_every_feature_once() -> None:
     kinds = {"T": "temperature", "H": "magnetic_field"}
     units = {"T": "K", "H": "Oe"}
@@ -126,8 +135,8 @@ def test_extrapolation_is_refused_naming_axis_and_range(bundle: ModelBundle) -> 
     with pytest.raises(DataError) as info:
         simulate(bundle, "T=5:60:5K H=0:5T:1T")
     message = str(info.value)
-    assert "T 5…60 leaves the training range 10…60" in message
-    assert "H 0…50000 leaves the training range 100…50000" in message
+    assert "T 5…60 K leaves the training range 10…60 K" in message
+    assert "H 0…50000 Oe leaves the training range 100…50000 Oe" in message
     assert "--allow-extrapolation" in message and "\n" not in message
 
 
@@ -158,9 +167,9 @@ def test_round_bounds_within_a_hundredth_of_a_step_are_clamped_with_a_note() -> 
     assert np.unique(low.values("T"))[0] == 9.99876 and np.unique(low.values("H"))[0] == 100.0
     assert len([n for n in low.metadata["notes"] if "clamped" in n]) == 2
     # 1 % of the step out or more is still refused (H = 0 is not 0.01 T); so are lists
-    with pytest.raises(DataError, match="T 10…60.2 leaves the training range"):
+    with pytest.raises(DataError, match="T 10…60.2 K leaves the training range"):
         simulate(twin, "T=10:60.2:0.2K H=1T")
-    with pytest.raises(DataError, match="H 0…10000 leaves the training range"):
+    with pytest.raises(DataError, match="H 0…10000 Oe leaves the training range"):
         simulate(twin, "T=20K H=0:1T:0.5T")
     with pytest.raises(DataError, match="leaves the training range"):
         simulate(twin, "T=59.8,60K H=1T")

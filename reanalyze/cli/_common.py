@@ -186,6 +186,20 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     return result
 
 
+def _unit_pairs(items: list[str] | None) -> dict[str, str]:
+    """``--units NAME=UNIT`` pairs, every unit one pint knows (else a misused option)."""
+    from reanalyze.errors import UnitError
+    from reanalyze.units import parse_unit
+
+    pairs = _pairs(items, "--units")
+    for name, unit in pairs.items():
+        try:
+            parse_unit(unit)
+        except UnitError as exc:
+            raise OptionError(f"--units {name}={unit}: {exc}") from None
+    return pairs
+
+
 def _loader_options(
     columns: list[str] | None,
     units: list[str] | None,
@@ -208,7 +222,7 @@ def _loader_options(
     if columns:
         options["columns"] = columns
     if units:
-        options["units"] = _pairs(units, "--units")
+        options["units"] = _unit_pairs(units)
     if kinds:
         options["kinds"] = _pairs(kinds, "--kind")
     if rename:
@@ -238,7 +252,7 @@ def _grid_source(grid: list[str], loader: str | None, units: list[str] | None) -
     if len(grid) == 1 and (Path(grid[0]).is_file() or "=" not in grid[0]):
         if not Path(grid[0]).is_file():
             raise DataError(f"--grid {grid[0]!r}: no such file, and not AXIS=START:STOP:STEP")
-        options = {"units": _pairs(units, "--units")} if units else {}
+        options = {"units": _unit_pairs(units)} if units else {}
         return load(grid[0], loader=loader, **options)
     return grid
 

@@ -23,8 +23,8 @@ from reanalyze.cli._common import (
     YOption,
     _grid_source,
     _note,
-    _pairs,
     _table_file,
+    _unit_pairs,
     _write,
     err,
     out,
@@ -106,7 +106,7 @@ def train(
     with _trial_progress(trials, recipe, quiet) as show, _resumable(out_dir):
         run = train_twin(
             data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
-            overrides=overrides, names=SPACE_OPTIONS, units=_pairs(units, "--units") or None,
+            overrides=overrides, names=SPACE_OPTIONS, units=_unit_pairs(units) or None,
             loader=loader, search_options=options, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
             note=_note, progress=show,
@@ -212,7 +212,7 @@ def validate_cmd(
     with _retrain_progress(is_run_folder(source[0])) as trained:
         result, folder = validate(
             source, out=out_dir, features=x, target=y, loader=loader,
-            units=_pairs(units, "--units") or None, methods=method or CLASSIC_METHODS,
+            units=_unit_pairs(units) or None, methods=method or CLASSIC_METHODS,
             n_folds=folds, workers=workers, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, progress=trained, note=_note, overwrite=overwrite,
             option="--out",
@@ -243,7 +243,7 @@ def _print_validation(result: Any) -> None:
     unit = result.unit
     table = Table(title="held-out scan lines", title_justify="left")
     headers = ("method", "error / line range", unit_header("RMSE", unit),
-               unit_header("max error", unit), "s")  # fmt: skip
+               unit_header("max error", unit), "time (s)")  # fmt: skip
     for name in headers:
         table.add_column(name, justify="left" if name == "method" else "right")
     for m in sorted(result.methods, key=lambda m: m.rel_rmse):

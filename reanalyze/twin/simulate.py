@@ -132,7 +132,10 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
     count = int(np.floor((hi - lo) / step_abs * (1 + 1e-12) + 1e-9)) + 1
     if count > MAX_POINTS:
         raise OptionError(f"{where}: {count} values is too many (at most {MAX_POINTS})")
-    return lo + step_abs * np.arange(count, dtype=np.float64)
+    values = lo + step_abs * np.arange(count, dtype=np.float64)
+    # 12 significant digits of the axis: 7.8 K, not 7.800000000000001 K, in the output tables
+    scale = max(abs(lo), abs(float(values[-1])), step_abs)
+    return np.round(values, 12 - int(np.floor(np.log10(scale))))
 
 
 def stop_notes(
@@ -304,7 +307,9 @@ def _range_axes(spec: str | Sequence[str]) -> set[str]:
 
 
 def _outside(
-    points: Mapping[str, Array], ranges: Mapping[str, tuple[float, float]]
+    points: Mapping[str, Array],
+    ranges: Mapping[str, tuple[float, float]],
+    units: Mapping[str, str],
 ) -> tuple[npt.NDArray[np.bool_], list[str]]:
     flags = np.zeros(len(next(iter(points.values()))), dtype=bool)
     messages = []
@@ -314,9 +319,10 @@ def _outside(
         bad = (values < lo - slack) | (values > hi + slack) | ~np.isfinite(values)
         if bad.any():
             flags |= bad
+            unit = f" {units[name]}" if units.get(name) else ""
             messages.append(
-                f"{name} {np.nanmin(values):.6g}…{np.nanmax(values):.6g} leaves the training "
-                f"range {lo:.6g}…{hi:.6g} ({int(bad.sum())} points)"
+                f"{name} {np.nanmin(values):.6g}…{np.nanmax(values):.6g}{unit} leaves the "
+                f"training range {lo:.6g}…{hi:.6g}{unit} ({int(bad.sum())} points)"
             )
     return flags, messages
 
@@ -378,7 +384,7 @@ def simulate(
         raise DataError("grid: the feature columns differ in length")
     if len(next(iter(points.values()))) == 0:
         raise DataError("grid: no points")
-    flags, messages = _outside(points, bundle.ranges)
+    flags, messages = _outside(points, bundle.ranges, bundle.units)
     if messages and not allow_extrapolation:
         raise DataError(
             "; ".join(messages) + ": the twin is an interpolator (narrow the grid, or pass "
