@@ -82,15 +82,21 @@ class _Images:
         """A figure the report drew, as PNG (the figure is kept for checks)."""
         return self.add(name, figures.png(figure), caption, figure)
 
-    def add_files(self, files: Sequence[Path], prefix: str, caption: str) -> list[Embedded]:
-        """The PNG files of an input folder (a file that is not one is named, not embedded)."""
+    def add_files(
+        self, files: Sequence[Path], prefix: str, caption: str | Callable[[Path], str]
+    ) -> list[Embedded]:
+        """The PNG files of an input folder (a file that is not one is named, not embedded).
+
+        ``caption``: a text the file's stem is appended to, or the caption of each file.
+        """
         out: list[Embedded] = []
         for file in files:
             data = file.read_bytes()
             if not data.startswith(PNG_SIGNATURE):
                 out.append(NotPng(str(file)))
                 continue
-            out.append(self.add(f"{prefix}-{slug(file.stem)}.png", data, f"{caption}: {file.stem}"))
+            text = caption(file) if callable(caption) else f"{caption}: {file.stem}"
+            out.append(self.add(f"{prefix}-{slug(file.stem)}.png", data, text))
         return out
 
 
@@ -459,6 +465,11 @@ def _validation(folder: Path, images: _Images) -> ValidationInfo | None:
             return float("inf"), file.name
 
     files = sorted(where.glob("line_*.png"), key=along_slow_axis)
+
+    def caption(file: Path) -> str:
+        value, _ = along_slow_axis(file)
+        return held_out_caption(validation.slow_axis, value, validation.slow_unit, file.stem)
+
     return ValidationInfo(
         verdict=validation.verdict(),
         unit=validation.unit,
@@ -467,7 +478,29 @@ def _validation(folder: Path, images: _Images) -> ValidationInfo | None:
             for m in validation.methods
         ],
         notes=list(validation.notes),
-        figures=images.add_files(files, "validation", "held-out line"),
+        figures=images.add_files(files, "validation", caption),
+    )
+
+
+def held_out_caption(slow: str, value: float, unit: str, stem: str) -> str:
+    """The caption of a held-out line's figure: the line's slow-axis value with its unit.
+
+    ``stem`` (the file's) stands in for a value that could not be read from the file name.
+
+    Examples
+    --------
+    >>> held_out_caption("H", 1000.0, "Oe", "line_1000").split(":")[0]
+    'Held-out line H = 1000 Oe'
+    >>> held_out_caption("T", 0.25, "K", "line_0.25").split(":")[0]
+    'Held-out line T = 0.25 K'
+    >>> held_out_caption("H", float("inf"), "Oe", "line_x").split(":")[0]
+    'Held-out line line_x'
+    """
+    shown = pretty_unit(unit)
+    where = f"{slow} = {num(value, 6)} {shown}".rstrip() if np.isfinite(value) else stem
+    return (
+        f"Held-out line {where}: the measured points, each method's prediction (error / line "
+        "range in the legend) and, below, its error."
     )
 
 

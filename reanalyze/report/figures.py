@@ -35,6 +35,8 @@ __all__ = [
 
 Array = npt.NDArray[np.float64]
 DPI = 110
+#: Space between the two panels of the grid figure (fraction of the figure's width).
+PANEL_GAP = 0.08
 
 
 def _new_figure(width: float, height: float) -> Any:
@@ -84,9 +86,11 @@ def training_figure(
     """Measured dots and the twin's band per line (top); residuals measured − twin (bottom).
 
     ``slow`` is the (name, unit) of the lines' axis; more than
-    :data:`~reanalyze.plotting.MANY_CURVES` lines are coloured by it on a colour bar.
+    :data:`~reanalyze.plotting.MANY_CURVES` lines are coloured by it on a colour bar. The
+    legend stands outside the axes, to their right, so that it hides no point (scan lines
+    fill every corner of the axes in some datasets).
     """
-    fig = _new_figure(8.0, 7.0)
+    fig = _new_figure(9.5, 7.0)
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3.0, 1.3])
     values = [line.value if line.value is not None else float(i) for i, line in enumerate(lines)]
     name, unit = slow or ("line", "")
@@ -106,14 +110,28 @@ def training_figure(
         bottom.plot(line.x[order], line.residual[order], ".-", ms=2.5, lw=0.6, color=colour)
     label_axis(top.yaxis, target, target_unit)
     if family.many:
-        family.finish([top, bottom], band=True, legend=top)
+        family.finish([top, bottom], band=True, legend=top, loc="upper left")
         top.set_title("measured (dots), twin mean (line); bold lines with their ± std band")
     else:
-        top.legend(fontsize="small", ncol=2, title="measured (dots), twin mean ± std (line, band)")
+        top.legend(
+            loc="upper left",
+            fontsize="small",
+            title="measured (dots),\ntwin mean ± std\n(line, band)",
+        )
+    outside_right(top.get_legend(), top)
     bottom.axhline(0.0, color="0.4", lw=0.8)
     label_axis(bottom.xaxis, fast, fast_unit)
     label_axis(bottom.yaxis, f"{target} measured − twin", target_unit)
     return fig
+
+
+def outside_right(legend: Any, ax: Any) -> None:
+    """Move an ``upper left`` legend of ``ax`` just outside the axes, to their right.
+
+    The constrained layout makes room for it, so it covers no data whatever the data are.
+    """
+    legend.set_bbox_to_anchor((1.02, 1.0), transform=ax.transAxes)
+    legend.borderaxespad = 0.0
 
 
 def learning_figure(curves: Sequence[tuple[int, Array, Array]]) -> Any:
@@ -167,10 +185,12 @@ def grid_figure(
 
     ``names`` and ``units`` are those of (target, fast, slow); ``lines`` the measured scan
     lines, drawn on the std map so that spread between them stands out; the largest std is
-    marked.
+    marked (not clipped: it often lies on the edge of the grid). The left colour bar's label
+    is kept clear of the right panel by a wider gap between the panels.
     """
     (target, fast, slow), (tu, fu, su) = names, units
     fig = _new_figure(11.0, 4.6)
+    fig.get_layout_engine().set(wspace=PANEL_GAP)
     left, right = fig.subplots(1, 2, sharey=True)
     for ax, values, title, bar, cmap in (
         (left, mean, f"{target}: ensemble mean", target, "viridis"),
@@ -192,7 +212,16 @@ def grid_figure(
         )
     worst = np.unravel_index(int(np.argmax(std)), std.shape)
     right.plot(
-        [mesh[0][worst]], [mesh[1][worst]], "x", color="white", ms=8, mew=2, label="largest std"
+        [mesh[0][worst]],
+        [mesh[1][worst]],
+        "X",
+        mfc="white",
+        mec="black",
+        mew=1.0,
+        ms=10,
+        clip_on=False,
+        zorder=5,
+        label="largest std",
     )
     right.legend(fontsize="small", loc="upper left", framealpha=0.85)
     return fig

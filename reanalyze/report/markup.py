@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import html
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from reanalyze.report.data import FIGURES_DIR, SECTION_TITLES, Embedded, Image
+from reanalyze.report.text import param_text
 
 Entry = TypeVar("Entry")
 
@@ -22,6 +23,7 @@ __all__ = [
     "page",
     "pairs_table",
     "paragraph",
+    "params_table",
     "table",
     "warning",
 ]
@@ -55,6 +57,18 @@ def pairs_table(pairs: Sequence[tuple[str, str]], table_id: str = "") -> str:
     ident = f' id="{escape(table_id)}"' if table_id else ""
     rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in pairs)
     return f'<table class="pairs"{ident}><tbody>{rows}</tbody></table>'
+
+
+def params_table(params: Mapping[str, Any], table_id: str = "") -> str:
+    """A plugin's parameters as a two-column table (name, value as ``--param`` takes it).
+
+    Examples
+    --------
+    >>> "<tr><td>tec_widths</td><td>3, 10</td></tr>" in params_table({"tec_widths": [3.0, 10.0]})
+    True
+    """
+    rows = [[name, param_text(value)] for name, value in params.items()]
+    return table(["parameter", "value"], rows, table_id=table_id)
 
 
 def paragraph(text: str) -> str:
@@ -118,7 +132,7 @@ figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.9em;color:#444}span.file{color:#888}
 p.warning{background:#fff4e5;border-left:4px solid #f0a030;padding:.4em .7em}
 p.verdict{background:#eef4fb;border-left:4px solid #3a78c2;padding:.4em .7em}
-ul.notes{font-size:.92em;color:#333}footer{margin-top:3em;color:#555}
+ul.notes{font-size:.92em;color:#333}p.notes-lead{font-size:.92em;color:#555;margin-bottom:0}footer{margin-top:3em;color:#555}
 details summary{cursor:pointer;color:#3a78c2}
 """
 

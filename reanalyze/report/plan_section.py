@@ -5,10 +5,9 @@ Pure HTML from a collected :class:`~reanalyze.report.data.PlanEntry`; no file is
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
-from reanalyze.planning.plan_file import PlanFile
+from reanalyze.planning.plan_file import PlanFile, PlanRow
 from reanalyze.report.data import PlanEntry
 from reanalyze.report.markup import (
     Section,
@@ -17,10 +16,11 @@ from reanalyze.report.markup import (
     folders_section,
     notes,
     pairs_table,
+    params_table,
     table,
     warning,
 )
-from reanalyze.report.text import finite, num, with_unit
+from reanalyze.report.text import at_precision, num, percent, with_unit
 from reanalyze.units import pretty_unit
 
 __all__ = ["plans_section"]
@@ -52,31 +52,56 @@ def _plan_rows(plan: PlanFile) -> tuple[list[str], list[list[str]], list[str]]:
         "meets",
     ]
 
-    def percent(value: float | None) -> str:
-        return num(100.0 * value) if value is not None and finite(value) else "—"
-
     rows, classes = [], []
     for i, r in enumerate(plan.rows):
         mark = " ★" if i == plan.recommended else ""
-        rows.append(
-            [
-                num(r.step) + mark,
-                num(r.lines),
-                num(r.points),
-                num(r.hours),
-                num(r.days),
-                num(r.rms),
-                percent(r.rms_rel),
-                num(r.tv_ratio),
-                num(r.peak),
-                num(r.peak_error),
-                num(r.peak_position_error),
-                num(r.spread),
-                num(r.meets) if r.meets is not None else "—",
-            ]
-        )
+        rows.append([num(r.step) + mark, *_row_cells(r)])
         classes.append("recommended" if i == plan.recommended else "")
     return headers, rows, classes
+
+
+def _row_cells(r: PlanRow) -> list[str]:
+    """The cells of a plan row after its step.
+
+    The quantity's numbers (rms, peak, peak error) are rounded to the row's ensemble spread
+    at the maximum, the twin's own uncertainty (the spread to 2 significant digits); without
+    a spread, 4 significant digits. rms_rel is in % with 2 decimals.
+
+    Examples
+    --------
+    >>> row = PlanRow(step=0.1, rms=0.009905, rms_rel=0.0003035, peak=32.6467,
+    ...               peak_error=0.009686, peak_position_error=-0.004607, spread=0.3729)
+    >>> _row_cells(row)[4:]
+    ['0.01', '0.03', '—', '32.65', '+0.01', '-0.004607', '0.37', '—']
+    """
+    spread = r.spread
+    return [
+        num(r.lines),
+        num(r.points),
+        num(r.hours),
+        num(r.days),
+        at_precision(r.rms, spread),
+        percent(r.rms_rel),
+        num(r.tv_ratio),
+        at_precision(r.peak, spread),
+        at_precision(r.peak_error, spread, sign=True),
+        num(r.peak_position_error),
+        _spread_text(spread),
+        num(r.meets) if r.meets is not None else "—",
+    ]
+
+
+def _spread_text(spread: float | None) -> str:
+    """The ensemble spread to 2 significant digits (``0`` for a single twin).
+
+    Examples
+    --------
+    >>> _spread_text(0.3729), _spread_text(1.5622), _spread_text(0.0), _spread_text(None)
+    ('0.37', '1.6', '0', '—')
+    """
+    if spread is None or not spread > 0:
+        return num(spread)
+    return at_precision(spread, spread)
 
 
 def _tolerance_text(tolerance: Mapping[str, float | None], x_unit: str) -> str:
@@ -129,8 +154,6 @@ def _plan_details(plan: PlanFile) -> list[tuple[str, str]]:
         pairs.append(("instrument", "none given: no instrument time"))
     if plan.tolerance:
         pairs.append(("tolerance", _tolerance_text(plan.tolerance, str(q.get("x_unit", "")))))
-    if plan.params:
-        pairs.append(("parameters", json.dumps(plan.params, default=str)))
     if plan.recommended is not None:
         r = plan.rows[plan.recommended]
         cost = f": {num(r.hours)} h ({num(r.days)} days)" if r.hours is not None else ""
@@ -148,8 +171,10 @@ def plans_section(entries: Sequence[PlanEntry]) -> Section:
         "grid the experiment would measure, the property is computed per ensemble member and "
         "compared with the finest candidate (rms deviation, rms_rel relative to it in %, "
         "tv_ratio = total variation / the finest's, errors of the peak and of its position, "
-        "ensemble spread), and the instrument time of the scan lines is added up. The "
-        "recommended step (★) is the coarsest that meets the tolerance."
+        "ensemble spread at the maximum), and the instrument time of the scan lines is added "
+        "up. A row's rms, peak and peak error are rounded to its spread, the twin's own "
+        "uncertainty (the spread to 2 significant digits). The recommended step (★) is the "
+        "coarsest that meets the tolerance."
     )
     return folders_section("plans", intro, entries, "plan", _plan_block)
 
@@ -162,8 +187,10 @@ def _plan_block(index: int, entry: PlanEntry) -> list[str]:
         f'<h3 id="plan-{index}">{escape(plan.property)}: step of {escape(plan.axis)} — '
         f"{escape(folder.name)}</h3>",
         pairs_table(_plan_details(plan), f"plan-{index}-details"),
-        table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes),
     ]
+    if plan.params:
+        body.append(params_table(plan.params, f"plan-{index}-params"))
+    body.append(table(headers, rows, table_id=f"plan-{index}-rows", row_classes=classes))
     if plan.verdict:
         body.append(f'<p class="verdict">{escape(plan.verdict)}</p>')
     body.append(notes(plan.notes))

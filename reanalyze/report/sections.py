@@ -6,7 +6,6 @@ that comes from the data is escaped; figures are embedded as base64 ``data:`` UR
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 from reanalyze.properties.results import PropertyFile
@@ -18,6 +17,7 @@ from reanalyze.report.data import (
     TOP_TRIALS,
     About,
     ExactComparison,
+    ExactRow,
     GridInfo,
     Learning,
     PropertyEntry,
@@ -35,11 +35,12 @@ from reanalyze.report.markup import (
     page,
     pairs_table,
     paragraph,
+    params_table,
     table,
     warning,
 )
 from reanalyze.report.plan_section import plans_section
-from reanalyze.report.text import format_params, num, value_pm, with_unit
+from reanalyze.report.text import at_precision, format_params, num, percent, value_pm, with_unit
 from reanalyze.units import pretty_unit
 
 __all__ = [
@@ -175,8 +176,8 @@ def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Secti
         )
         holdout = run.summary.get("holdout")
         if holdout and holdout.get("classic"):
-            rows = [["twin (best trial)", f"{holdout['twin']:.2%}"]] + [
-                [name, f"{value:.2%}"] for name, value in sorted(holdout["classic"].items())
+            rows = [["twin (best trial)", f"{percent(holdout['twin'])}%"]] + [
+                [name, f"{percent(value)}%"] for name, value in sorted(holdout["classic"].items())
             ]
             unit = pretty_unit(str(run.summary.get("slow_unit", "")))
             lines = ", ".join(f"{v:g}" for v in holdout["lines"]) + (f" {unit}" if unit else "")
@@ -187,7 +188,7 @@ def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Secti
         return section
     unit = pretty_unit(validation.unit)
     rows = [
-        [m.method, f"{m.rel_rmse:.2%}", num(m.rmse), num(m.max_error), f"{m.wall_s:.1f}"]
+        [m.method, f"{percent(m.rel_rmse)}%", num(m.rmse), num(m.max_error), f"{m.wall_s:.1f}"]
         for m in sorted(validation.methods, key=lambda m: m.rel_rmse)
     ]
     headers = ["method", "error / line range", f"RMSE ({unit})", f"max error ({unit})"]
@@ -333,6 +334,20 @@ def split_variants(keys: Sequence[str]) -> tuple[list[str], list[str]]:
     )
 
 
+def _relative_error(row: ExactRow) -> tuple[float, float | None]:
+    """The twin's error and std in % of the exact maximum (std None: a single member).
+
+    Examples
+    --------
+    >>> error, std = _relative_error(ExactRow(5.0, 32.73, 0.35, 32.52, 37.0, 36.9, 0.28, None))
+    >>> round(error, 4), round(std, 4)
+    (0.6458, 1.0763)
+    """
+    scale = 100.0 / row.exact_peak
+    std = None if row.twin_std is None else row.twin_std * scale
+    return (row.twin_peak - row.exact_peak) * scale, std
+
+
 def _exact_block(exact: ExactComparison, index: int) -> list[str]:
     """The twin against the exact answer of a synthetic dataset: a paragraph, table, figure."""
     unit = pretty_unit(exact.unit)
@@ -351,13 +366,13 @@ def _exact_block(exact: ExactComparison, index: int) -> list[str]:
         [
             num(r.delta_h),
             value_pm(r.twin_peak, r.twin_std, ""),
-            f"{r.exact_peak:.6g}",
-            f"{r.twin_peak - r.exact_peak:+.3g}",
-            f"{100.0 * (r.twin_peak - r.exact_peak) / r.exact_peak:+.2f}",
+            num(r.exact_peak),
+            at_precision(r.twin_peak - r.exact_peak, r.twin_std, sign=True),
+            at_precision(*_relative_error(r), sign=True),
             num(r.twin_t_peak),
             num(r.exact_t_peak),
             num(r.rms, 3),
-            num(100.0 * r.within, 3) if r.within is not None else "—",
+            percent(r.within),
         ]
         for r in exact.rows
     ]
@@ -365,8 +380,9 @@ def _exact_block(exact: ExactComparison, index: int) -> list[str]:
         f"{exact.dataset} is made by the generator {exact.generator}, so the exact ΔS_M is "
         "known: the table sets the twin's |ΔS_M|max (mean ± std of the ensemble members' "
         "peaks, as in the summary) beside the exact maximum (found on a 0.01 K grid), for "
-        "the largest field change and two smaller ones; RMS over every temperature of the "
-        "result, and the share of them where the exact curve lies within ± 2 std of the twin."
+        "the largest field change and two smaller ones, with the error rounded to the twin's "
+        "std; RMS over every temperature of the result, and the share of them where the exact "
+        "curve lies within ± 2 std of the twin."
     )
     largest = exact.rows[-1]
     error = largest.twin_peak - largest.exact_peak
@@ -374,8 +390,9 @@ def _exact_block(exact: ExactComparison, index: int) -> list[str]:
         f"µ0ΔH = {num(largest.delta_h)} T: twin |ΔS_M|max "
         f"{value_pm(largest.twin_peak, largest.twin_std, exact.unit)} at "
         f"{num(largest.twin_t_peak)} K, exact {with_unit(largest.exact_peak, exact.unit)} at "
-        f"{num(largest.exact_t_peak)} K; error {error:+.3g} {unit} "
-        f"({100.0 * error / largest.exact_peak:+.2f} %)."
+        f"{num(largest.exact_t_peak)} K; error "
+        f"{value_pm(error, largest.twin_std, exact.unit, sign=True)} "
+        f"({value_pm(*_relative_error(largest), '', sign=True)} %)."
     )
     return [
         f'<h4 id="property-{index}-exact">The exact answer</h4>',
@@ -390,8 +407,10 @@ def properties_section(entries: Sequence[PropertyEntry]) -> Section:
     """6. Each property result: its summary numbers with units, notes and figures."""
     intro = (
         "Derived properties computed with property plugins (reanalyze property run). From a "
-        "twin's simulation every ensemble member is used, so each number is mean ± standard "
-        "deviation over the members."
+        "twin's simulation every ensemble member is used, so each number of a summary table is "
+        "the mean ± standard deviation over the members (the std to 2 significant digits, the "
+        "mean to the same decimal place); the plugin's notes come from its result on the "
+        "ensemble-mean curve."
     )
     return folders_section("properties", intro, entries, "property", _property_block)
 
@@ -402,15 +421,15 @@ def _property_block(index: int, entry: PropertyEntry) -> list[str]:
     prop = entry.result
     name = prop.property or "property"
     details = [("folder", str(entry.folder)), ("input", prop.input or "—")]
-    if prop.params:
-        details.append(("parameters", json.dumps(prop.params, default=str)))
     details.append(("ensemble members", str(prop.members)))
     body = [
         f'<h3 id="property-{index}">{escape(name)} — {escape(entry.folder.name)}</h3>',
         pairs_table(details),
     ]
+    if prop.params:
+        body.append(params_table(prop.params, f"property-{index}-params"))
     main, variants = split_variants(list(prop.summary))
-    headers = ["quantity", "value ± std", "description"]
+    headers = ["quantity", _value_header(prop.members), "description"]
 
     def rows(keys: Sequence[str], p: PropertyFile = prop) -> list[list[str]]:
         return [
@@ -432,8 +451,33 @@ def _property_block(index: int, entry: PropertyEntry) -> list[str]:
             + table(headers, rows(variants), table_id=f"property-{index}-more")
             + "</details>"
         )
-    body.append(notes(prop.notes))
+    body += _property_notes(prop)
     return body + [embed(f) for f in entry.figures]
+
+
+def _value_header(members: int) -> str:
+    """The summary's value column: mean ± std over the members, or one result's value.
+
+    Examples
+    --------
+    >>> _value_header(5), _value_header(1)
+    ('mean ± std over the 5 members', 'value')
+    """
+    return f"mean ± std over the {members} members" if members > 1 else "value"
+
+
+def _property_notes(prop: PropertyFile) -> list[str]:
+    """The plugin's notes, saying that numbers in them are of the ensemble-mean curve."""
+    if not prop.notes:
+        return []
+    if prop.members <= 1:
+        return [notes(prop.notes)]
+    lead = (
+        "Notes of the plugin. A number quoted in them (a count, a largest value) is of the "
+        f"ensemble-mean curve, one result; the table above gives the mean ± std over the "
+        f"{prop.members} members' results, which can differ from it."
+    )
+    return [f'<p class="notes-lead">{escape(lead)}</p>', notes(prop.notes)]
 
 
 def about_section(about: About, run: RunInfo) -> Section:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from reanalyze.plotting import label_axis, std_band
+from reanalyze.units import pretty_unit
 from reanalyze.validation.result import TWIN, Validation
 from reanalyze.validation.run import Predictions
 
@@ -62,7 +63,8 @@ def line_figure(validation: Validation, predictions: Predictions, line: float) -
     label_axis(top.yaxis, data.target, validation.unit)
     label_axis(bottom.yaxis, "error", validation.unit)
     top.set_title(
-        f"held-out line {data.slow_axis} = {line:g} {validation.slow_unit}".strip(), fontsize=10
+        f"held-out line {data.slow_axis} = {line:g} {pretty_unit(validation.slow_unit)}".strip(),
+        fontsize=10,
     )
     top.legend(fontsize=8, frameon=False)
     return fig

@@ -104,6 +104,22 @@ def twin(
     return Twin(root, run, data, search, uri, prop, plan, html, text, Page(text), messages)
 
 
+def rounded_pm(cell: str) -> tuple[float, float, float]:
+    """Value, std and the step of the last decimal shown in ``32.75 ± 0.35 unit`` or
+    ``(3.20 ± 0.11) × 10⁻⁷ unit``."""
+    power = 0
+    if cell.startswith("("):
+        inner, rest = cell[1:].split(")", 1)
+        exponent = rest.split("× 10", 1)[1].split()[0]
+        power = int(exponent.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")))
+        cell = inner
+    value, std = cell.split(" ± ")[0], cell.split(" ± ")[1].split()[0]
+    places = len(std.split(".")[1]) if "." in std else 0
+    assert places == (len(value.split(".")[1]) if "." in value else 0), cell
+    scale = 10.0**power
+    return float(value) * scale, float(std) * scale, 10.0**-places * scale
+
+
 # ------------------------------------------------------------------ tests
 def test_report_has_every_section_and_every_figure_embedded(twin: Twin) -> None:
     assert twin.html == twin.run / "report" / "index.html"
@@ -194,11 +210,13 @@ def test_property_numbers_appear_with_units(twin: Twin) -> None:
         if item["value"] is None:
             assert shown[key] == "—"
             continue
-        assert close(shown[key], item["value"], rel=5e-6)  # 6 significant digits
-        if item["std"]:
-            std = shown[key].split(" ± ")[1].split()[0]
-            assert math.isclose(float(std), item["std"], rel_tol=0.05, abs_tol=1e-12)
+        if item["std"]:  # rounded to the std's precision, the std to 2 significant digits
+            value, std, step = rounded_pm(shown[key])
+            assert abs(value - item["value"]) <= 0.5 * step * (1 + 1e-9)
+            assert math.isclose(std, item["std"], rel_tol=0.05, abs_tol=1e-12)
+            assert 10 * step <= std * (1 + 1e-9) and std < 100 * step  # 2 significant
         else:  # no std, or 0 over the members (the largest field change): no "± 0"
+            assert close(shown[key], item["value"])  # 4 significant digits
             assert "±" not in shown[key]
         assert shown[key].endswith(pretty_unit(item["unit"]))
     for note in info["notes"]:
@@ -214,10 +232,14 @@ def test_plan_table_recommendation_and_verdict(twin: Twin) -> None:
     assert "★" in rows[1][1][0]
     col = {h.split(" (")[0]: i for i, h in enumerate(headers)}
     for (_, cells), row in zip(rows, PLAN_ROWS, strict=True):
-        for key in ("step", "hours", "days", "rms", "tv_ratio", "peak", "spread"):
+        for key in ("step", "hours", "days", "tv_ratio"):
             assert close(cells[col[key]], row[key]), key
-        assert close(cells[col["rms_rel"]], 100 * row["rms_rel"])  # shown in %
-        assert close(cells[col["peak error"]], row["peak_error"])
+        # the quantity's numbers to the precision of the row's spread (2 significant digits)
+        step = 10.0 ** (math.floor(math.log10(row["spread"])) - 1)
+        for key in ("rms", "peak", "peak_error", "spread"):
+            shown = float(cells[col[key.replace("_", " ")]])
+            assert abs(shown - row[key]) <= 0.5 * step * (1 + 1e-9), key
+        assert abs(float(cells[col["rms_rel"]]) - 100 * row["rms_rel"]) <= 0.005  # %, 2 decimals
         assert close(cells[col["peak position error"]], row["peak_position_error"])
         assert cells[col["meets"]] == ("yes" if row["meets"] else "no")
     details = twin.page.pairs("plan-1-details")

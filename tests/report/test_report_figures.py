@@ -11,6 +11,7 @@ those it embeds from the property and plan folders (drawn again by the same plug
 from __future__ import annotations
 
 import base64
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,8 +128,14 @@ def test_exact_answer_is_overlaid_and_its_error_printed(demo: Demo) -> None:
     rows = [cells for _, cells in demo.page.tables["property-1-exact"]]
     assert len(rows) == len(exact.rows) == 3
     error = largest.twin_peak - largest.exact_peak
-    assert rows[-1][3] == f"{error:+.3g}"
-    assert rows[-1][4] == f"{100 * error / largest.exact_peak:+.2f}"
+    # the error to the precision of the twin's std (2 significant digits of it), in % too
+    std = largest.twin_std
+    assert std is not None and std > 0
+    relative, relative_std = 100 * error / largest.exact_peak, 100 * std / largest.exact_peak
+    places, places_rel = (1 - math.floor(math.log10(s)) for s in (std, relative_std))
+    assert float(rows[-1][3]) == pytest.approx(error, abs=0.5 * 10.0**-places + 1e-12)
+    assert float(rows[-1][4]) == pytest.approx(relative, abs=0.5 * 10.0**-places_rel + 1e-12)
+    assert len(rows[-1][3].split(".")[1]) == places  # the std is below 1 here
     assert f"exact {largest.exact_peak:.4g} J kg⁻¹ K⁻¹" in demo.page.all_text
     figure = next(i for i in demo.data.images if i.name.endswith("-exact.png")).figure
     labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from report_helpers import HEADINGS, HOSTILE_NOTE, PLAN_ROWS, VERDICT, Page, plan_json
 
-from reanalyze.planning.plan_file import PlanFile
+from reanalyze.planning.plan_file import PlanFile, PlanRow
 from reanalyze.properties.results import PropertyFile
 from reanalyze.report import data, sections
 
@@ -305,11 +305,12 @@ def test_exact_answer_of_a_synthetic_dataset_is_shown_with_the_error() -> None:
         "error (%)",
     ]
     table = [cells for _, cells in page.tables["property-1-exact"]]
-    assert table[1][:5] == ["4.96", "32.73 ± 0.35", "32.52", "+0.21", "+0.65"]
-    assert table[0][-1] == "69.3" and table[1][-1] == "—"
+    # the error (%) to the precision of the twin's std, 0.35 / 32.52 = 1.1 %: +0.6, not +0.65
+    assert table[1][:5] == ["4.96", "32.73 ± 0.35", "32.52", "+0.21", "+0.6"]
+    assert table[0][-1] == "69.30" and table[1][-1] == "—"  # percentages: 2 decimals
     assert (
         "µ0ΔH = 4.96 T: twin |ΔS_M|max 32.73 ± 0.35 J kg⁻¹ K⁻¹ at 36.98 K, exact 32.52 "
-        "J kg⁻¹ K⁻¹ at 36.9 K; error +0.21 J kg⁻¹ K⁻¹ (+0.65 %)."
+        "J kg⁻¹ K⁻¹ at 36.9 K; error +0.21 ± 0.35 J kg⁻¹ K⁻¹ (+0.6 ± 1.1 %)."
     ) in page.all_text
     assert "bean_rodbell_first_order" in page.all_text
     assert len(page.images) == 2  # the exact overlay and the property's own figure
@@ -349,7 +350,7 @@ def test_plans_section_table_units_recommendation_and_verdict() -> None:
     assert [css for css, _ in rows] == ["", "recommended", ""]
     assert [cells[0] for _, cells in rows] == ["1", "0.5 ★", "0.2"]
     col = {h.split(" (")[0]: i for i, h in enumerate(headers)}
-    assert [cells[col["rms_rel"]] for _, cells in rows] == ["3.12", "0.94", "0"]  # in %
+    assert [cells[col["rms_rel"]] for _, cells in rows] == ["3.12", "0.94", "0.00"]  # in %
     assert [cells[col["meets"]] for _, cells in rows] == ["no", "yes", "yes"]
     assert rows[2][1][col["peak position error"]] == "—"  # NaN in plan.json
     assert rows[1][1][col["hours"]] == str(PLAN_ROWS[1]["hours"])
@@ -383,3 +384,126 @@ def test_about_section_names_the_inputs_and_the_mlflow_run() -> None:
     assert pairs["run folder"] == "/abs/runs/magnet"
     assert pairs["property 1"] == "/abs/results/mce" and pairs["plan 1"] == "/abs/plans/mce"
     assert pairs["MLflow"] == "run abc123 at sqlite:///mlflow.db (artifacts under report/)"
+
+
+# ------------------------------------------------------------------ numbers, wording, parameters
+def ensemble_property(members: int = 5) -> PropertyFile:
+    """A magnetocaloric result as the demo writes it: many digits, stds, notes of the mean."""
+    return PropertyFile.model_validate(
+        {
+            "property": "magnetocaloric",
+            "input": "twin runs/magnet",
+            "params": {"low_field": "constant", "t_step": None, "tec_widths": [3.0, 10.0]},
+            "summary": {
+                "delta_s_max": {"value": 32.7482, "std": 0.3465, "unit": "J/(kg*K)"},
+                "fwhm": {"value": 14.7026, "std": 0.069, "unit": "K"},
+                "rcp": {"value": 481.475, "std": 4.7, "unit": "J/kg"},
+                "tec_3K": {"value": 32.0583, "std": 0.3, "unit": "J/(kg*K)"},
+                "n_max": {"value": 9.54574, "std": 0.2449, "unit": ""},
+                "banerjee_negative_isotherms": {"value": 46.4, "std": 12.2, "unit": ""},
+                "delta_h": {"value": 4.96, "std": 0.0, "unit": "T"},
+                "t_onset": {"value": 36.98345, "std": None, "unit": "K"},
+            },
+            "notes": [
+                "field exponent n = d ln|ΔS_M|/d ln ΔH reaches 9.46 > 2",
+                "Banerjee criterion: 52 of 251 Arrott isotherms have a negative slope",
+            ],
+            "members": members,
+        }
+    )
+
+
+def test_values_with_a_std_are_rounded_to_its_precision() -> None:
+    entry = data.PropertyEntry(Path("results/mce"), ensemble_property(), [])
+    page = section_page(sections.properties_section([entry]))
+    shown = {cells[0]: cells[1] for _, cells in page.tables["property-1-summary"]}
+    assert shown == {
+        "delta_s_max": "32.75 ± 0.35 J kg⁻¹ K⁻¹",  # as the terminal prints it
+        "fwhm": "14.703 ± 0.069 K",
+        "rcp": "481.5 ± 4.7 J/kg",
+        "tec_3K": "32.06 ± 0.30 J kg⁻¹ K⁻¹",  # the std keeps its 2 significant digits
+        "n_max": "9.55 ± 0.24",
+        "banerjee_negative_isotherms": "46 ± 12",
+        "delta_h": "4.96 T",  # std 0: no "± 0"
+        "t_onset": "36.98 K",  # no std: 4 significant digits
+    }
+
+
+def test_value_pm_rounds_tiny_and_huge_numbers_with_a_shared_power_of_ten() -> None:
+    from reanalyze.report.text import at_precision, value_pm
+
+    assert value_pm(0.069534, 0.000123, "emu") == "0.06953 ± 0.00012 emu"
+    assert value_pm(3.2e-7, 1.1e-8, "emu") == "(3.20 ± 0.11) × 10⁻⁷ emu"
+    assert value_pm(5.234e9, 3.1e8, "Oe") == "(5.23 ± 0.31) × 10⁹ Oe"
+    assert value_pm(12345.0, 1234.0, "") == "12300 ± 1200"
+    assert value_pm(0.0996, 0.0996, "") == "0.10 ± 0.10"  # the std rounds up to 0.10
+    assert value_pm(-0.004, 0.35, "K", sign=True) == "0.00 ± 0.35 K"  # no -0.00, no +0.00
+    assert at_precision(-1.26, 0.35, sign=True) == "-1.26"
+
+
+def test_notes_say_they_are_of_the_ensemble_mean_curve_and_the_table_of_the_members() -> None:
+    entry = data.PropertyEntry(Path("results/mce"), ensemble_property(), [])
+    page = section_page(sections.properties_section([entry]))
+    assert page.headers["property-1-summary"][1] == "mean ± std over the 5 members"
+    text = page.all_text
+    lead = text.index("is of the ensemble-mean curve")
+    assert lead < text.index("reaches 9.46") and lead < text.index("52 of 251")
+    assert "mean ± std over the 5 members' results" in text
+    single = data.PropertyEntry(Path("results/mce"), ensemble_property(members=1), [])
+    one = sections.properties_section([single])
+    assert section_page(one).headers["property-1-summary"][1] == "value"
+    assert 'class="notes-lead"' not in one.html()  # one result: nothing to tell apart
+
+
+def test_property_and_plan_parameters_are_a_two_column_table() -> None:
+    entry = data.PropertyEntry(Path("results/mce"), ensemble_property(), [])
+    section = sections.properties_section([entry])
+    page = section_page(section)
+    assert page.headers["property-1-params"] == ["parameter", "value"]
+    assert [cells for _, cells in page.tables["property-1-params"]] == [
+        ["low_field", "constant"],
+        ["t_step", "none"],
+        ["tec_widths", "3, 10"],
+    ]
+    assert "parameters" not in page.pairs("anonymous-1")  # no raw JSON among the details
+    assert "{" not in section.html().split("<h3")[1].split("</table>")[0]
+    plan = plan_file().model_copy(
+        update={"params": {"low_field": "constant", "field_tolerance": 0.002, "exact": True}}
+    )
+    plans = section_page(sections.plans_section([data.PlanEntry(Path("p"), plan)]))
+    assert [cells for _, cells in plans.tables["plan-1-params"]] == [
+        ["low_field", "constant"],
+        ["field_tolerance", "0.002"],
+        ["exact", "true"],
+    ]
+    assert "parameters" not in plans.pairs("plan-1-details")
+
+
+def test_plan_rows_are_rounded_to_their_ensemble_spread() -> None:
+    rows = [
+        {"step": 0.2, "unit": "T", "hours": 27.7051, "days": 1.15438, "rms": 0.05687,
+         "rms_rel": 0.001742, "tv_ratio": 1.00012, "peak": 32.6394, "peak_error": 0.002699,
+         "peak_position_error": 0.006945, "spread": 0.3675, "meets": True},
+        {"step": 0.1, "unit": "T", "rms": 0.009905, "rms_rel": 0.0003035, "peak": 32.6467,
+         "peak_error": -0.009686, "spread": 0.3729, "meets": True},
+        {"step": 0.05, "unit": "T", "rms": 0.0, "rms_rel": 0.0, "peak": 32.637,
+         "peak_error": 0.0, "spread": 0.0, "meets": True},
+    ]  # fmt: skip
+    plan = plan_file().model_copy(
+        update={"rows": [PlanRow.model_validate(r) for r in rows], "recommended": 0}
+    )
+    page = section_page(sections.plans_section([data.PlanEntry(Path("p"), plan)]))
+    headers = page.headers["plan-1-rows"]
+    col = {h.split(" (")[0]: i for i, h in enumerate(headers)}
+    table = [cells for _, cells in page.tables["plan-1-rows"]]
+    picked = [
+        [cells[col[k]] for k in ("hours", "rms", "rms_rel", "peak", "peak error", "spread")]
+        for cells in table
+    ]
+    assert picked == [
+        ["27.71", "0.06", "0.17", "32.64", "0.00", "0.37"],
+        ["—", "0.01", "0.03", "32.65", "-0.01", "0.37"],
+        ["—", "0", "0.00", "32.64", "0", "0"],  # a single twin: no spread, 4 digits
+    ]
+    assert table[0][col["peak position error"]] == "0.006945"  # no uncertainty: 4 digits
+    assert "rounded to its spread" in page.all_text

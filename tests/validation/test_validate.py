@@ -16,7 +16,7 @@ from reanalyze.twin.data import TrainingData
 from reanalyze.twin.search import Search
 from reanalyze.twin.space import SearchSpace
 from reanalyze.validation import Validation, validate_data, validate_run
-from reanalyze.validation.write import write_validation
+from reanalyze.validation.write import line_figure, write_validation
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,14 @@ def test_validate_data_refuses_two_lines(smooth_data: TrainingData) -> None:
     )  # fmt: skip
     with pytest.raises(DataError, match="at least three are needed"):
         validate_data(data)
+
+
+def test_held_out_line_figure_is_titled_with_the_line_and_its_unit(
+    smooth_data: TrainingData,
+) -> None:
+    result, predictions = validate_data(smooth_data, methods=("linear",))
+    figure = line_figure(result, predictions, 1000.0)
+    assert figure.axes[0].get_title() == "held-out line H = 1000 Oe"  # not the file line_1000
 
 
 @pytest.fixture(scope="module")
