@@ -54,6 +54,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from reanalyze.errors import ColumnError, PluginError, validation_message
+from reanalyze.numbers import value_pm
 from reanalyze.outputs import output_action, publish_folder
 from reanalyze.properties.results import write_property
 from reanalyze.table import ColumnSpec, UnitTable
@@ -117,10 +118,8 @@ class Summary:
     description: str = ""
 
     def __str__(self) -> str:
-        unit = f" {self.unit}" if self.unit else ""
-        if self.std is None:
-            return f"{self.value:.6g}{unit}"
-        return f"{self.value:.6g} ± {self.std:.2g}{unit}"
+        """``value ± std unit`` rounded to the std (:func:`reanalyze.numbers.value_pm`)."""
+        return value_pm(self.value, self.std, self.unit)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-friendly dict (NaN becomes ``None``)."""

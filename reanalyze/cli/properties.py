@@ -29,6 +29,7 @@ from reanalyze.cli._common import (
     print_table,
     table_fits,
 )
+from reanalyze.numbers import value_pm
 
 property_app = typer.Typer(
     help="Derived properties (plugins): list them, show their parameters, run one.",
@@ -151,9 +152,8 @@ HEADLINE_ROWS = 12
 
 
 def _value_text(item: Any) -> str:
-    if item.std is not None and item.std == item.std and item.std > 0:
-        return f"{item.value:.4g} ± {item.std:.2g}"
-    return f"{item.value:.6g}"
+    """A summary value, rounded to its ensemble std as the report writes it."""
+    return value_pm(item.value, item.std, "")
 
 
 def variant_groups(keys: list[str]) -> tuple[list[str], dict[str, dict[str, str]]]:

@@ -185,7 +185,9 @@ def test_ensemble_mean_and_std_over_members() -> None:
     assert np.allclose(curve.values("y"), 2 * t) and np.allclose(curve.values("y_std"), t)
     assert "T_std" not in curve.columns  # identical in every member: a coordinate
     assert result.notes[0].startswith("mean ± std over 3 ensemble members")
-    assert str(result.summary["area"]) == "100 ± 50 emu*K"
+    assert (
+        str(result.summary["area"]) == "100 ± 50 emu K"
+    )  # rounded to its std, the unit as written in figures
 
 
 def test_members_off_uses_the_target_column() -> None:
