@@ -284,7 +284,7 @@ def test_plan_headers_are_whole_with_conventional_units(ws: Workspace) -> None:
     text = result.stdout
     assert "…" not in text
     header = " ".join(line.strip("┃ ") for line in text.splitlines() if "┃" in line)
-    for word in ("spread", "(J", "kg⁻¹", "K⁻¹)", "step", "(T)", "max.", "at", "(K)"):
+    for word in ("spread", "(J", "kg⁻¹", "K⁻¹)", "step", "(T)", "max.", "peak", "centre", "(K)"):
         assert word in header.split(), (word, text)
     assert "J/(kg" not in text
 
