@@ -143,6 +143,7 @@ def compute_property(
     figures: bool = True,
     overwrite: bool = False,
     option: str = "output folder",
+    grid_option: str = "a grid",
     note: Note | None = None,
 ) -> PropertyRun:
     """Compute the property plugin ``name`` of measured data or of a twin; write ``out``.
@@ -164,6 +165,8 @@ def compute_property(
         Sample mass ``(magnitude, unit)``, positive; replaces the file's.
     grid
         With a twin: axis specs or a points table (:func:`reanalyze.twin.simulate.simulate`).
+    option, grid_option
+        How messages name ``out`` and ``grid`` (the command line: ``--out``, ``--grid``).
     run_dir
         Log to MLflow under this twin's search run (default: the twin the property came
         from); ``log_to_mlflow=False`` never logs.
@@ -192,7 +195,9 @@ def compute_property(
 
         twin = Path(inputs[0])
         if grid is None:
-            raise OptionError(f"{twin} is a twin's run folder: give the grid to simulate")
+            raise OptionError(
+                f"{twin} is a twin's run folder: give {grid_option} to simulate it on"
+            )
         table = simulate(twin, grid, allow_extrapolation=allow_extrapolation)
         if note is not None:
             note(f"simulated {len(table)} points with the twin in {twin}")

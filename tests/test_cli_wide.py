@@ -105,7 +105,11 @@ CASES: list[tuple[list[str], int, str]] = [
         2,
         "--column T given twice",
     ),
-    (["property", "run", "magnetocaloric", "run", "--out", "p"], 2, "give the grid"),
+    (
+        ["property", "run", "magnetocaloric", "run", "--out", "p"],
+        2,
+        "run folder: give --grid to simulate it on",
+    ),
     # ---- plan
     (["plan", "run", *PLAN, "--steps", "1T", "--out", "p"], 2, "at least two candidate steps"),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "--out", "run"], 2, "--out run"),

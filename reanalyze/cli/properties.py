@@ -139,7 +139,7 @@ def property_run(
         mass=_mass(mass) if mass else None, grid=_grid_source(grid, None, None) if grid else None,
         allow_extrapolation=allow_extrapolation, run_dir=run_dir, tracking_uri=tracking_uri,
         log_to_mlflow=not no_mlflow, figures=not no_figures, overwrite=overwrite,
-        option="--out", note=_note,
+        option="--out", grid_option="--grid", note=_note,
     )  # fmt: skip
     if run.mlflow is not None:
         err.print(f"note: logged to MLflow run {run.mlflow[1]} at {run.mlflow[0]}", markup=False,
