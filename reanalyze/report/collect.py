@@ -45,7 +45,7 @@ from reanalyze.report.data import (
     TrialInfo,
     ValidationInfo,
 )
-from reanalyze.report.text import num, slug
+from reanalyze.report.text import held_out_caption, num, slug
 from reanalyze.units import pretty_unit
 
 __all__ = ["collect_report", "load_run"]
@@ -479,28 +479,6 @@ def _validation(folder: Path, images: _Images) -> ValidationInfo | None:
         ],
         notes=list(validation.notes),
         figures=images.add_files(files, "validation", caption),
-    )
-
-
-def held_out_caption(slow: str, value: float, unit: str, stem: str) -> str:
-    """The caption of a held-out line's figure: the line's slow-axis value with its unit.
-
-    ``stem`` (the file's) stands in for a value that could not be read from the file name.
-
-    Examples
-    --------
-    >>> held_out_caption("H", 1000.0, "Oe", "line_1000").split(":")[0]
-    'Held-out line H = 1000 Oe'
-    >>> held_out_caption("T", 0.25, "K", "line_0.25").split(":")[0]
-    'Held-out line T = 0.25 K'
-    >>> held_out_caption("H", float("inf"), "Oe", "line_x").split(":")[0]
-    'Held-out line line_x'
-    """
-    shown = pretty_unit(unit)
-    where = f"{slow} = {num(value, 6)} {shown}".rstrip() if np.isfinite(value) else stem
-    return (
-        f"Held-out line {where}: the measured points, each method's prediction (error / line "
-        "range in the legend) and, below, its error."
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "at_precision",
     "finite",
     "format_params",
+    "held_out_caption",
     "num",
     "param_text",
     "percent",
@@ -80,6 +81,28 @@ def param_text(value: Any) -> str:
     if finite(value):
         return num(value, 6)
     return str(value)
+
+
+def held_out_caption(slow: str, value: float, unit: str, stem: str) -> str:
+    """The caption of a held-out line's figure: the line's slow-axis value with its unit.
+
+    ``stem`` (the file's) stands in for a value that could not be read from the file name.
+
+    Examples
+    --------
+    >>> held_out_caption("H", 1000.0, "Oe", "line_1000").split(":")[0]
+    'Held-out line H = 1000 Oe'
+    >>> held_out_caption("T", 0.25, "K", "line_0.25").split(":")[0]
+    'Held-out line T = 0.25 K'
+    >>> held_out_caption("H", float("inf"), "Oe", "line_x").split(":")[0]
+    'Held-out line line_x'
+    """
+    shown = pretty_unit(unit)
+    where = f"{slow} = {num(value, 6)} {shown}".rstrip() if np.isfinite(value) else stem
+    return (
+        f"Held-out line {where}: the measured points, each method's prediction (error / line "
+        "range in the legend) and, below, its error."
+    )
 
 
 def slug(text: str) -> str:
