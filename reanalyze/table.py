@@ -81,6 +81,21 @@ class Sample(BaseModel):
         default=None, gt=0, description="Molar mass of one formula unit, g/mol."
     )
 
+    def __str__(self) -> str:
+        """``ErCo2, 0.61 mg, molar mass 285.125 g/mol`` (what is known of it).
+
+        >>> str(Sample(material="ErCo2", mass=0.61, molar_mass=285.125))
+        'ErCo2, 0.61 mg, molar mass 285.125 g/mol'
+        >>> str(Sample())
+        'unknown sample'
+        """
+        parts = [self.material] if self.material else []
+        if self.mass is not None:
+            parts.append(f"{self.mass:g} {self.mass_unit}")
+        if self.molar_mass is not None:
+            parts.append(f"molar mass {self.molar_mass:g} g/mol")
+        return ", ".join(parts) or "unknown sample"
+
     def mass_in(self, unit: str) -> float:
         """The sample mass converted to ``unit``; :class:`DataError` if it is unknown."""
         if self.mass is None:

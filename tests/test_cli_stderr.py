@@ -276,6 +276,12 @@ def test_names_a_user_types_are_never_cut(ws: Workspace) -> None:
             assert set(expected) <= words, (args, columns, result.stdout)
             assert "…" not in result.stdout, result.stdout
     assert "synthetic_magnet_second_order" in run_case(ws, "data list").stdout
+    # the kinds of a dataset's columns, which --kind takes, are names too
+    shown = reanalyze(ws, "data", "show", "erco2", env={**ws.env, "COLUMNS": "80"})
+    assert shown.returncode == 0, shown.stderr
+    assert {"temperature", "magnetic_field", "magnetic_moment"} <= set(
+        re.findall(r"[\w.-]+", shown.stdout)
+    ), shown.stdout
 
 
 def test_plan_headers_are_whole_with_conventional_units(ws: Workspace) -> None:

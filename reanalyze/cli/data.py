@@ -54,7 +54,7 @@ def data_show(name: Annotated[str, typer.Argument(help="Dataset name.")]) -> Non
     _print_source(entry.source)
     _print_columns(entry.columns)
     if entry.sample:
-        out.print(f"sample: {entry.sample.model_dump(exclude_none=True)}")
+        out.print(f"sample: {entry.sample}", markup=False, highlight=False)
     if entry.citation:
         out.print(f"citation: {entry.citation}")
     for note in entry.notes:
@@ -87,7 +87,7 @@ def _print_columns(columns: dict[str, Any]) -> None:
             Text(key), Text(col.name), col.kind, pretty_unit(col.unit), col.role,
             Text(col.description),
         )  # fmt: skip
-    print_table(table, names=(0, 1), console=out)
+    print_table(table, names=(0, 1, 2), console=out)  # kinds are typed too (--kind)
 
 
 @data_app.command("fetch")
@@ -227,7 +227,7 @@ def _describe(table: Any) -> None:
         )
     print_table(summary, console=out)
     if table.sample is not None:
-        out.print(f"sample: {table.sample.model_dump(exclude_none=True)}")
+        out.print(f"sample: {table.sample}", markup=False, highlight=False)
     skip = {"notes", "source", "loader"}
     for key, val in meta.items():
         if key not in skip and val not in (None, [], {}):
