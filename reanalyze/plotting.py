@@ -44,6 +44,7 @@ __all__ = [
     "representatives",
     "scaled_unit",
     "std_band",
+    "symbols",
     "viridis_colors",
 ]
 
@@ -58,6 +59,27 @@ REPRESENTATIVE_CURVES = 5
 def axis_label(name: str, unit: str) -> str:
     """``"name (unit)"`` in conventional notation; no unit reads ``(dimensionless)``."""
     return f"{name} ({pretty_unit(unit) or 'dimensionless'})"
+
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "µ", "nu": "ν", "xi": "ξ",
+    "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω",
+}  # fmt: skip
+_GREEK_WORD = re.compile(r"\b(" + "|".join(_GREEK) + r")(?=\d*\b)")
+
+
+def symbols(text: str) -> str:
+    """``text`` with Greek letter names spelled out in column names written as symbols.
+
+    A whole word that is a Greek letter's name, optionally followed by digits, becomes the
+    letter: ``theta2`` → ``θ2``. Figures show the symbol a physicist writes; the column keeps
+    its typed name.
+
+    >>> symbols("theta2"), symbols("largest std of phi"), symbols("betatron T"), symbols("H")
+    ('θ2', 'largest std of φ', 'betatron T', 'H')
+    """
+    return _GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], text)
 
 
 #: SI prefixes by power of ten, for :func:`scaled_unit` (beyond them, a power of ten: a
@@ -129,7 +151,7 @@ def label_axis(axis: Any, name: str, unit: str) -> None:
     low, high = axis.get_view_interval()
     magnitude = float(max(abs(low), abs(high))) if np.isfinite([low, high]).all() else 0.0
     text, factor = scaled_unit(unit, magnitude)
-    axis.set_label_text(f"{name} ({text})")
+    axis.set_label_text(f"{symbols(name)} ({text})")
     if factor == 1.0:
         return
 
@@ -326,7 +348,8 @@ class CurveFamily:
         for handle in extra:
             handles.append(handle)
             labels.append(handle.get_label())
-        title = f"{self.name}: bold {len(self.bold)} of {len(self)}" if self.many else self.name
+        shown = symbols(self.name)
+        title = f"{shown}: bold {len(self.bold)} of {len(self)}" if self.many else shown
         target.legend(handles, labels, title=title, fontsize="small", loc=loc)  # type: ignore[call-overload]
 
 

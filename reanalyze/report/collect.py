@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from reanalyze.errors import DataError
 from reanalyze.planning.plan_file import PlanFile, read_plan
+from reanalyze.plotting import symbols
 from reanalyze.properties.results import PropertyFile, read_property
 from reanalyze.report import exact, figures
 from reanalyze.report.data import (
@@ -255,7 +256,8 @@ def _training(run: _Run, images: _Images) -> TrainingFit | None:
         dense = np.linspace(float(xs.min()), float(xs.max()), DENSE_POINTS)
         points = {fast: dense} if slow is None else {fast: dense, slow: np.full_like(dense, value)}
         mean, std = _members_stats(bundle, points)
-        name = f"{slow} = {num(value, 6)} {pretty_unit(run.unit(slow))}".rstrip() if slow else ""
+        where = f"{symbols(slow)} = {num(value, 6)} {pretty_unit(run.unit(slow))}" if slow else ""
+        name = where.rstrip()
         drawn_lines.append(
             figures.DrawnLine(
                 name or "measured", xs, y[rows], residual[rows], dense, mean, std, value

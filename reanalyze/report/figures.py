@@ -223,7 +223,8 @@ def grid_figure(
         zorder=5,
         label="largest std",
     )
-    right.legend(fontsize="small", loc="upper left", framealpha=0.85)
+    # below the map, so that it hides none of it (the std peaks anywhere)
+    right.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig
 
 

@@ -134,6 +134,16 @@ def test_values_far_from_one_take_a_prefixed_unit_and_the_ticks_agree(
     assert figure_problems(fig) == []
 
 
+def test_greek_column_names_are_labelled_with_their_letters() -> None:
+    fig, ax = curve_figure(1.0)
+    label_axis(ax.yaxis, "largest std of theta2", "deg")
+    family = CurveFamily(np.linspace(-15.0, 15.0, 20), "theta2", "deg")
+    family.finish(ax, band=False)
+    assert ax.get_ylabel() == "largest std of θ2 (deg)"
+    assert fig.axes[1].get_ylabel() == "θ2 (deg)"  # the family's colour bar
+    assert ax.get_legend().get_title().get_text().startswith("θ2: bold")
+
+
 def test_the_figure_check_names_an_axis_whose_ticks_carry_a_separate_factor() -> None:
     fig, ax = curve_figure(1e-6)
     ax.set_ylabel("y (J/K)")  # matplotlib then writes "1e−6" above the axis
