@@ -417,19 +417,19 @@ def match_columns(
             by_kind = [r.role for r in requires if key in r.kinds]
             if len(by_kind) != 1:
                 raise ColumnError(
-                    f"--column {key}={column}: unknown role {key!r} "
+                    f"column mapping {key}={column}: unknown role {key!r} "
                     f"(roles: {', '.join(roles) or 'none'})"
                 )
             role = by_kind[0]
         if column not in table.columns:
             raise ColumnError(
-                f"--column {key}={column}: unknown column {column!r} "
+                f"column mapping {key}={column}: unknown column {column!r} "
                 f"(columns: {', '.join(table.columns)})"
             )
         kind = table.kind(column)
         if kind not in roles[role].kinds and kind != "dimensionless":
             raise ColumnError(
-                f"--column {key}={column}: column {column!r} is {kind}, but {role!r} needs "
+                f"column mapping {key}={column}: column {column!r} is {kind}, but {role!r} needs "
                 f"{' or '.join(roles[role].kinds)}"
             )
         mapping[role] = column

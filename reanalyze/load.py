@@ -56,7 +56,7 @@ def choose_loader(path: Path, name: str | None = None) -> Any:
         except Exception as exc:  # a third-party sniff must not break loading
             warnings.warn(f"loader {cls!r} failed to sniff {path}: {exc}", stacklevel=2)
     known = ", ".join(list_plugins("reanalyze.loaders"))
-    raise DataError(f"{path}: no loader recognizes this file; choose one with --loader ({known})")
+    raise DataError(f"{path}: no loader recognizes this file; name one ({known})")
 
 
 def load_file(path: str | Path, *, loader: str | None = None, **options: Any) -> UnitTable:

@@ -278,7 +278,7 @@ def folder_lock(folder: str | Path, what: str = "folder") -> Iterator[None]:
             holder = handle.read().strip() or "unknown"
             raise DataError(
                 f"{root}: this {what} is being written by another reanalyze process "
-                f"(PID {holder}); wait for it to finish or choose another --out"
+                f"(PID {holder}); wait for it to finish or choose another folder"
             ) from None
         handle.seek(0)
         handle.truncate()

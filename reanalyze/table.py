@@ -99,7 +99,7 @@ class Sample(BaseModel):
     def mass_in(self, unit: str) -> float:
         """The sample mass converted to ``unit``; :class:`DataError` if it is unknown."""
         if self.mass is None:
-            raise DataError("the sample mass is unknown: give it (e.g. --mass 0.61mg)")
+            raise DataError("the sample mass is unknown: give it (e.g. 0.61 mg)")
         return float(convert(self.mass, self.mass_unit, unit, kind="mass"))
 
 

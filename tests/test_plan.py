@@ -128,11 +128,19 @@ def test_a_tolerance_no_candidate_meets(twin: ModelBundle) -> None:
 
 
 def test_bad_plans_are_refused(twin: ModelBundle) -> None:
-    with pytest.raises(OptionError, match="--axis 'X' is not a feature"):
+    """From Python the messages name the parameters, not command-line options."""
+    with pytest.raises(OptionError, match="^axis 'X' is not a feature"):
         Plan(twin, "magnetocaloric", "X", ["1T", "0.5T"]).run()
+    with pytest.raises(OptionError, match="^steps must be positive"):
+        Plan(twin, "magnetocaloric", "H", ["1T", "-0.5T"]).run()
+    with pytest.raises(OptionError, match="^span 0…60000 Oe leaves the training range"):
+        Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], span=("0T", "6T")).run()
+    with pytest.raises(OptionError, match="^--range 0…60000 Oe leaves"):  # as the CLI calls it
+        Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], span=("0T", "6T"),
+             names={"span": "--range"}).run()  # fmt: skip
     with pytest.raises(OptionError, match="leaves the training range 0…50000 Oe"):
         Plan(twin, "magnetocaloric", "H", ["1T", "0.5T"], span=("0T", "6T")).run()
-    with pytest.raises(UnitError, match="--steps 1K: unit 'K' has the wrong dimension"):
+    with pytest.raises(UnitError, match="steps 1K: unit 'K' has the wrong dimension"):
         Plan(twin, "magnetocaloric", "H", ["1K", "0.5T"]).run()
     with pytest.raises(OptionError, match="give at least two candidate steps"):
         Plan(twin, "magnetocaloric", "H", ["1T"]).run()

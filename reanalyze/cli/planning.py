@@ -25,6 +25,9 @@ from reanalyze.cli._common import (
 )
 from reanalyze.errors import OptionError
 
+#: How the plan's parameters are called on the command line, for its messages.
+PLAN_OPTIONS = {"axis": "--axis", "steps": "--steps", "span": "--range", "fixed": "--fixed"}
+
 
 @app.command("plan")
 def plan_cmd(
@@ -65,7 +68,7 @@ def plan_cmd(
         run_dir, property_name, axis, [s.strip() for s in steps.split(",") if s.strip()],
         span=_range(range_), fixed=fixed or (), instrument=instrument,
         instruments_file=instruments_file, tolerance=_tolerance(tolerance),
-        params=_pairs(param, "--param"), slow_axis=slow_axis,
+        params=_pairs(param, "--param"), slow_axis=slow_axis, names=PLAN_OPTIONS,
     )  # fmt: skip
     plan.run(progress=_note)
     plan.result_.save(out_dir, overwrite=overwrite, option="--out")

@@ -113,6 +113,9 @@ class Plan:
         Plugin parameters.
     slow_axis
         The axis held fixed per scan line for the cost (default: the cost model's choice).
+    names
+        How ``axis``, ``steps``, ``span`` and ``fixed`` are called in messages (default: as
+        here; the command line passes its options, ``{"span": "--range", …}``).
 
     Attributes
     ----------
@@ -136,6 +139,7 @@ class Plan:
         tolerance: Tolerance | Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
         slow_axis: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.twin = run  # not ``self.run``: that is the method
         self.plugin = plugin
@@ -148,8 +152,13 @@ class Plan:
         self.tolerance = tolerance
         self.params = params
         self.slow_axis = slow_axis
+        self.names = dict(names or {})
 
     # ------------------------------------------------------------------ helpers
+    def _called(self, parameter: str) -> str:
+        """How ``parameter`` is called in messages (:attr:`names`, else its own name)."""
+        return self.names.get(parameter, parameter)
+
     @staticmethod
     def _in_unit(
         text: str | float, kind: str, unit: str, where: str, *, difference: bool = False
@@ -184,7 +193,7 @@ class Plan:
         bundle = self.twin if isinstance(self.twin, ModelBundle) else ModelBundle.load(self.twin)
         if self.axis not in bundle.features:
             raise OptionError(
-                f"--axis {self.axis!r} is not a feature of the twin "
+                f"{self._called('axis')} {self.axis!r} is not a feature of the twin "
                 f"(features: {', '.join(bundle.features)})"
             )
         impl = load_plugin("reanalyze.properties", self.plugin)()
@@ -197,31 +206,36 @@ class Plan:
         kind, unit = bundle.kinds[self.axis], bundle.units[self.axis]
         if len(self.steps) < 2:
             raise OptionError(
-                "--steps: give at least two candidate steps to compare, e.g. 1T,0.5T,0.2T "
+                f"{self._called('steps')}: give at least two candidate steps to compare, e.g. "
+                "1T,0.5T,0.2T "
                 f"(got {len(self.steps)})"
             )
         steps = sorted(
-            {self._in_unit(s, kind, unit, f"--steps {s}", difference=True) for s in self.steps},
+            {
+                self._in_unit(s, kind, unit, f"{self._called('steps')} {s}", difference=True)
+                for s in self.steps
+            },
             reverse=True,
         )
-        show = _display_unit(self.steps, unit)  # the unit the user wrote the steps in
+        show = _display_unit(self.steps, unit, self._called("steps"))  # as the user wrote
         if any(s <= 0 for s in steps):
-            raise OptionError("--steps must be positive")
+            raise OptionError(f"{self._called('steps')} must be positive")
         if len(steps) < 2:
             raise OptionError(
-                f"--steps {','.join(map(str, self.steps))}: the steps are all the same"
+                f"{self._called('steps')} {','.join(map(str, self.steps))}: the steps are all "
+                "the same"
             )
         lo_t, hi_t = bundle.ranges[self.axis]
         if self.span is None:
             lo, hi = lo_t, hi_t
         else:
-            lo = self._in_unit(self.span[0], kind, unit, "--range")
-            hi = self._in_unit(self.span[1], kind, unit, "--range")
+            lo = self._in_unit(self.span[0], kind, unit, self._called("span"))
+            hi = self._in_unit(self.span[1], kind, unit, self._called("span"))
         slack = 1e-9 * max(abs(hi_t), abs(lo_t), 1.0)
         if lo < lo_t - slack or hi > hi_t + slack:
             raise OptionError(
-                f"--range {lo:g}…{hi:g} {unit} leaves the training range {lo_t:g}…{hi_t:g} "
-                f"{unit} of {self.axis!r}: the twin is an interpolator"
+                f"{self._called('span')} {lo:g}…{hi:g} {unit} leaves the training range "
+                f"{lo_t:g}…{hi_t:g} {unit} of {self.axis!r}: the twin is an interpolator"
             )
         other = [f for f in bundle.features if f != self.axis]
         fixed_axes: dict[str, Array] = {}
@@ -232,7 +246,7 @@ class Plan:
         unknown = [name for name in given if name not in other]
         if unknown:
             raise OptionError(
-                f"--fixed {unknown[0]!r} is not another feature of the twin "
+                f"{self._called('fixed')} {unknown[0]!r} is not another feature of the twin "
                 f"(others: {', '.join(other) or 'none'})"
             )
         training = _training_table(self.twin)
@@ -367,10 +381,10 @@ def _tidy(value: float) -> float:
     return float(f"{value:.12g}")
 
 
-def _display_unit(steps: Sequence[str | float], unit: str) -> str:
+def _display_unit(steps: Sequence[str | float], unit: str, called: str) -> str:
     for step in steps:
         if isinstance(step, str):
-            given = split_number(step, f"--steps {step}")[1]
+            given = split_number(step, f"{called} {step}")[1]
             if given:
                 return given
     return unit

@@ -92,7 +92,7 @@ class TrainingData:
         """
         features = list(features)
         if not features:
-            raise ColumnError("give at least one feature column (--x)")
+            raise ColumnError("give at least one feature column")
         if target in features:
             raise ColumnError(f"column {target!r} is both a feature and the target")
         for name in [*features, target]:

@@ -86,7 +86,7 @@ def check_tracking(tracking_uri: str | None = None, timeout_s: float = 5.0) -> s
     """
     uri = tracking_uri or default_tracking_uri()
     scheme = uri.split(":", 1)[0].lower() if ":" in uri else "file"
-    hint = "start it, give another --tracking-uri, or --no-mlflow"
+    hint = "start it, give another tracking URI, or do without MLflow"
     if scheme in ("http", "https"):
         import requests
 
@@ -95,18 +95,18 @@ def check_tracking(tracking_uri: str | None = None, timeout_s: float = 5.0) -> s
         except requests.RequestException as exc:
             reason = type(exc).__name__
             raise OptionError(
-                f"--tracking-uri {uri}: no MLflow server answers ({reason}); {hint}"
+                f"tracking URI {uri}: no MLflow server answers ({reason}); {hint}"
             ) from None
         if answer.status_code != 200:
             raise OptionError(
-                f"--tracking-uri {uri}: answers HTTP {answer.status_code}, not MLflow; {hint}"
+                f"tracking URI {uri}: answers HTTP {answer.status_code}, not MLflow; {hint}"
             )
     elif scheme == "sqlite":
         path = uri.removeprefix("sqlite:///")
         if path and path != ":memory:":
             folder = Path(path).parent
             if not folder.is_dir():
-                raise OptionError(f"--tracking-uri {uri}: folder {folder} does not exist")
+                raise OptionError(f"tracking URI {uri}: folder {folder} does not exist")
     elif scheme in ("postgresql", "postgres", "mysql", "mssql") or "+" in scheme:
         import sqlalchemy
 
@@ -118,7 +118,7 @@ def check_tracking(tracking_uri: str | None = None, timeout_s: float = 5.0) -> s
                 pass
         except Exception as exc:  # drivers raise their own error types
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-            raise OptionError(f"--tracking-uri {uri}: cannot connect ({first}); {hint}") from None
+            raise OptionError(f"tracking URI {uri}: cannot connect ({first}); {hint}") from None
     return uri
 
 

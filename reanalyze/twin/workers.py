@@ -187,7 +187,7 @@ def run_worker(
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # failures are counted, not each shown
     if "://" not in str(storage) and not Path(storage).is_file():
-        raise DataError(f"--storage {storage}: no such study journal (a worker joins a study)")
+        raise DataError(f"storage {storage}: no such study journal (a worker joins a study)")
     configure_threads(threads)
     try:
         study = optuna.load_study(
