@@ -69,17 +69,26 @@ _GREEK = {
 _GREEK_WORD = re.compile(r"\b(" + "|".join(_GREEK) + r")(?=\d*\b)")
 
 
+_SUBSCRIPT = re.compile(r"(?<![\w$\\])([A-Za-zΔ]{1,2})_([A-Za-z0-9]{1,3})(?![\w$])")
+_MU_ZERO = re.compile(r"µ0(?=Δ?H)")
+
+
 def symbols(text: str) -> str:
-    """``text`` with Greek letter names spelled out in column names written as symbols.
+    r"""``text`` as a physicist writes it in a figure: Greek letters, subscripts, µ₀.
 
     A whole word that is a Greek letter's name, optionally followed by digits, becomes the
-    letter: ``theta2`` → ``θ2``. Figures show the symbol a physicist writes; the column keeps
-    its typed name.
+    letter (``theta2`` → ``θ2``); a short symbol with an underscore becomes a subscript
+    (``ΔS_M`` → ``ΔS$_\mathrm{M}$``, ``T_c``); ``µ0H`` and ``µ0ΔH`` take µ₀. Names with
+    several underscores (``delta_s_m``) are left as typed; the column keeps its name.
 
     >>> symbols("theta2"), symbols("largest std of phi"), symbols("betatron T"), symbols("H")
     ('θ2', 'largest std of φ', 'betatron T', 'H')
+    >>> symbols("−ΔS_M at µ0ΔH = 5 T"), symbols("delta_s_m"), symbols("T_c (K)")
+    ('−ΔS$_\\mathrm{M}$ at µ₀ΔH = 5 T', 'delta_s_m', 'T$_\\mathrm{c}$ (K)')
     """
-    return _GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], text)
+    text = _GREEK_WORD.sub(lambda m: _GREEK[m.group(1)], text)
+    text = _SUBSCRIPT.sub(lambda m: f"{m.group(1)}$_\\mathrm{{{m.group(2)}}}$", text)
+    return _MU_ZERO.sub("µ₀", text)
 
 
 #: SI prefixes by power of ten, for :func:`scaled_unit` (beyond them, a power of ten: a

@@ -142,6 +142,9 @@ def test_greek_column_names_are_labelled_with_their_letters() -> None:
     assert ax.get_ylabel() == "largest std of θ2 (deg)"
     assert fig.axes[1].get_ylabel() == "θ2 (deg)"  # the family's colour bar
     assert ax.get_legend().get_title().get_text().startswith("θ2: bold")
+    label_axis(ax.xaxis, "−ΔS_M at µ0ΔH = 5 T", "J/(kg*K)")  # the plan's quantity name
+    assert ax.get_xlabel() == "−ΔS$_\\mathrm{M}$ at µ₀ΔH = 5 T (J kg⁻¹ K⁻¹)"
+    assert figure_problems(fig) == []
 
 
 def test_the_figure_check_names_an_axis_whose_ticks_carry_a_separate_factor() -> None:
