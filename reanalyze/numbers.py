@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from reanalyze.units import pretty_unit
+from reanalyze.units import pretty_unit, superscript
 
 __all__ = [
     "MAX_PLACES",
@@ -23,13 +23,18 @@ __all__ = [
     "finite",
     "fixed",
     "num",
+    "power_of_ten",
     "std_places",
     "value_pm",
 ]
 
 #: Decimal places a fixed-point ``value ± std`` may use; beyond them a power of ten is shared.
 MAX_PLACES, MIN_PLACES = 6, -3
-_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_of_ten(exponent: int) -> str:
+    """``10⁻⁶`` for ``-6``: a factor as figures and tables write it."""
+    return "10" + superscript(str(exponent))
 
 
 def finite(value: Any) -> bool:
@@ -99,7 +104,7 @@ def _pm_parts(value: float, std: float, sign: bool = False) -> tuple[str, str, s
         return fixed(value, places, sign), fixed(std, places), ""
     exponent = math.floor(math.log10(max(abs(value), std)))
     scale = 10.0**exponent
-    power = "10" + str(exponent).translate(_SUPERSCRIPTS)
+    power = power_of_ten(exponent)
     mantissa = places + exponent
     return fixed(value / scale, mantissa, sign), fixed(std / scale, mantissa), power
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.numbers import power_of_ten
 from reanalyze.units import pretty_unit
 
 if TYPE_CHECKING:
@@ -98,10 +99,6 @@ _SI_PREFIXES = {-12: "p", -9: "n", -6: "µ", -3: "m", 3: "k", 6: "M"}
 PLAIN_LOW, PLAIN_HIGH = 1e-3, 1e5
 
 
-def _power_of_ten(exponent: int) -> str:
-    return "10" + str(exponent).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
-
-
 @functools.lru_cache(maxsize=256)
 def scaled_unit(unit: str, magnitude: float) -> tuple[str, float]:
     """How to label values of about ``magnitude`` (in ``unit``) so the ticks read 0.1–1000.
@@ -144,7 +141,8 @@ def scaled_unit(unit: str, magnitude: float) -> tuple[str, float]:
             ratio = None
         if ratio is not None and np.isclose(ratio, factor, rtol=1e-9):
             return pretty_unit(prefixed), factor
-    return (f"{_power_of_ten(exponent)} {shown}" if shown else _power_of_ten(exponent)), factor
+    power = power_of_ten(exponent)
+    return (f"{power} {shown}" if shown else power), factor
 
 
 def label_axis(axis: Any, name: str, unit: str) -> None:

@@ -51,6 +51,7 @@ __all__ = [
     "parse_quantity",
     "parse_unit",
     "pretty_unit",
+    "superscript",
     "ureg",
 ]
 
@@ -349,11 +350,16 @@ def format_unit(unit: str) -> str:
 _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 
+def superscript(text: str) -> str:
+    """Digits, minus signs and decimal points as superscripts: ``"-6"`` → ``"⁻⁶"``."""
+    return text.translate(_SUPERSCRIPT)
+
+
 def _power(exponent: float) -> str:
     if exponent == 1:
         return ""
     text = f"{exponent:g}"
-    return text.translate(_SUPERSCRIPT)
+    return superscript(text)
 
 
 @functools.lru_cache(maxsize=512)

@@ -93,6 +93,12 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
         Malformed spec, non-positive step, stop below start, too many points, or a unit of
         the wrong dimension for ``kind``.
     """
+    return _axis(text, kind, unit)[0]
+
+
+def _axis(text: str, kind: str, unit: str) -> tuple[Array, str | None]:
+    """:func:`axis_values`, and a note when a ``START:STOP:STEP`` range's stop is not on a
+    step (the axis then ends at the last step below it, evenly spaced)."""
     name, sep, body = text.partition("=")
     where = f"grid axis {name.strip()!r}" if sep else "grid axis"
     if not sep or not body.strip():
@@ -114,7 +120,7 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
         return float(convert(value, u or default, unit, kind=kind))
 
     if not is_range:
-        return np.array([absolute(v, u) for v, u in parsed], dtype=np.float64)
+        return np.array([absolute(v, u) for v, u in parsed], dtype=np.float64), None
     (start, u0), (stop, u1), (step, u2) = parsed
     lo, hi = absolute(start, u0), absolute(stop, u1)
     # a step is a difference: convert it without the offset of degC/degF scales
@@ -135,49 +141,14 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
     values = lo + step_abs * np.arange(count, dtype=np.float64)
     # 12 significant digits of the axis: 7.8 K, not 7.800000000000001 K, in the output tables
     scale = max(abs(lo), abs(float(values[-1])), step_abs)
-    return np.round(values, 12 - int(np.floor(np.log10(scale))))
-
-
-def stop_notes(
-    spec: str | Sequence[str], kinds: Mapping[str, str], units: Mapping[str, str]
-) -> list[str]:
-    """A note for every ``START:STOP:STEP`` range of ``spec`` whose stop is not on a step.
-
-    ``START:STOP:STEP`` includes STOP when it lies on a step from START (to 1e-9 of a step);
-    otherwise the axis ends at the last step below STOP, so that it stays evenly spaced, and
-    the note says where. The spec's axes must be valid (:func:`parse_grid` first).
-
-    Examples
-    --------
-    >>> stop_notes("T=10:60:0.5K H=0.01:5T:0.05T", {"T": "temperature", "H": "magnetic_field"},
-    ...            {"T": "K", "H": "Oe"})
-    ['grid H=0.01:5T:0.05T ends at 49600 Oe: 5T is not on a 0.05T step from 0.01']
-    """
-    parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
-    notes = []
-    for part in parts:
-        name, _, body = part.partition("=")
-        name = name.strip()
-        tokens = [t.strip() for t in body.split(":")]
-        if len(tokens) != 3 or name not in units:
-            continue
-        values = axis_values(part, kinds[name], units[name])
-        number = split_number(tokens[1], name)[0]
-        written = _stop_unit(tokens) or units[name]
-        stop = float(convert(number, written, units[name], kind=kinds[name]))
-        step = float(values[1] - values[0]) if values.size > 1 else abs(stop - values[0])
-        if stop - values[-1] > ROUNDING * max(step, abs(stop)):
-            notes.append(
-                f"grid {part.strip()} ends at {values[-1]:.6g} {units[name]}: {tokens[1]} is "
-                f"not on a {tokens[2]} step from {tokens[0]}"
-            )
-    return notes
-
-
-def _stop_unit(tokens: Sequence[str]) -> str:
-    """The unit STOP is written in: its own, else the last one the axis gives (none: '')."""
-    units = [split_number(t, "grid")[1] for t in tokens]
-    return units[1] or next((u for u in reversed(units) if u), "")
+    values = np.round(values, 12 - int(np.floor(np.log10(scale))))
+    note = None
+    if hi - values[-1] > ROUNDING * max(step_abs, abs(hi)):
+        note = (
+            f"grid {text.strip()} ends at {values[-1]:.6g} {unit}: {tokens[1].strip()} is not "
+            f"on a {tokens[2].strip()} step from {tokens[0].strip()}"
+        )
+    return values, note
 
 
 def parse_grid(
@@ -185,8 +156,21 @@ def parse_grid(
     features: Sequence[str],
     kinds: Mapping[str, str],
     units: Mapping[str, str],
+    notes: list[str] | None = None,
 ) -> dict[str, Array]:
     """Axis values of every feature from a grid spec (space-separated or a list of axes).
+
+    ``START:STOP:STEP`` includes STOP when it lies on a step from START (to 1e-9 of a step);
+    otherwise the axis ends at the last step below STOP, evenly spaced, and a note saying
+    where is appended to ``notes`` (when given).
+
+    Examples
+    --------
+    >>> notes = []
+    >>> axes = parse_grid("T=10:60:0.5K H=0.01:5T:0.05T", ["T", "H"],
+    ...                   {"T": "temperature", "H": "magnetic_field"}, {"T": "K", "H": "Oe"}, notes)
+    >>> float(axes["T"][-1]), float(axes["H"][-1]), notes
+    (60.0, 49600.0, ['grid H=0.01:5T:0.05T ends at 49600 Oe: 5T is not on a 0.05T step from 0.01'])
 
     Raises
     ------
@@ -204,7 +188,9 @@ def parse_grid(
             )
         if name in axes:
             raise OptionError(f"grid axis {name!r} is given twice")
-        axes[name] = axis_values(part, kinds[name], units[name])
+        axes[name], note = _axis(part, kinds[name], units[name])
+        if note is not None and notes is not None:
+            notes.append(note)
     missing = [f for f in features if f not in axes]
     if missing:
         raise OptionError(
@@ -375,10 +361,11 @@ def simulate(
         if len(points) != len(features):
             raise DataError(f"grid: give every feature ({', '.join(features)})")
     else:
-        axes = parse_grid(grid, features, bundle.kinds, bundle.units)
+        stop_notes: list[str] = []
+        axes = parse_grid(grid, features, bundle.kinds, bundle.units, stop_notes)
         ranges = {name: values for name, values in axes.items() if name in _range_axes(grid)}
         clamped, clamp_notes = clamp_to_ranges(ranges, bundle.ranges, bundle.units)
-        clamp_notes += stop_notes(grid, bundle.kinds, bundle.units)
+        clamp_notes += stop_notes
         points = grid_points({**axes, **clamped})
     if len({len(v) for v in points.values()}) != 1:
         raise DataError("grid: the feature columns differ in length")
