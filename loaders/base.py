@@ -29,6 +29,7 @@ from reanalyze.errors import ColumnError, DataError, UnitError
 from reanalyze.headers import ParsedHeader, parse_header
 from reanalyze.table import ColumnSpec, Sample, UnitTable, assemble_frame
 from reanalyze.units import check_kind, convert, infer_kind, kind_from_name, parse_unit
+from reanalyze.wording import option
 
 __all__ = ["LoadOptions", "Loader", "build_table", "read_text"]
 
@@ -339,14 +340,14 @@ def build_table(
         if chosen and not with_units:
             notes.append(
                 "no units in the headers: columns used as they are (dimensionless); "
-                "give units with --units COLUMN=UNIT"
+                f"give units with {option('units', 'COLUMN', 'UNIT')}"
             )
         elif bare:
             numbers = [raw for raw in bare if raw not in kinds_given and cells.has_numbers(raw)]
             if numbers:
                 notes.append(
                     f"{len(numbers)} column(s) without a unit kept as dimensionless numbers: "
-                    f"{_quoted(numbers)} (give units with --units {numbers[0]}=UNIT)"
+                    f"{_quoted(numbers)} (give units with {option('units', numbers[0], 'UNIT')})"
                 )
     if not chosen:
         raise DataError(f"{source}: no columns to load")
@@ -366,8 +367,8 @@ def build_table(
             unit = "dimensionless"
         elif raw not in units_given and not head.unit_known:
             raise UnitError(
-                f"{where}: unknown unit {unit!r} (give it with --units {name}=UNIT, "
-                "or choose the other columns with --column)"
+                f"{where}: unknown unit {unit!r} (give it with {option('units', name, 'UNIT')}, "
+                f"or choose the other columns with {option('columns', value='[...]')})"
             )
         kind = kinds_given.get(raw)
         if kind is None:
@@ -380,7 +381,7 @@ def build_table(
             if bare_column:
                 raise UnitError(
                     f"{where} has no unit, but the name says {named.replace('_', ' ')}; "
-                    f"give one with --units {name}=UNIT"
+                    f"give one with {option('units', name, 'UNIT')}"
                 )
             raise UnitError(
                 f"{where}: unit {unit!r} is {kind.replace('_', ' ')}, but the name says "
@@ -560,7 +561,7 @@ def _rename(
         if kept:
             raise ColumnError(
                 f"{source}: rename {renamed[0]}: there is a column {target!r} already "
-                f"(rename it too, or leave it out with --column)"
+                f"(rename it too, or leave it out with {option('columns', value='[...]')})"
             )
         raise ColumnError(
             f"{source}: rename {' and '.join(renamed)} give two columns named {target!r}"

@@ -42,6 +42,7 @@ from pydantic import ValidationError
 from reanalyze.errors import ColumnError, DataError
 from reanalyze.loaders.base import Loader, build_table, read_text
 from reanalyze.table import SCHEMA_KEY, TableSchema, UnitTable
+from reanalyze.wording import option
 
 __all__ = ["DelimitedLoader"]
 
@@ -172,7 +173,7 @@ def _parse_body(
     if re.fullmatch(r"\s*\[\s*(header|data)\s*\][\s,;\t]*", header_line, re.IGNORECASE):
         raise DataError(
             f"{path}: not a delimited table (a [Header]/[Data] section: read it with "
-            "--loader quantum_design)"
+            f"{option('loader', value='quantum_design')})"
         )
     if header_line.lstrip()[:1] in ("{", "[", "<"):
         raise DataError(f"{path}: not a delimited table (looks like JSON, XML or HTML)")

@@ -59,6 +59,7 @@ from reanalyze.outputs import output_action, publish_folder
 from reanalyze.properties.results import write_property
 from reanalyze.table import ColumnSpec, UnitTable
 from reanalyze.units import KINDS
+from reanalyze.wording import option
 
 __all__ = [
     "ENSEMBLE_KEY",
@@ -460,7 +461,8 @@ def match_columns(
                 f"no column for {requirement.role!r}: it needs a column of kind "
                 f"{' or '.join(requirement.kinds)} (columns: "
                 + ", ".join(f"{c} [{table.kind(c)}]" for c in table.columns)
-                + f"); give one with --column {requirement.role}=NAME or its unit with --units"
+                + f"); give one with {option('columns', requirement.role, 'NAME')} or its unit "
+                f"with {option('units', 'COLUMN', 'UNIT')}"
             )
         named = [c for c in candidates if c.lower() == requirement.role.lower()]
         if named:  # a column named like the role is that role
@@ -471,7 +473,8 @@ def match_columns(
         if others:
             notes.append(
                 f"{requirement.role!r} is column {candidates[0]!r} (also possible: "
-                f"{', '.join(map(repr, others))}; choose with --column {requirement.role}=NAME)"
+                f"{', '.join(map(repr, others))}; choose with "
+                f"{option('columns', requirement.role, 'NAME')})"
             )
     return mapping, notes
 

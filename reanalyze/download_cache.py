@@ -29,6 +29,7 @@ import pooch
 
 from reanalyze._atomic import atomic_path
 from reanalyze.errors import ChecksumError, FetchError, OfflineError
+from reanalyze.wording import option
 
 __all__ = ["CACHE_ENV", "cache_dir", "cached_path", "fetch", "file_sha256", "seed_cache"]
 
@@ -90,7 +91,7 @@ def fetch(url: str, sha256: str, filename: str, *, refresh: bool = False) -> Pat
         if not refresh:
             raise ChecksumError(
                 f"{path}: sha256 is {actual}, the registry expects {sha256}; delete the file "
-                "or fetch again with --refresh"
+                f"or fetch again with {option('refresh', switch=True)}"
             )
         path.unlink()
     try:

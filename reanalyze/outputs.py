@@ -37,6 +37,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from reanalyze import wording
 from reanalyze._atomic import atomic_path, temp_beside
 from reanalyze._io import read_json
 from reanalyze.errors import DataError, OptionError, validation_message
@@ -188,7 +189,7 @@ def output_action(
     owner = f" (written by reanalyze {marker.kind})" if marker is not None else ""
     raise OptionError(
         f"{option} {target}: not empty and not written by reanalyze {kind}{owner}; "
-        "choose another folder or give --overwrite"
+        f"choose another folder or give {wording.option('overwrite', switch=True)}"
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reanalyze import wording
 from reanalyze.errors import OptionError
 
 __all__ = ["PropertyRun", "TrainRun", "compute_property", "input_paths", "train_twin"]
@@ -100,7 +101,10 @@ def train_twin(
 
         check_tracking(tracking_uri)  # fail in seconds, not after the search
     if note is not None and not units and all(k == "dimensionless" for k in data.kinds.values()):
-        note("note: no units known: columns are used as they are (give --units COL=UNIT)")
+        note(
+            "note: no units known: columns are used as they are (give "
+            f"{wording.option('units', 'COLUMN', 'UNIT')})"
+        )
     base = SearchSpace.from_file(space_file) if space_file else chosen.space_for(data.n_rows)
     search.space = SearchSpace.from_overrides(changes, base, called)
     search.fit(data, out, progress=progress, inputs=inputs, overwrite=overwrite, option=option)

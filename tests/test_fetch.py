@@ -59,7 +59,7 @@ def test_cached_file_with_wrong_hash_is_an_error_never_reused(server: tuple[str,
     (root / "d.csv").write_bytes(good)
     cache_dir().mkdir(parents=True, exist_ok=True)
     (cache_dir() / "d.csv").write_bytes(b"corrupted")
-    with pytest.raises(ChecksumError, match=r"d\.csv: sha256 is .* --refresh"):
+    with pytest.raises(ChecksumError, match=r"d\.csv: sha256 is .* refresh=True"):
         fetch(f"{url}/d.csv", sha(good), "d.csv")
     assert fetch(f"{url}/d.csv", sha(good), "d.csv", refresh=True).read_bytes() == good
 

@@ -137,7 +137,8 @@ def test_extrapolation_is_refused_naming_axis_and_range(bundle: ModelBundle) -> 
     message = str(info.value)
     assert "T 5…60 K leaves the training range 10…60 K" in message
     assert "H 0…50000 Oe leaves the training range 100…50000 Oe" in message
-    assert "--allow-extrapolation" in message and "\n" not in message
+    # a library caller is told the keyword argument, the command line its flag
+    assert "or allow_extrapolation=True flags such points" in message and "\n" not in message
 
 
 def test_round_bounds_within_a_hundredth_of_a_step_are_clamped_with_a_note() -> None:
@@ -242,6 +243,8 @@ def test_cli_simulate_points_file_and_errors(run_dir: Path, tmp_path: Path, caps
     assert "use a .csv or .parquet" in capsys.readouterr().err
     assert main(["simulate", str(tmp_path), "--grid", "T=1K", "--out", str(bad)]) == 1
     assert "not a reanalyze run folder" in capsys.readouterr().err
+    assert main(["simulate", str(run_dir), "--grid", "T=5:20:5K H=1T", "--out", str(bad)]) == 1
+    assert "or --allow-extrapolation flags such points" in capsys.readouterr().err
     assert not bad.exists()
 
 

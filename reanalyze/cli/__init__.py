@@ -20,8 +20,9 @@ from reanalyze.cli import twin, properties, planning, demo, data, registry, gui 
 
 # isort: on
 from reanalyze.cli._app import app
-from reanalyze.cli._common import err
+from reanalyze.cli._common import OPTION_WORDS, err
 from reanalyze.errors import OptionError, ReanalyzeError
+from reanalyze.wording import front_end_words
 
 __all__ = ["app", "main"]
 
@@ -61,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread
         previous = None
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), front_end_words(OPTION_WORDS):
             warnings.simplefilter("default", RuntimeWarning)
             warnings.showwarning = _show_warning
             code = app(args=argv, prog_name="reanalyze", standalone_mode=False)

@@ -16,6 +16,7 @@ from rich.text import Text
 from reanalyze.errors import DataError, OptionError, ReanalyzeError
 
 __all__ = [
+    "OPTION_WORDS",
     "InstrumentsOption",
     "LoaderOption",
     "NoMlflowOption",
@@ -40,6 +41,14 @@ __all__ = [
 #: Results go to standard output; notes, progress and errors to standard error.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+#: How the command line sets the library parameters that messages tell the user to set
+#: (:func:`reanalyze.wording.option`): every command runs inside these words.
+OPTION_WORDS = {
+    "units": "--units", "columns": "--column", "features": "--x", "target": "--y",
+    "loader": "--loader", "overwrite": "--overwrite", "refresh": "--refresh",
+    "allow_extrapolation": "--allow-extrapolation", "steps": "--steps", "port": "--port",
+}  # fmt: skip
 
 # ------------------------------------------------- options several commands take
 # Declared once, so that the same option has the same name, short form and help everywhere.

@@ -200,12 +200,10 @@ def _main(spec_json: str, job_file: str, log_file: str, run_dir: str) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    from reanalyze.twin.pool import process_gone
+
+    if process_gone(pid):
         return False
-    except PermissionError:
-        return True
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.exists():  # the pid may have been reused: is it a spawned Python process?
         with contextlib.suppress(OSError):

@@ -23,6 +23,7 @@ from reanalyze.errors import ReanalyzeError
 from reanalyze.gui.runs import RunEntry, complete_runs, load_twin
 from reanalyze.gui.state import Session
 from reanalyze.units import pretty_unit
+from reanalyze.wording import front_end_words
 
 __all__ = [
     "Outcome",
@@ -43,12 +44,11 @@ __all__ = [
     "zip_folder",
 ]
 
-#: The command line's words in library messages, and what the GUI calls the same thing.
-GUI_WORDS = {
-    "pass --allow-extrapolation": "tick 'Allow points outside the training ranges'",
-    "--allow-extrapolation": "'Allow points outside the training ranges'",
-    "reanalyze validate RUN": "the Validate page",
-}
+#: What the GUI calls the library parameters that messages tell the user to set
+#: (:func:`reanalyze.wording.option`), within :func:`reported`.
+OPTION_WORDS = {"allow_extrapolation": "the box 'Allow points outside the training ranges'"}
+#: Commands named in library messages, and where the GUI does the same.
+GUI_WORDS = {"reanalyze validate RUN": "the Validate page"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")
 
 
@@ -83,7 +83,8 @@ def reported(names: Mapping[str, str] | None = None) -> Iterator[Outcome]:
     """
     outcome = Outcome()
     try:
-        yield outcome
+        with front_end_words(OPTION_WORDS):
+            yield outcome
     except ReanalyzeError as exc:
         outcome.error = _renamed(str(exc), names)
     except OSError as exc:

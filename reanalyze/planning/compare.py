@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from reanalyze.wording import option
+
 __all__ = [
     "Tolerance",
     "compare",
@@ -156,7 +158,8 @@ def recommend(
     if n == 1:
         return (
             0,
-            "only one candidate step: nothing to compare (give several --steps)",
+            f"only one candidate step: nothing to compare (give several "
+            f"{option('steps', value='[...]')})",
             ["a single candidate is its own reference"],
         )
     # the coarsest step that meets the tolerance, with every finer step meeting it too

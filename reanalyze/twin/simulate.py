@@ -45,6 +45,7 @@ import pandas as pd
 from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.table import Sample, UnitTable
 from reanalyze.units import check_kind, convert, parse_quantity
+from reanalyze.wording import option
 
 __all__ = [
     "CLAMP_FRACTION",
@@ -374,8 +375,8 @@ def simulate(
     flags, messages = _outside(points, bundle.ranges, bundle.units)
     if messages and not allow_extrapolation:
         raise DataError(
-            "; ".join(messages) + ": the twin is an interpolator (narrow the grid, or pass "
-            "--allow-extrapolation to flag such points)"
+            "; ".join(messages) + ": the twin is an interpolator (narrow the grid, or "
+            f"{option('allow_extrapolation', switch=True)} flags such points)"
         )
     predictions = bundle.predict_members(points, batch_size=batch_size)
     mean = predictions.mean(axis=0)

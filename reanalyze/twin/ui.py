@@ -40,6 +40,7 @@ from types import FrameType
 from typing import IO, Any
 
 from reanalyze.errors import ReanalyzeError
+from reanalyze.wording import option
 
 __all__ = [
     "DEFAULT_PORT",
@@ -153,7 +154,7 @@ def choose_port(
         if port_in_use(port, host):
             raise ReanalyzeError(
                 f"port {port} on {host} is already in use: {describe_port(port, host)} there; "
-                "stop it or choose another --port"
+                f"stop it or choose another {option('port', value='PORT')}"
             )
         return port, None
     if not port_in_use(default, host):

@@ -9,6 +9,7 @@ from typing import Any
 from reanalyze.errors import DataError, UnknownNameError
 from reanalyze.validation.classic import CLASSIC_METHODS
 from reanalyze.validation.result import Validation
+from reanalyze.wording import option
 
 __all__ = ["is_run_folder", "training_data", "validate"]
 
@@ -51,7 +52,8 @@ def training_data(
         guess = default_columns(table)
         if guess is None:
             raise DataError(
-                "give the feature columns with --x and the target with --y "
+                f"give the feature columns with {option('features', value='[...]')} and the "
+                f"target with {option('target', value='NAME')} "
                 f"(columns: {', '.join(table.columns)})"
             )
         chosen = chosen or guess[0]

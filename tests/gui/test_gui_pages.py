@@ -94,7 +94,7 @@ def test_simulate_refuses_a_grid_outside_the_training_range_with_the_reason(work
     assert not at.exception
     (message,) = texts(at.error)
     assert message.startswith("T 20…80 K leaves the training range 10…60 K (")
-    assert "tick 'Allow points outside the training ranges' to flag such points" in message
+    assert "or the box 'Allow points outside the training ranges' flags such points" in message
     assert "simulate.result" not in at.session_state
     at.checkbox(key="simulate.extrapolate").check()
     at.button(key="simulate.start").click().run()

@@ -162,7 +162,7 @@ def test_unknown_unit_in_a_header_is_refused_naming_column_and_unit(
     path = write(tmp_path, content)
     text = refusal(path, UnitError)
     assert f"column {column!r}" in text and f"unknown unit {unit!r}" in text
-    assert "--units" in text
+    assert "give it with units={" in text
 
 
 @pytest.mark.parametrize(

@@ -142,7 +142,7 @@ def test_columns_matched_by_kind_with_overrides() -> None:
     )
     mapping, notes = match_columns(table, Integral.requires)
     assert mapping == {"temperature": "Tsample", "y": "m"}
-    assert "also possible: 'Tbath'" in notes[0] and "--column temperature=NAME" in notes[0]
+    assert "also possible: 'Tbath'" in notes[0] and "columns={'temperature': 'NAME'}" in notes[0]
     mapping, notes = match_columns(table, Integral.requires, {"temperature": "Tbath"})
     assert mapping["temperature"] == "Tbath" and not notes
     # a kind name works in place of the role
@@ -165,7 +165,7 @@ def test_missing_kind_explains_how_to_fix() -> None:
         match_columns(table, Integral.requires)
     message = str(info.value)
     assert "no column for 'y'" in message and "magnetic_moment or magnetization" in message
-    assert "b [dimensionless]" in message and "--units" in message
+    assert "b [dimensionless]" in message and "units={" in message
 
 
 def test_declared_features_first_and_ensemble_columns_never_matched() -> None:

@@ -24,6 +24,12 @@ TENSORFLOW_LOG = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4}
 TINY = ["--layers", "1:2", "--nodes", "4:8", "--max-epochs", "40", "--patience", "10"]
 
 
+def _default_sigint() -> None:
+    # a suite started in the background (``pytest &``) ignores SIGINT, and its children would
+    # inherit that: give the command the disposition it has in a terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def reanalyze(*args: str, **kwargs: object) -> subprocess.Popen[str]:
     env = {**os.environ, "COLUMNS": "200", "TF_CPP_MIN_LOG_LEVEL": "3"}
     return subprocess.Popen(  # type: ignore[call-overload,no-any-return]
@@ -32,6 +38,7 @@ def reanalyze(*args: str, **kwargs: object) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
         **kwargs,
     )
 

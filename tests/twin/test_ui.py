@@ -107,7 +107,7 @@ def test_a_taken_port_is_refused_in_one_line(
     assert err == (
         f"error: port {http_port} on 127.0.0.1 is already in use: an HTTP server "
         f"(BaseHTTP/0.6 Python/{platform.python_version()}) answers there; "
-        "stop it or choose another --port\n"
+        "stop it or choose another --port PORT\n"
     )
     assert not store.exists()  # no server was started
 
