@@ -15,6 +15,7 @@ only reanalyze's own lines (:mod:`stderr_helpers`; this covers ``demo`` and ``va
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -76,6 +77,32 @@ def test_the_parser_finds_the_commands() -> None:
         ["reanalyze", "demo"],
         ["reanalyze", "data", "inspect", "a b.csv", "--out", "x.parquet"],
     ]
+
+
+def check_demo(out: Path, printed: str) -> None:
+    """Every stage of ``reanalyze demo`` ran offline and wrote what it says, into ``out``."""
+    for text in (
+        "recommended field step",
+        "|ΔS_M|max (µ0ΔH = 5 T) = ",  # the grid ends at the top field: one field change
+        "exact |ΔS_M|max (µ0ΔH = 5 T) = ",
+        "report:",
+        "MLflow store:",
+        "time:",
+    ):
+        assert text in printed, text
+    summary = json.loads((out / "delta_s_m" / "summary.json").read_text())["summary"]
+    assert summary["delta_h"]["value"] == pytest.approx(5.0)
+    assert "µ0ΔH = 5 T (0 → 5 T)" in summary["delta_s_max"]["description"]
+    assert summary["delta_h"]["description"] == "largest field change, 0 → 5 T"
+    for name in ("run/bundle.json", "run/training.parquet", "mlflow.db", "dense.parquet",
+                 "plan/plan.json", "report/index.html"):  # fmt: skip
+        assert (out / name).is_file(), name
+    plan = json.loads((out / "plan" / "plan.json").read_text())
+    assert [r["step"] for r in plan["rows"]] == [1, 0.5, 0.2, 0.1, 0.05]
+    assert all(r["hours"] > 0 for r in plan["rows"])
+    assert plan["instrument"]["name"] == "mpms3"
+    html = (out / "report" / "index.html").read_text()
+    assert "Plans: step, cost and accuracy" in html and "data:image/png;base64," in html
 
 
 def write_quantum_design_files(folder: Path) -> list[Path]:
@@ -144,6 +171,7 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
     users = write_user_files(work)
 
     ran = []
+    printed: dict[str, str] = {}  # what each command printed on standard output, by name
     for language, code in code_blocks(README.read_text(encoding="utf-8")):
         if language == "python":
             result = subprocess.run([sys.executable, "-c", code], cwd=work, env=env,
@@ -167,9 +195,11 @@ def test_every_readme_example_runs_as_written(tmp_path: Path) -> None:
                 assert result.returncode == 0, f"{shlex.join(words)}\n{result.stderr}"
                 assert result.stdout.strip(), shlex.join(words)
                 assert foreign_lines(result.stderr) == [], f"{shlex.join(words)}\n{result.stderr}"
+                printed.setdefault(name, result.stdout)
             ran.append(" ".join(words[:3]))
     assert "python" in ran and "reanalyze demo" in ran and "reanalyze ui" in ran, ran
     assert any(r.startswith("reanalyze validate") for r in ran), ran
+    check_demo(work / "reanalyze-demo", printed["demo"])
 
     # what the tour wrote in the folder is ignored in a clone (git status stays clean)
     written = sorted(p.name + ("/" if p.is_dir() else "") for p in work.iterdir()
