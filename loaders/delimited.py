@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from reanalyze.errors import ColumnError, DataError
+from reanalyze.errors import ColumnError, DataError, OptionError
 from reanalyze.loaders.base import Loader, build_table, read_text
 from reanalyze.table import SCHEMA_KEY, TableSchema, UnitTable
 from reanalyze.wording import option
@@ -324,7 +324,7 @@ class DelimitedLoader(Loader):
         path = Path(path)
         unknown = sorted(k for k in options if k not in _OPTIONS)
         if unknown:
-            raise DataError(
+            raise OptionError(
                 f"{path}: unknown option(s) {', '.join(unknown)} for the {self.name} loader "
                 f"(known: delimiter, {', '.join(_OPTIONS)})"
             )

@@ -46,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from reanalyze.errors import ColumnError, DataError
+from reanalyze.errors import ColumnError, DataError, OptionError
 from reanalyze.headers import parse_header
 from reanalyze.loaders.base import Loader, build_table, read_text
 from reanalyze.loaders.multivu import (
@@ -58,6 +58,7 @@ from reanalyze.loaders.multivu import (
     quote_names,
 )
 from reanalyze.table import Sample, UnitTable
+from reanalyze.wording import option
 
 __all__ = ["QuantumDesignLoader"]
 
@@ -291,7 +292,7 @@ def _choose(cols: _Columns, header: Header, moment_column: str | None, source: s
         if left:
             choice_notes.append(
                 f"left out {quote_names(left)}: values in too few of the rows of the other "
-                "channels (load with columns=)"
+                f"channels (load with {option('columns', value='[...]')})"
             )
         mode = _transport_mode(header, channels)
         candidates.append((cols.counts[best], 20, _Choice(mode, kept, notes=choice_notes)))
@@ -308,16 +309,19 @@ def _choose(cols: _Columns, header: Header, moment_column: str | None, source: s
         candidates.sort(key=lambda c: (-c[0], c[1]))
         choice = candidates[0][2]
         for rows, _, other in candidates[1:]:
-            what = other.moment or other.columns[0]
-            option = "moment_column=" if other.moment else "columns="
+            if other.moment:
+                how = option("moment_column", value=other.moment)
+            else:
+                how = f"{option('columns', value='[...]')} naming {other.columns[0]!r}"
             notes.append(
-                f"{other.mode} data also present ({what!r}, {rows} values): load it with {option}"
+                f"{other.mode} data also present ({other.moment or other.columns[0]!r}, "
+                f"{rows} values): load it with {how}"
             )
     else:
         choice = _Choice(mode="unknown", columns=[])
         notes.append(
             "no moment, resistance or heat-capacity column with data: loaded temperature "
-            "and field only (choose columns with columns=)"
+            f"and field only (choose columns with {option('columns', value='[...]')})"
         )
 
     temps: tuple[str, ...] = _TEMPERATURES
@@ -337,7 +341,8 @@ def _choose(cols: _Columns, header: Header, moment_column: str | None, source: s
         filled = [c for c in cols.raw if cols.counts[c]]
         raise DataError(
             f"{source}: no temperature, field, moment or resistance columns recognised; "
-            f"choose with columns= (columns with data: {', '.join(filled)})"
+            f"choose with {option('columns', value='[...]')} (columns with data: "
+            f"{', '.join(filled)})"
         )
     choice.columns = columns
     choice.notes = [*choice.notes, *notes]
@@ -461,7 +466,7 @@ class QuantumDesignLoader(Loader):
             k for k, v in options.items() if k not in _PASSED_OPTIONS and v is not None
         )
         if unknown:
-            raise DataError(
+            raise OptionError(
                 f"{source}: unknown option(s) {', '.join(unknown)} for the {self.name} loader "
                 f"(known: moment_column, {', '.join(_PASSED_OPTIONS)})"
             )
@@ -499,7 +504,8 @@ class QuantumDesignLoader(Loader):
             choice = _choose(cols, header, moment_column, source)
             chosen = choice.columns
             notes.append(
-                f"{choice.mode} mode: loaded {quote_names(chosen)} (choose others with columns=)"
+                f"{choice.mode} mode: loaded {quote_names(chosen)} (choose others with "
+                f"{option('columns', value='[...]')})"
             )
         notes[:0] = choice.notes
         for raw in chosen:

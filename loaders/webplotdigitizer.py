@@ -37,11 +37,12 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from reanalyze.errors import DataError, UnitError
+from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.headers import parse_header
 from reanalyze.loaders.base import Loader, build_table, read_text
 from reanalyze.table import Sample, UnitTable
 from reanalyze.units import check_kind, convert, infer_kind, parse_unit
+from reanalyze.wording import option
 
 __all__ = ["WebPlotDigitizerLoader", "parse_series_label"]
 
@@ -339,11 +340,11 @@ def _label_quantity(
     if parsed is not None:
         raise DataError(
             f"{source}: series label {label!r} is a number without a unit; give "
-            f"series_unit= (e.g. series_unit='T') or series_values={{{label!r}: '1 T'}}"
+            f"{option('series_unit', value='T')} or {option('series_values', label, '1 T')}"
         )
     raise DataError(
         f"{source}: series label {label!r} is not a quantity with a unit "
-        f"({_LABEL_EXAMPLES}); give series_values={{{label!r}: '1 T'}}"
+        f"({_LABEL_EXAMPLES}); give {option('series_values', label, '1 T')}"
     )
 
 
@@ -459,7 +460,7 @@ class WebPlotDigitizerLoader(Loader):
         unknown = sorted(set(options) - set(_BUILD_OPTIONS) - set(_OWN_OPTIONS))
         if unknown:
             known = ", ".join((*_KEYWORDS, *_OWN_OPTIONS, *_BUILD_OPTIONS))
-            raise DataError(
+            raise OptionError(
                 f"{source}: unknown option(s) {', '.join(unknown)} for the webplotdigitizer "
                 f"loader (known: {known})"
             )
@@ -549,7 +550,7 @@ class WebPlotDigitizerLoader(Loader):
             notes.append(
                 "WebPlotDigitizer files do not store axis units: "
                 f"{' and '.join(repr(n) for n in unitless)} used as dimensionless; "
-                "give them as x='T (K)', y='M (emu/g)'"
+                f"give them as {option('x', value='T (K)')} and {option('y', value='M (emu/g)')}"
             )
 
         # Rows: one block per series, then sorted by series value and x.

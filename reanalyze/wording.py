@@ -14,15 +14,18 @@ with :func:`front_end_words`:
 ...     option("units", "M", "UNIT"), option("allow_extrapolation", switch=True)
 ('--units M=UNIT', '--allow-extrapolation')
 
-A front end's word is a flag (``--units``: the value follows it as ``KEY=VALUE``) or, for
-a GUI, any phrase (used as it is, the value left out). The words are held in a context
-variable: they apply to the calls made inside the ``with`` block, in that thread, and
-nowhere else.
+A front end's word is a flag (``--units``: the value follows it as ``KEY=VALUE``), a flag
+that takes the parameter itself (``--loader-option series_unit=``: a mapping's entry as
+``series_values.KEY=VALUE``, quoted for a shell) or, for
+a GUI, any phrase (``{key}`` and ``{value}`` in it stand for the entry to give). The words
+are held in a context variable: they apply to the calls made inside the ``with`` block, in
+that thread, and nowhere else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shlex
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 
@@ -70,8 +73,12 @@ def option(
         if value is None or value[:1] in "[{":
             return f"{parameter}={value or '...'}"
         return f"{parameter}={value!r}"
-    if not word.startswith("-"):  # a GUI's phrase
-        return word
+    if not word.startswith("-"):  # a GUI's phrase, with the value where it says {value}
+        return word.format(key=key or "KEY", value=value or "VALUE")
+    if word.endswith("="):  # a flag taking the parameter itself: --loader-option series_unit=
+        if key is not None:
+            return f"{word[:-1]}.{key}={shlex.quote(value or 'VALUE')}"
+        return f"{word}{shlex.quote(value or 'VALUE')}"
     if key is not None:
         return f"{word} {key}={value or 'VALUE'}"
     if value is not None and not value.startswith("["):

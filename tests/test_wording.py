@@ -9,6 +9,7 @@ import pytest
 
 from reanalyze.errors import UnitError
 from reanalyze.load import load
+from reanalyze.table import UnitTable
 from reanalyze.wording import front_end_words, option
 
 
@@ -24,8 +25,9 @@ def test_front_end_words_apply_inside_the_block_and_nest() -> None:
         assert option("units", "M", "UNIT") == "--units M=UNIT"
         assert option("overwrite", switch=True) == "--overwrite"
         assert option("loader", value="qd") == "loader='qd'"  # not named: the library's
-        with front_end_words({"units": "the unit boxes"}):
-            assert option("units", "M", "UNIT") == "the unit boxes"
+        with front_end_words({"units": "the unit box of {key}", "loader": "Loader {value}"}):
+            assert option("units", "M", "UNIT") == "the unit box of M"
+            assert option("loader", value="qd") == "Loader qd"
             assert option("overwrite", switch=True) == "--overwrite"
         assert option("units", "M", "UNIT") == "--units M=UNIT"
     assert option("units", "M", "UNIT") == "units={'M': 'UNIT'}"
@@ -54,3 +56,34 @@ def test_a_loader_message_names_the_keyword_in_python_and_the_flag_on_the_comman
     assert "give it with --units T=UNIT, or choose the other columns with --column)" in (
         capsys.readouterr().err
     )
+
+
+def test_a_loader_s_own_options_from_the_command_line(
+    tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A WebPlotDigitizer export with bare-number series labels: the refusal tells the command
+    line user the flag that fixes it, and that flag loads the file as the keyword does."""
+    from reanalyze.cli import main
+
+    path = tmp_path / "wpd.csv"
+    path.write_text("1,,2,\nX,Y,X,Y\n10,1,10,2\n20,3,20,4\n")
+    assert main(["data", "inspect", str(path), "--loader", "webplotdigitizer"]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "give --loader-option series_unit=T or --loader-option series_values.1='1 T'\n"
+    ), err
+    out = tmp_path / "wpd.parquet"
+    argv = ["data", "inspect", str(path), "--loader", "webplotdigitizer", "-o", str(out),
+            "--loader-option", "series_values.1=1 T", "--loader-option", "series_values.2=2 T",
+            "--loader-option", "x=T (K)", "--loader-option", "y=M (emu)"]  # fmt: skip
+    assert main(argv) == 0
+    table = UnitTable.read_parquet(out)
+    expected = load(str(path), loader="webplotdigitizer", series_values={"1": "1 T", "2": "2 T"},
+                    x="T (K)", y="M (emu)")  # fmt: skip
+    assert table.data.equals(expected.data) and table.unit("H") == "T"
+    capsys.readouterr()
+    # the options every loader takes keep their own flags; an unknown one is a misused option
+    assert main(["data", "inspect", str(path), "--loader-option", "units.T=K"]) == 2
+    assert capsys.readouterr().err == "error: --loader-option units: give it with --units\n"
+    assert main(["data", "inspect", str(path), "--loader-option", "serie_unit=T"]) == 2
+    assert "unknown option(s) serie_unit" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from reanalyze.cli._common import (
     SlowValuesOption,
     UnitsOption,
     _loader_options,
+    _own_loader_options,
     _table_file,
     _write,
     out,
@@ -178,6 +179,14 @@ def data_inspect(
     value: SlowValuesOption = None,
     nonfinite: Annotated[str, typer.Option(help="NaN/inf rows: drop or error.")] = "drop",
     duplicates: Annotated[str, typer.Option(help="Duplicate rows: drop, error or keep.")] = "drop",
+    loader_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--loader-option",
+            help="The loader's own option KEY=VALUE, e.g. moment_column=NAME, series_unit=T, "
+            "series_values.LABEL='1 T' (repeat).",
+        ),
+    ] = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")
     ] = None,
@@ -186,6 +195,7 @@ def data_inspect(
     from reanalyze.load import load
 
     options = _loader_options(column, units, kind, rename, nonfinite, duplicates)
+    options |= _own_loader_options(loader_option)
     if slow_axis:
         options["slow_axis"] = slow_axis
     if value:

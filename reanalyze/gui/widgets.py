@@ -46,7 +46,10 @@ __all__ = [
 
 #: What the GUI calls the library parameters that messages tell the user to set
 #: (:func:`reanalyze.wording.option`), within :func:`reported`.
-OPTION_WORDS = {"allow_extrapolation": "the box 'Allow points outside the training ranges'"}
+OPTION_WORDS = {
+    "allow_extrapolation": "the box 'Allow points outside the training ranges'",
+    "loader": "the Loader choice {value}",
+}
 #: Commands named in library messages, and where the GUI does the same.
 GUI_WORDS = {"reanalyze validate RUN": "the Validate page"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")

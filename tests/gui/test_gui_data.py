@@ -89,6 +89,14 @@ def test_a_bad_file_shows_the_loaders_one_line_error_with_its_own_name(workdir: 
     uploaded(at, ("empty.csv", b"   \n"))
     assert texts(at.error) == ["empty.csv: file is empty"]
     assert ".reanalyze-gui" not in " ".join(texts(at.error))
+    # the way out is told in the page's words: its Loader choice, not a flag
+    at = page("data").run()
+    uploaded(at, ("mt.csv", b"[Header]\nINFO,x\n[Data]\nT (K),M (emu)\n1,2\n"))
+    at.selectbox(key="data.loader").select("delimited").run()
+    assert texts(at.error) == [
+        "mt.csv: not a delimited table (a [Header]/[Data] section: read it with the Loader "
+        "choice quantum_design)"
+    ]
 
 
 def test_uploads_over_the_limit_or_of_unknown_types_are_refused(

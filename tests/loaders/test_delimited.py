@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reanalyze.errors import ColumnError, DataError, UnitError
+from reanalyze.errors import ColumnError, DataError, OptionError, UnitError
 from reanalyze.loaders.delimited import DelimitedLoader
 
 load = DelimitedLoader().load
@@ -381,7 +381,7 @@ def test_whitespace_separated_headers_with_units(tmp_path: Path) -> None:
 
 def test_unknown_option_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "T (K),M (emu)\n1,2\n")
-    with pytest.raises(DataError, match=r"unknown option\(s\) moment_column for the delimited"):
+    with pytest.raises(OptionError, match=r"unknown option\(s\) moment_column for the delimited"):
         load(path, moment_column="M")
 
 

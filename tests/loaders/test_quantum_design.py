@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reanalyze.errors import ColumnError, DataError
+from reanalyze.errors import ColumnError, DataError, OptionError
 from reanalyze.loaders.quantum_design import QuantumDesignLoader
 
 LOADER = QuantumDesignLoader()
@@ -760,7 +760,7 @@ def test_average_temperature_used_when_temperature_is_empty(tmp_path: Path) -> N
 
 def test_unknown_option_and_unknown_column(tmp_path: Path) -> None:
     path = vsm_file(tmp_path / "m.dat")
-    with pytest.raises(DataError, match="unknown option.*delimiter"):
+    with pytest.raises(OptionError, match="unknown option.*delimiter"):
         load(path, delimiter=",")
     with pytest.raises(ColumnError, match="unknown column 'Susceptibility'"):
         load(path, columns=["Temperature", "Susceptibility"])

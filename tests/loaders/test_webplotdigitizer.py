@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from reanalyze.errors import DataError, UnitError
+from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.loaders.webplotdigitizer import WebPlotDigitizerLoader, parse_series_label
 from reanalyze.table import UnitTable
 
@@ -441,7 +441,7 @@ def test_unknown_axis_unit_and_unknown_option(tmp_path: Path) -> None:
     path = standard_csv(tmp_path)
     with pytest.raises(UnitError, match="unknown unit 'Kelvins'"):
         load(path, x="T (Kelvins)")
-    with pytest.raises(DataError, match="unknown option"):
+    with pytest.raises(OptionError, match="unknown option"):  # a misused option: exit 2
         load(path, serie_unit="T")
 
 
