@@ -24,18 +24,74 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze import wording
 from reanalyze._io import read_bytes
-from reanalyze.errors import ColumnError, DataError
+from reanalyze.errors import ColumnError, DataError, OptionError
 from reanalyze.headers import parse_header
 from reanalyze.plugins import list_plugins, load_all, load_plugin
 from reanalyze.registry import RemoteSource, load_registry
 from reanalyze.table import UnitTable, concat
 from reanalyze.units import convert, infer_kind, parse_quantity, parse_unit
 
-__all__ = ["choose_loader", "load", "load_dataset", "load_file", "load_files", "setpoint_step"]
+__all__ = [
+    "COMMON_OPTIONS",
+    "choose_loader",
+    "load",
+    "load_dataset",
+    "load_file",
+    "load_files",
+    "loader_options",
+    "setpoint_step",
+]
+
+#: The options every loader takes (a front end has a control of its own for each); a
+#: loader's own options are the others (:func:`loader_options`).
+COMMON_OPTIONS = ("columns", "units", "kinds", "rename", "nonfinite", "duplicates",
+                  "slow_axis", "slow_values")  # fmt: skip
 
 SOURCE_COLUMN = "source_file"
 _GLOB_CHARS = set("*?[")
+
+
+def loader_options(entries: Sequence[str]) -> dict[str, Any]:
+    """A loader's own options from ``KEY=VALUE`` texts, values as text (the loader parses them).
+
+    ``KEY.ENTRY=VALUE`` is an entry of a mapping option. This is how a front end without
+    Python (the command line, the GUI) passes ``moment_column``, ``series_unit``,
+    ``series_values``, ``x``, ``y`` or ``delimiter`` to :func:`load`.
+
+    Raises
+    ------
+    OptionError
+        An entry without ``=``, a key given twice, or an option every loader takes
+        (:data:`COMMON_OPTIONS`), which has its own control.
+
+    Examples
+    --------
+    >>> loader_options(["series_unit=T", "series_values.1=1 T", "series_values.2=2 T"])
+    {'series_unit': 'T', 'series_values': {'1': '1 T', '2': '2 T'}}
+    """
+    options: dict[str, Any] = {}
+    for text in entries:
+        key, sep, value = (part.strip() for part in text.partition("="))
+        name, dot, entry = key.partition(".")
+        if not sep or not name or not value or (dot and not entry):
+            raise OptionError(f"loader option {text!r}: expected KEY=VALUE or KEY.ENTRY=VALUE")
+        if name in COMMON_OPTIONS:
+            raise OptionError(
+                f"loader option {name}: an option every loader takes; give it with "
+                f"{wording.option(name)}"
+            )
+        held = options.setdefault(name, {}) if dot else None
+        if (not dot and name in options) or (dot and not isinstance(held, dict)):
+            raise OptionError(f"loader option {name} given twice")
+        if held is None:
+            options[name] = value
+        elif entry in held:
+            raise OptionError(f"loader option {key} given twice")
+        else:
+            held[entry] = value
+    return options
 
 
 def choose_loader(path: Path, name: str | None = None) -> Any:

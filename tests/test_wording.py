@@ -84,6 +84,8 @@ def test_a_loader_s_own_options_from_the_command_line(
     capsys.readouterr()
     # the options every loader takes keep their own flags; an unknown one is a misused option
     assert main(["data", "inspect", str(path), "--loader-option", "units.T=K"]) == 2
-    assert capsys.readouterr().err == "error: --loader-option units: give it with --units\n"
+    assert capsys.readouterr().err == (
+        "error: loader option units: an option every loader takes; give it with --units\n"
+    )
     assert main(["data", "inspect", str(path), "--loader-option", "serie_unit=T"]) == 2
     assert "unknown option(s) serie_unit" in capsys.readouterr().err

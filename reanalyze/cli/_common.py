@@ -51,7 +51,9 @@ OPTION_WORDS = {
     "moment_column": "--loader-option moment_column=",
     "series_unit": "--loader-option series_unit=",
     "series_values": "--loader-option series_values=",
-    "x": "--loader-option x=", "y": "--loader-option y=",
+    "x": "--loader-option x=", "y": "--loader-option y=", "kinds": "--kind",
+    "rename": "--rename", "nonfinite": "--nonfinite", "duplicates": "--duplicates",
+    "slow_axis": "--slow-axis", "slow_values": "--value",
 }  # fmt: skip
 
 # ------------------------------------------------- options several commands take
@@ -197,33 +199,6 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
             raise OptionError(f"{option} {key.strip()} given twice")
         result[key.strip()] = value.strip()
     return result
-
-
-#: The options every loader takes, each with its own flag (not ``--loader-option``).
-_COMMON_LOADER_OPTIONS = {
-    "columns": "--column", "units": "--units", "kinds": "--kind", "rename": "--rename",
-    "nonfinite": "--nonfinite", "duplicates": "--duplicates", "slow_axis": "--slow-axis",
-    "slow_values": "--value",
-}  # fmt: skip
-
-
-def _own_loader_options(items: list[str] | None) -> dict[str, Any]:
-    """``--loader-option KEY=VALUE`` (repeat): a loader's own options, values as text;
-    ``KEY.ENTRY=VALUE`` gives a mapping (``series_values.1=1 T``)."""
-    options: dict[str, Any] = {}
-    for key, value in _pairs(items, "--loader-option").items():
-        name, dot, entry = key.partition(".")
-        if name in _COMMON_LOADER_OPTIONS:
-            raise OptionError(
-                f"--loader-option {name}: give it with {_COMMON_LOADER_OPTIONS[name]}"
-            )
-        if not dot:
-            options[name] = value
-        elif not entry or not isinstance(options.setdefault(name, {}), dict):
-            raise OptionError(f"--loader-option {key}: expected {name}.ENTRY=VALUE")
-        else:
-            options[name][entry] = value
-    return options
 
 
 def _unit_pairs(items: list[str] | None) -> dict[str, str]:

@@ -16,7 +16,6 @@ from reanalyze.cli._common import (
     SlowValuesOption,
     UnitsOption,
     _loader_options,
-    _own_loader_options,
     _table_file,
     _write,
     out,
@@ -192,10 +191,10 @@ def data_inspect(
     ] = None,
 ) -> None:
     """Show what was parsed from data files: columns, kinds, units, rows, metadata, notes."""
-    from reanalyze.load import load
+    from reanalyze.load import load, loader_options
 
     options = _loader_options(column, units, kind, rename, nonfinite, duplicates)
-    options |= _own_loader_options(loader_option)
+    options |= loader_options(loader_option or [])
     if slow_axis:
         options["slow_axis"] = slow_axis
     if value:

@@ -49,6 +49,11 @@ __all__ = [
 OPTION_WORDS = {
     "allow_extrapolation": "the box 'Allow points outside the training ranges'",
     "loader": "the Loader choice {value}",
+    "moment_column": "moment_column={value} in Loader options",
+    "series_unit": "series_unit={value} in Loader options",
+    "series_values": "series_values.{key}={value} in Loader options",
+    "x": "x={value} in Loader options",
+    "y": "y={value} in Loader options",
 }
 #: Commands named in library messages, and where the GUI does the same.
 GUI_WORDS = {"reanalyze validate RUN": "the Validate page"}

@@ -99,6 +99,24 @@ def test_a_bad_file_shows_the_loaders_one_line_error_with_its_own_name(workdir: 
     ]
 
 
+def test_a_loader_s_own_options_are_given_in_the_loader_options_box(workdir: Path) -> None:
+    at = page("data").run()
+    uploaded(at, ("digitized.csv", b"1,,2,\nX,Y,X,Y\n10,1,10,2\n20,3,20,4\n"))
+    (message,) = texts(at.error)  # bare-number series labels: the page says where to fix it
+    assert message.endswith(
+        "give series_unit=T in Loader options or series_values.1=1 T in Loader options"
+    ), message
+    at.text_area(key="data.loader_options").input("series_unit=T\nx=T (K)\ny=M (emu)").run()
+    assert not at.exception and not at.error
+    kept = UnitTable.read_parquet(at.session_state["gui.table"]["path"])
+    assert [kept.unit(c) for c in kept.columns] == ["K", "T", "emu"]
+    np.testing.assert_array_equal(kept.values("H"), [1.0, 1.0, 2.0, 2.0])
+    at.text_area(key="data.loader_options").input("units=T").run()
+    assert texts(at.error) == [
+        "loader option units: an option every loader takes; give it with units=..."
+    ]
+
+
 def test_uploads_over_the_limit_or_of_unknown_types_are_refused(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,14 +91,26 @@ def _file_options(saved: list[StoredFile]) -> dict[str, Any]:
             options["slow_axis"] = slow
         if values:
             options["slow_values"] = [v.strip() for v in values.split(",") if v.strip()]
+    own = st.text_area(
+        "Loader options",
+        key="data.loader_options",
+        height=68,
+        placeholder="KEY=VALUE, one per line",
+        help="The loader's own options, e.g. moment_column=DC Moment Free Ctr, series_unit=T, "
+        "series_values.1=1 T, x=T (K)",
+    )
+    lines = tuple(line.strip() for line in own.splitlines() if line.strip())
+    if lines:
+        options["own"] = lines
     return options
 
 
 def _load_files(saved: list[StoredFile], options: dict[str, Any], units: dict[str, str]) -> Any:
-    from reanalyze.load import load
+    from reanalyze.load import load, loader_options
 
     opts = dict(options)
     loader = opts.pop("loader", None)
+    opts |= loader_options(opts.pop("own", ()))
     if units:
         opts["units"] = units
     paths = [str(f.path) for f in saved]
