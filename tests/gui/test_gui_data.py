@@ -169,6 +169,7 @@ def test_unit_overrides_and_the_sample_mass(workdir: Path) -> None:
     kept = UnitTable.read_parquet(at.session_state["gui.table"]["path"])
     assert kept.unit("M") == "memu" and kept.sample is not None
     assert (kept.sample.mass, kept.sample.mass_unit) == (0.61, "mg")
+    assert "sample: 0.61 mg" in texts(at.caption)  # as a physicist writes it, not as JSON
     at.text_input(key="data.mass").input("3 K").run()
     assert not at.exception
     assert any("sample mass" in e and "K" in e for e in texts(at.error))

@@ -20,6 +20,7 @@ from gui_helpers import WIDTHS, C, analytic_run, carried, exact_m, page, plain, 
 
 from reanalyze.gui.widgets import zip_folder
 from reanalyze.load import load
+from reanalyze.numbers import at_precision
 from reanalyze.outputs import OutputMarker, write_marker
 from reanalyze.properties.results import read_property
 from reanalyze.twin.simulate import simulate
@@ -83,7 +84,12 @@ def test_simulate_a_grid_with_units_against_the_exact_answer(workdir: Path) -> N
         "Download Parquet (units in the metadata)",
     ]
     assert len(at.image) == 3  # the mean and spread maps, the lines with their bands
-    assert "123 points" in plain(at.markdown[0].value)
+    headline = plain(at.markdown[0].value)
+    assert headline.startswith("**123 points**: M "), headline
+    # the range to the precision of the typical ensemble spread, not six digits of noise
+    typical = float(np.median(table.values("M_std")))
+    low = at_precision(table.values("M").min(), typical)
+    assert f"M {low} … " in headline and headline.endswith(" emu"), headline
 
 
 def test_simulate_refuses_a_grid_outside_the_training_range_with_the_reason(workdir: Path) -> None:

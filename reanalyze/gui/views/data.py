@@ -322,7 +322,7 @@ def render() -> None:
         )
     st.dataframe(columns_frame(table), hide_index=True, key="data.columns")
     if table.sample is not None and table.sample.mass is not None:
-        st.caption(f"sample: {escape(table.sample.model_dump_json(exclude_none=True))}")
+        st.caption(f"sample: {escape(str(table.sample))}")
     for note in meta.get("notes", []):
         st.info(escape(str(note)), icon=":material/info:")
     _plot(table)

@@ -26,6 +26,7 @@ from reanalyze.gui.widgets import (
     show_figure,
     write_table,
 )
+from reanalyze.numbers import at_precision
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
 
@@ -64,8 +65,11 @@ def _show(result: dict[str, Any], entry: RunEntry, bundle: Any) -> None:
     for note in table.metadata.get("notes", []):
         st.warning(escape(str(note)))
     values = table.values(target)
+    spread = f"{target}_std"  # the range to the precision of the ensemble's typical spread
+    typical = float(np.median(table.values(spread))) if spread in table.columns else None
+    low, high = (at_precision(v, typical) for v in (values.min(), values.max()))
     st.markdown(
-        f"**{len(table)} points**: {escape(target)} {values.min():.6g} … {values.max():.6g} "
+        f"**{len(table)} points**: {escape(target)} {escape(low)} … {escape(high)} "
         f"{escape(pretty_unit(table.unit(target)))}"
     )
     fast, slow = axes_of(table, list(bundle.features), bundle.summary.get("slow_axis"))
