@@ -166,7 +166,7 @@ def run_demo(
     from reanalyze.units import convert
 
     say = progress or (lambda message: None)
-    output_action(out, "demo", option=option)  # new, empty, or an earlier demo
+    output_action(out, "demo", overwrite=None, option=option)  # new, empty, or an earlier demo
     folder = Path(out).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     write_marker(folder, OutputMarker(kind="demo", complete=False))

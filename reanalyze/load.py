@@ -73,10 +73,12 @@ def loader_options(entries: Sequence[str]) -> dict[str, Any]:
     """
     options: dict[str, Any] = {}
     for text in entries:
-        key, sep, value = (part.strip() for part in text.partition("="))
-        name, dot, entry = key.partition(".")
-        if not sep or not name or not value or (dot and not entry):
+        key, sep, value = text.partition("=")  # the value as given: a delimiter may be a space
+        name, dot, entry = key.strip().partition(".")
+        if not sep or not name or not value or (dot and not entry) or " " in name:
             raise OptionError(f"loader option {text!r}: expected KEY=VALUE or KEY.ENTRY=VALUE")
+        if name == "loader":
+            raise OptionError(f"loader option loader: give it with {wording.option('loader')}")
         if name in COMMON_OPTIONS:
             raise OptionError(
                 f"loader option {name}: an option every loader takes; give it with "
@@ -88,7 +90,7 @@ def loader_options(entries: Sequence[str]) -> dict[str, Any]:
         if held is None:
             options[name] = value
         elif entry in held:
-            raise OptionError(f"loader option {key} given twice")
+            raise OptionError(f"loader option {name}.{entry} given twice")
         else:
             held[entry] = value
     return options

@@ -117,7 +117,7 @@ def output_action(
     kind: str,
     *,
     inputs: Iterable[str | Path] = (),
-    overwrite: bool = False,
+    overwrite: bool | None = False,
     option: str = "output folder",
     cwd: str | Path | None = None,
 ) -> Action:
@@ -133,7 +133,8 @@ def output_action(
         Files and folders the command reads: the output may not be one of them or hold one.
     overwrite
         Allow writing into a non-empty folder reanalyze did not write; only the files the
-        command writes are replaced.
+        command writes are replaced. ``None``: the writer never does (the demo), and the
+        refusal does not suggest it.
     option
         The option's name, for the message.
     cwd
@@ -187,9 +188,12 @@ def output_action(
     if overwrite:
         return "merge"
     owner = f" (written by reanalyze {marker.kind})" if marker is not None else ""
+    allowed = (
+        f" or give {wording.option('overwrite', switch=True)}" if overwrite is not None else ""
+    )
     raise OptionError(
         f"{option} {target}: not empty and not written by reanalyze {kind}{owner}; "
-        f"choose another folder or give {wording.option('overwrite', switch=True)}"
+        f"choose another folder{allowed}"
     )
 
 

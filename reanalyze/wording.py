@@ -70,20 +70,33 @@ def option(
             return f"{parameter}=True"
         if key is not None:
             return f"{parameter}={{{key!r}: {value or 'VALUE'!r}}}"
-        if value is None or value[:1] in "[{":
+        if value is None or value[:1] in "[{" or _placeholder(value):  # ..., [...], PORT
             return f"{parameter}={value or '...'}"
         return f"{parameter}={value!r}"
     if not word.startswith("-"):  # a GUI's phrase, with the value where it says {value}
         return word.format(key=key or "KEY", value=value or "VALUE")
-    if word.endswith("="):  # a flag taking the parameter itself: --loader-option series_unit=
-        if key is not None:
-            return f"{word[:-1]}.{key}={shlex.quote(value or 'VALUE')}"
-        return f"{word}{shlex.quote(value or 'VALUE')}"
+    flag, _, given = word.rpartition(" ") if word.endswith("=") else (word, "", "")
+    if given:  # a flag taking the parameter itself: --loader-option series_unit=
+        entry = f"{given[:-1]}.{key}" if key is not None else given[:-1]
+        return f"{flag} {_shell(f'{entry}={value or _VALUE}')}"
     if key is not None:
-        return f"{word} {key}={value or 'VALUE'}"
+        return f"{flag} {_shell(f'{key}={value or _VALUE}')}"
     if value is not None and not value.startswith("["):
-        return f"{word} {value}"
-    return word
+        return f"{flag} {_shell(value)}"
+    return flag
+
+
+_VALUE = "VALUE"
+
+
+def _placeholder(value: str) -> bool:
+    """``PORT``, ``NAME``: a word in capitals for "yours here" (not a value such as ``T``)."""
+    return len(value) > 2 and value.isalpha() and value.isupper()
+
+
+def _shell(word: str) -> str:
+    """``word`` as one shell word (quoted where it needs it: ``'DC Moment (emu)=UNIT'``)."""
+    return shlex.quote(word)
 
 
 @contextlib.contextmanager

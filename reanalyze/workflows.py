@@ -59,6 +59,7 @@ def train_twin(
     names: Mapping[str, str] | None = None,
     units: dict[str, str] | None = None,
     loader: str | None = None,
+    load_options: Mapping[str, Any] | None = None,
     search_options: Mapping[str, Any] | None = None,
     tracking_uri: str | None = None,
     log_to_mlflow: bool = True,
@@ -94,8 +95,9 @@ def train_twin(
 
     warm_up()
     data = training_data(
-        sources, features=features, target=target, loader=loader, units=units, note=note
-    )
+        sources, features=features, target=target, loader=loader, units=units, note=note,
+        load_options=load_options,
+    )  # fmt: skip
     if log_to_mlflow:
         from reanalyze.twin.tracking import check_tracking
 

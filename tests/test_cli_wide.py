@@ -88,6 +88,20 @@ CASES: list[tuple[list[str], int, str]] = [
     (["simulate", "run", "--grid", "missing.csv", "--out", "s.csv"], 1, "missing.csv"),
     (["simulate", "broken-run", "--grid", GRID, "--out", "s.csv"], 1, "damaged member model"),
     (["simulate", "run", "--grid", "T=0:500:1K H=1T", "--out", "s.csv"], 1, "interpolator"),
+    # ---- a loader's own options, on every command that loads files
+    (["data", "inspect", "data.csv", "--loader-option", "loader=delimited"], 2, "--loader"),
+    (["train", "data.csv", "--out", "new", "--loader-option", "units.T=K"], 2, "--units"),
+    (
+        ["train", "data.csv", "--out", "new", "--loader-option", "moment_column=M"],
+        2,
+        "unknown option(s) moment_column",
+    ),
+    (["validate", "data.csv", "--out", "v", "--loader-option", "delimiter"], 2, "KEY=VALUE"),
+    (
+        ["property", "run", "magnetocaloric", "data.csv", "-o", "p", "--loader-option", "x=T"],
+        2,
+        "unknown option(s) x",
+    ),
     # ---- property
     (["property", "show", "nope"], 2, "unknown property plugin 'nope'"),
     (["property", "run", "nope", "data.csv", "--out", "p"], 2, "unknown property plugin"),

@@ -3,6 +3,7 @@ argument in a notebook, a flag on the command line, a GUI's phrase."""
 
 from __future__ import annotations
 
+import shlex
 import threading
 
 import pytest
@@ -31,6 +32,15 @@ def test_front_end_words_apply_inside_the_block_and_nest() -> None:
             assert option("overwrite", switch=True) == "--overwrite"
         assert option("units", "M", "UNIT") == "--units M=UNIT"
     assert option("units", "M", "UNIT") == "units={'M': 'UNIT'}"
+
+
+def test_flag_words_are_single_shell_words_whatever_the_names() -> None:
+    words = {"units": "--units", "series_values": "--loader-option series_values="}
+    with front_end_words(words):
+        units = option("units", "DC Moment (emu)", "UNIT")
+        series = option("series_values", "Series 1", "1 T")
+    assert shlex.split(units) == ["--units", "DC Moment (emu)=UNIT"]
+    assert shlex.split(series) == ["--loader-option", "series_values.Series 1=1 T"]
 
 
 def test_front_end_words_stay_in_their_thread() -> None:
@@ -70,8 +80,12 @@ def test_a_loader_s_own_options_from_the_command_line(
     assert main(["data", "inspect", str(path), "--loader", "webplotdigitizer"]) == 1
     err = capsys.readouterr().err
     assert err.endswith(
-        "give --loader-option series_unit=T or --loader-option series_values.1='1 T'\n"
+        "give --loader-option series_unit=T or --loader-option 'series_values.1=1 T'\n"
     ), err
+    # the advice is shell words that work as given: series_unit=T loads the file
+    advice = shlex.split(err.rsplit("give ", 1)[1].split(" or ")[0])
+    assert main(["data", "inspect", str(path), "--loader", "webplotdigitizer", *advice]) == 0
+    capsys.readouterr()
     out = tmp_path / "wpd.parquet"
     argv = ["data", "inspect", str(path), "--loader", "webplotdigitizer", "-o", str(out),
             "--loader-option", "series_values.1=1 T", "--loader-option", "series_values.2=2 T",

@@ -19,6 +19,7 @@ __all__ = [
     "OPTION_WORDS",
     "InstrumentsOption",
     "LoaderOption",
+    "LoaderOptionsOption",
     "NoMlflowOption",
     "OverwriteOption",
     "ParamOption",
@@ -65,6 +66,14 @@ UnitsOption = Annotated[
     list[str] | None, typer.Option("--units", "-u", help="COLUMN=UNIT (repeat).")
 ]
 LoaderOption = Annotated[str | None, typer.Option(help="Loader name (default: recognized).")]
+LoaderOptionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--loader-option",
+        help="The loader's own option KEY=VALUE, e.g. moment_column=NAME, series_unit=T, "
+        "series_values.LABEL='1 T' (repeat).",
+    ),
+]
 WorkersOption = Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")]
 TrackingUriOption = Annotated[str | None, typer.Option(help="MLflow tracking URI.")]
 NoMlflowOption = Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")]

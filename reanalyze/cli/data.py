@@ -12,6 +12,7 @@ from rich.table import Table
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
     LoaderOption,
+    LoaderOptionsOption,
     SlowAxisOption,
     SlowValuesOption,
     UnitsOption,
@@ -178,14 +179,7 @@ def data_inspect(
     value: SlowValuesOption = None,
     nonfinite: Annotated[str, typer.Option(help="NaN/inf rows: drop or error.")] = "drop",
     duplicates: Annotated[str, typer.Option(help="Duplicate rows: drop, error or keep.")] = "drop",
-    loader_option: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--loader-option",
-            help="The loader's own option KEY=VALUE, e.g. moment_column=NAME, series_unit=T, "
-            "series_values.LABEL='1 T' (repeat).",
-        ),
-    ] = None,
+    loader_option: LoaderOptionsOption = None,
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")
     ] = None,

@@ -42,7 +42,7 @@ def demo_cmd(
 
     if case not in CASES:  # refused before the progress display starts
         raise OptionError(f"--case must be one of {', '.join(CASES)}, got {case!r}")
-    output_action(out_dir, "demo", option="--out")
+    output_action(out_dir, "demo", overwrite=None, option="--out")
     started = time.perf_counter()
     with _stages(trials) as (said, trained):
         result = run_demo(

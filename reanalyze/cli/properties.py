@@ -13,6 +13,7 @@ from rich.table import Table
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
     LoaderOption,
+    LoaderOptionsOption,
     OverwriteOption,
     ParamOption,
     SlowAxisOption,
@@ -103,6 +104,7 @@ def property_run(
     ] = None,
     units: UnitsOption = None,
     loader: LoaderOption = None,
+    loader_option: LoaderOptionsOption = None,
     slow_axis: SlowAxisOption = None,
     value: SlowValuesOption = None,
     mass: Annotated[
@@ -128,9 +130,11 @@ def property_run(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Compute a derived property; write tables (CSV), summary.json and figures (PNG)."""
+    from reanalyze.load import loader_options
     from reanalyze.workflows import compute_property
 
     options = _loader_options(None, units, None, None, "drop", "drop")
+    options |= loader_options(loader_option or [])
     options.update({"slow_axis": slow_axis} if slow_axis else {})
     options.update({"slow_values": value} if value else {})
     run = compute_property(

@@ -13,6 +13,7 @@ from rich.table import Table
 from reanalyze.cli._app import app
 from reanalyze.cli._common import (
     LoaderOption,
+    LoaderOptionsOption,
     NoMlflowOption,
     OverwriteOption,
     RunDirArgument,
@@ -89,12 +90,14 @@ def train(
     ] = None,
     units: UnitsOption = None,
     loader: LoaderOption = None,
+    loader_option: LoaderOptionsOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
+    from reanalyze.load import loader_options
     from reanalyze.workflows import train_twin
 
     given = (layers, nodes, lr, batch_size, activation, optimizer, max_epochs, patience)
@@ -107,7 +110,8 @@ def train(
         run = train_twin(
             data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
             overrides=overrides, names=SPACE_OPTIONS, units=_unit_pairs(units) or None,
-            loader=loader, search_options=options, tracking_uri=tracking_uri,
+            loader=loader, load_options=loader_options(loader_option or []),
+            search_options=options, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
             note=_note, progress=show,
         )  # fmt: skip
@@ -201,17 +205,20 @@ def validate_cmd(
     workers: WorkersOption = 0,
     units: UnitsOption = None,
     loader: LoaderOption = None,
+    loader_option: LoaderOptionsOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
+    from reanalyze.load import loader_options
     from reanalyze.validation.classic import CLASSIC_METHODS
     from reanalyze.validation.workflow import is_run_folder, validate
 
     with _retrain_progress(is_run_folder(source[0])) as trained:
         result, folder = validate(
             source, out=out_dir, features=x, target=y, loader=loader,
+            load_options=loader_options(loader_option or []),
             units=_unit_pairs(units) or None, methods=method or CLASSIC_METHODS,
             n_folds=folds, workers=workers, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, progress=trained, note=_note, overwrite=overwrite,

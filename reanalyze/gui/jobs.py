@@ -164,23 +164,26 @@ def _main(spec_json: str, job_file: str, log_file: str, run_dir: str) -> None:
     _write(Path(job_file), state)
     update: dict[str, Any]
     try:
+        from reanalyze.gui.state import OPTION_WORDS
         from reanalyze.twin.verdict import search_sentence
+        from reanalyze.wording import front_end_words
         from reanalyze.workflows import train_twin
 
-        run = train_twin(
-            [spec.table],
-            run_dir,
-            features=spec.features,
-            target=spec.target,
-            recipe=spec.recipe,
-            overrides=spec.overrides,
-            names=SPACE_NAMES,
-            search_options=spec.search_options(),
-            tracking_uri=spec.tracking_uri,
-            log_to_mlflow=spec.tracking_uri is not None,
-            option="run folder",
-            note=lambda line: print(line, flush=True),
-        )
+        with front_end_words(OPTION_WORDS):  # this process's messages in the page's words
+            run = train_twin(
+                [spec.table],
+                run_dir,
+                features=spec.features,
+                target=spec.target,
+                recipe=spec.recipe,
+                overrides=spec.overrides,
+                names=SPACE_NAMES,
+                search_options=spec.search_options(),
+                tracking_uri=spec.tracking_uri,
+                log_to_mlflow=spec.tracking_uri is not None,
+                option="run folder",
+                note=lambda line: print(line, flush=True),
+            )
         update = {"state": "finished", "lines": search_sentence(run.search.bundle_.summary)}
     except KeyboardInterrupt:
         update = {"state": "stopped", "error": "stopped; the finished trials are kept"}

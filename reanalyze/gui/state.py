@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_UPLOAD_MB",
     "ENV_MAX_UPLOAD",
     "ENV_WORKDIR",
+    "OPTION_WORDS",
     "UPLOAD_SUFFIXES",
     "Session",
     "Settings",
@@ -66,6 +67,21 @@ REMEMBERED = ("gui.table", "gui.run", "gui.job")
 STATE_FILE = "state.json"
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+#: What the GUI calls the library parameters that messages tell the user to set
+#: (:func:`reanalyze.wording.option`): within ``reported`` blocks and the background search.
+OPTION_WORDS = {
+    "allow_extrapolation": "the box 'Allow points outside the training ranges'",
+    "loader": "the Loader choice {value}",
+    "moment_column": "moment_column={value} in Loader options",
+    "series_unit": "series_unit={value} in Loader options",
+    "series_values": "series_values.{key}={value} in Loader options",
+    "x": "x={value} in Loader options",
+    "y": "y={value} in Loader options",
+    "units": "the 'Units of the columns' boxes",
+    "steps": "steps in the 'Candidate steps' box",
+}
 
 
 @dataclass(frozen=True)

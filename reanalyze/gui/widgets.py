@@ -21,7 +21,7 @@ import streamlit as st
 
 from reanalyze.errors import ReanalyzeError
 from reanalyze.gui.runs import RunEntry, complete_runs, load_twin
-from reanalyze.gui.state import Session
+from reanalyze.gui.state import OPTION_WORDS, Session
 from reanalyze.units import pretty_unit
 from reanalyze.wording import front_end_words
 
@@ -44,17 +44,6 @@ __all__ = [
     "zip_folder",
 ]
 
-#: What the GUI calls the library parameters that messages tell the user to set
-#: (:func:`reanalyze.wording.option`), within :func:`reported`.
-OPTION_WORDS = {
-    "allow_extrapolation": "the box 'Allow points outside the training ranges'",
-    "loader": "the Loader choice {value}",
-    "moment_column": "moment_column={value} in Loader options",
-    "series_unit": "series_unit={value} in Loader options",
-    "series_values": "series_values.{key}={value} in Loader options",
-    "x": "x={value} in Loader options",
-    "y": "y={value} in Loader options",
-}
 #: Commands named in library messages, and where the GUI does the same.
 GUI_WORDS = {"reanalyze validate RUN": "the Validate page"}
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~$])")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +29,19 @@ def training_data(
     loader: str | None = None,
     units: dict[str, str] | None = None,
     note: Callable[[str], None] | None = None,
+    load_options: Mapping[str, Any] | None = None,
 ) -> Any:
     """Load ``sources`` (files, globs or a registry name) as training data.
 
     Features and target default to the dataset's (registry) or, for files, to the columns
     whose kinds say they are the scan's axes and its measured quantity
     (:func:`~reanalyze.twin.data.default_columns`); ``note`` hears which were taken.
+    ``load_options``: more options of :func:`reanalyze.load.load` (a loader's own ones, say).
     """
     from reanalyze.load import load
     from reanalyze.twin.data import TrainingData, default_columns
 
-    options: dict[str, Any] = {"units": units} if units else {}
+    options: dict[str, Any] = {**(load_options or {}), **({"units": units} if units else {})}
     source: str | list[str] = sources[0] if len(sources) == 1 else list(sources)
     table = load(source, loader=loader, **options)
     meta = table.metadata
@@ -70,6 +72,7 @@ def validate(
     features: Sequence[str] | None = None,
     target: str | None = None,
     loader: str | None = None,
+    load_options: Mapping[str, Any] | None = None,
     units: dict[str, str] | None = None,
     methods: Sequence[str] = CLASSIC_METHODS,
     n_folds: int | None = None,
@@ -116,8 +119,9 @@ def validate(
     folder = Path(out) if out else Path(VALIDATION_FOLDER)
     output_action(folder, "validation", inputs=inputs, overwrite=overwrite, option=option)
     data = training_data(
-        sources, features=features, target=target, loader=loader, units=units, note=note
-    )
+        sources, features=features, target=target, loader=loader, units=units, note=note,
+        load_options=load_options,
+    )  # fmt: skip
     validation, predictions = validate_data(data, methods=methods, n_folds=n_folds)
     folder = write_validation(
         folder, validation, predictions, inputs=inputs, overwrite=overwrite, option=option
