@@ -63,8 +63,8 @@ def loader_options(entries: Sequence[str]) -> dict[str, Any]:
     Raises
     ------
     OptionError
-        An entry without ``=``, a key given twice, or an option every loader takes
-        (:data:`COMMON_OPTIONS`), which has its own control.
+        An entry without ``=``, a key given twice, or ``loader`` or an option every loader
+        takes (:data:`COMMON_OPTIONS`), which have controls of their own.
 
     Examples
     --------
@@ -77,22 +77,15 @@ def loader_options(entries: Sequence[str]) -> dict[str, Any]:
         name, dot, entry = key.strip().partition(".")
         if not sep or not name or not value or (dot and not entry) or " " in name:
             raise OptionError(f"loader option {text!r}: expected KEY=VALUE or KEY.ENTRY=VALUE")
-        if name == "loader":
-            raise OptionError(f"loader option loader: give it with {wording.option('loader')}")
-        if name in COMMON_OPTIONS:
+        if name == "loader" or name in COMMON_OPTIONS:
             raise OptionError(
-                f"loader option {name}: an option every loader takes; give it with "
+                f"loader option {name}: not a loader's own option; give it with "
                 f"{wording.option(name)}"
             )
-        held = options.setdefault(name, {}) if dot else None
-        if (not dot and name in options) or (dot and not isinstance(held, dict)):
-            raise OptionError(f"loader option {name} given twice")
-        if held is None:
-            options[name] = value
-        elif entry in held:
-            raise OptionError(f"loader option {name}.{entry} given twice")
-        else:
-            held[entry] = value
+        held = options.setdefault(name, {}) if dot else options
+        if not isinstance(held, dict) or (entry or name) in held:
+            raise OptionError(f"loader option {key.strip()} given twice")
+        held[entry or name] = value
     return options
 
 

@@ -75,28 +75,21 @@ def option(
         return f"{parameter}={value!r}"
     if not word.startswith("-"):  # a GUI's phrase, with the value where it says {value}
         return word.format(key=key or "KEY", value=value or "VALUE")
-    flag, _, given = word.rpartition(" ") if word.endswith("=") else (word, "", "")
-    if given:  # a flag taking the parameter itself: --loader-option series_unit=
-        entry = f"{given[:-1]}.{key}" if key is not None else given[:-1]
-        return f"{flag} {_shell(f'{entry}={value or _VALUE}')}"
+    given = value or "VALUE"
+    if word.endswith("="):  # the parameter itself follows the flag: --loader-option series_unit=
+        flag, _, name = word[:-1].rpartition(" ")
+        entry = name if key is None else f"{name}.{key}"
+        return f"{flag} {shlex.quote(f'{entry}={given}')}"  # one shell word, quoted if need be
     if key is not None:
-        return f"{flag} {_shell(f'{key}={value or _VALUE}')}"
+        return f"{word} {shlex.quote(f'{key}={given}')}"
     if value is not None and not value.startswith("["):
-        return f"{flag} {_shell(value)}"
-    return flag
-
-
-_VALUE = "VALUE"
+        return f"{word} {shlex.quote(value)}"
+    return word
 
 
 def _placeholder(value: str) -> bool:
     """``PORT``, ``NAME``: a word in capitals for "yours here" (not a value such as ``T``)."""
     return len(value) > 2 and value.isalpha() and value.isupper()
-
-
-def _shell(word: str) -> str:
-    """``word`` as one shell word (quoted where it needs it: ``'DC Moment (emu)=UNIT'``)."""
-    return shlex.quote(word)
 
 
 @contextlib.contextmanager

@@ -99,7 +99,7 @@ def test_a_loader_s_own_options_from_the_command_line(
     # the options every loader takes keep their own flags; an unknown one is a misused option
     assert main(["data", "inspect", str(path), "--loader-option", "units.T=K"]) == 2
     assert capsys.readouterr().err == (
-        "error: loader option units: an option every loader takes; give it with --units\n"
+        "error: loader option units: not a loader's own option; give it with --units\n"
     )
     assert main(["data", "inspect", str(path), "--loader-option", "serie_unit=T"]) == 2
     assert "unknown option(s) serie_unit" in capsys.readouterr().err

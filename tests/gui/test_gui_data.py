@@ -113,7 +113,7 @@ def test_a_loader_s_own_options_are_given_in_the_loader_options_box(workdir: Pat
     np.testing.assert_array_equal(kept.values("H"), [1.0, 1.0, 2.0, 2.0])
     at.text_area(key="data.loader_options").input("units=T").run()
     assert texts(at.error) == [
-        "loader option units: an option every loader takes; give it with the 'Units of the "
+        "loader option units: not a loader's own option; give it with the 'Units of the "
         "columns' boxes"
     ]
 
