@@ -23,6 +23,9 @@ __all__ = [
 
 #: How a scan line is measured: continuous sweep, or stop-and-settle at every point.
 Mode = Literal["sweep", "settle"]
+#: A time or rate that must be above zero, and one that may be zero (units: the field's name).
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
 
 
 class _Profile(BaseModel):
@@ -52,48 +55,42 @@ class _Profile(BaseModel):
 class _MotionProfile(_Profile):
     """Temperature and field motions of a cryostat with a superconducting magnet."""
 
-    sweep_rate_K_per_min: float = Field(
-        gt=0, description="Temperature sweep rate while measuring, K/min."
+    sweep_rate_K_per_min: Positive = Field(
+        description="Temperature sweep rate while measuring, K/min."
     )
-    cool_back_rate_K_per_min: float = Field(
-        gt=0,
+    cool_back_rate_K_per_min: Positive = Field(
         description="Rate of a temperature change that is not measured (the cool-back to the "
         "start of the next line, the move to the next isotherm), K/min.",
     )
-    cool_back_time_s: float | None = Field(
+    cool_back_time_s: Positive | None = Field(
         default=None,
-        gt=0,
         description="If set, a fixed time for every unmeasured temperature change, s "
         "(replaces cool_back_rate_K_per_min).",
     )
-    temperature_settle_s: float = Field(
-        ge=0, description="Wait for the temperature to stabilize after an unmeasured change, s."
+    temperature_settle_s: NonNegative = Field(
+        description="Wait for the temperature to stabilize after an unmeasured change, s."
     )
-    field_ramp_rate_Oe_per_s: float = Field(
-        gt=0, description="Magnet ramp (charging) rate, also used for measured field sweeps, Oe/s."
+    field_ramp_rate_Oe_per_s: Positive = Field(
+        description="Magnet ramp (charging) rate, also used for measured field sweeps, Oe/s."
     )
-    field_settle_s: float = Field(
-        ge=0,
+    field_settle_s: NonNegative = Field(
         description="Wait after the field reaches its set point (magnet relaxation, flux "
         "creep), s.",
     )
-    step_settle_s: float | None = Field(
+    step_settle_s: NonNegative | None = Field(
         default=None,
-        ge=0,
         description="Wait after each small step between points in settle mode, s (default: "
         "temperature_settle_s or field_settle_s, the wait after a large move).",
     )
-    point_time_sweep_s: float = Field(
-        gt=0, description="Time to measure one point while sweeping, s."
-    )
-    point_time_settle_s: float = Field(
-        gt=0, description="Time to measure one point once settled (settle mode), s."
+    point_time_sweep_s: Positive = Field(description="Time to measure one point while sweeping, s.")
+    point_time_settle_s: Positive = Field(
+        description="Time to measure one point once settled (settle mode), s."
     )
     default_mode: Mode = Field(
         default="sweep", description="Mode used when a plan does not choose one."
     )
-    line_overhead_s: float = Field(
-        ge=0, description="Fixed time per scan line (sequence steps, re-centering, saving), s."
+    line_overhead_s: NonNegative = Field(
+        description="Fixed time per scan line (sequence steps, re-centering, saving), s."
     )
 
 
@@ -123,17 +120,17 @@ class ArpesProfile(_Profile):
     """
 
     kind: Literal["arpes"] = Field(description="Profile kind.")
-    time_per_cut_s: float = Field(
-        gt=0, description="Analyser acquisition at one manipulator angle θ2 (one cut), s."
+    time_per_cut_s: Positive = Field(
+        description="Analyser acquisition at one manipulator angle θ2 (one cut), s."
     )
-    angle_step_time_s: float = Field(
-        ge=0, description="Manipulator move to the next θ2 and settle, s."
+    angle_step_time_s: NonNegative = Field(
+        description="Manipulator move to the next θ2 and settle, s."
     )
-    map_overhead_s: float = Field(
-        ge=0, description="Fixed time per map (alignment, Fermi-edge reference, saving), s."
+    map_overhead_s: NonNegative = Field(
+        description="Fixed time per map (alignment, Fermi-edge reference, saving), s."
     )
-    photon_energy_eV: float | None = Field(
-        default=None, gt=0, description="Photon energy, eV (for information)."
+    photon_energy_eV: Positive | None = Field(
+        default=None, description="Photon energy, eV (for information)."
     )
     beam_notes: str = Field(default="", description="Light source, spot, flux (free text).")
 

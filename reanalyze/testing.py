@@ -23,6 +23,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +107,15 @@ class _Case:
     """A plugin class, the table it runs on and the options every run check shares."""
 
     cls: type
-    table: UnitTable
+    given: UnitTable | None  # the table passed to the check; None: ``cls.example_table()``
     params: Mapping[str, Any] | None
     columns: Mapping[str, str] | None
     rtol: float
+
+    @cached_property
+    def table(self) -> UnitTable:
+        """The input: the given table, or the plugin's example (asked for at first use)."""
+        return _input(self.cls, self.given)
 
     @property
     def owner(self) -> str:
@@ -146,10 +152,11 @@ def _run_check(body: Callable[[_Case], None]) -> Callable[..., None]:
         rtol: float = 1e-6,
         **options: Any,
     ) -> None:
-        body(_Case(cls, _input(cls, table), params, columns, rtol))
+        body(_Case(cls, table, params, columns, rtol))
 
     check.__name__ = check.__qualname__ = body.__name__
     check.__doc__ = body.__doc__
+    check.body = body  # type: ignore[attr-defined]  # what check_property_plugin runs
     return check
 
 
@@ -219,14 +226,8 @@ PROPERTY_CHECKS: tuple[Callable[..., None], ...] = (
 )
 
 
-def check_property_plugin(
-    cls: type,
-    table: UnitTable | None = None,
-    params: Mapping[str, Any] | None = None,
-    *,
-    columns: Mapping[str, str] | None = None,
-    rtol: float = 1e-6,
-) -> None:
+@_run_check
+def check_property_plugin(case: _Case) -> None:
     """Check that ``cls`` is a well-behaved property plugin (every check of
     :data:`PROPERTY_CHECKS`).
 
@@ -249,9 +250,9 @@ def check_property_plugin(
     AssertionError
         What is wrong, in one sentence.
     """
-    _declaration(cls)
+    _declaration(case.cls)
     for check in PROPERTY_CHECKS[1:]:
-        check(cls, table, params, columns=columns, rtol=rtol)
+        check.body(case)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ loaders

@@ -9,11 +9,12 @@ from __future__ import annotations
 import atexit
 import threading
 
-from reanalyze.twin.ui import UIServer, choose_port, start_ui, stop_ui, wait_until_up
+from reanalyze.servers import ChildServer, choose_port
+from reanalyze.twin.ui import DEFAULT_PORT, start_ui, stop_ui, wait_until_up
 
 __all__ = ["mlflow_url", "start_mlflow", "stop_mlflow"]
 
-_SERVER: list[UIServer] = []
+_SERVER: list[ChildServer] = []
 _LOCK = threading.Lock()
 
 
@@ -37,7 +38,7 @@ def start_mlflow(tracking_uri: str, timeout: float = 90.0) -> str:
         if _SERVER and _SERVER[0].process.poll() is None:
             return _SERVER[0].url
         _SERVER.clear()
-        port, _ = choose_port(None)
+        port, _ = choose_port(None, default=DEFAULT_PORT)
         server = start_ui(tracking_uri, port=port)
         try:
             wait_until_up(server, timeout=timeout)

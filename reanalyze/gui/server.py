@@ -3,21 +3,18 @@ keep it until a stop signal, then stop it with every search it started.
 
 :func:`serve` is what ``reanalyze gui`` runs. The Streamlit server runs in a session of its
 own (POSIX), its output in ``<workdir>/.reanalyze-gui/server.log``; SIGINT, SIGTERM and
-SIGHUP stop it cleanly (:class:`~reanalyze.twin.ui.StopSignals`): SIGTERM to the server, which
-stops its searches, then SIGKILL to whatever of its group is left.
+SIGHUP stop it cleanly (:func:`~reanalyze.servers.serve_until_stopped`): SIGTERM to the
+server, which stops its searches, then SIGKILL to whatever of its group is left.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from reanalyze import servers
 from reanalyze.errors import OptionError, ReanalyzeError
 
 __all__ = ["DEFAULT_PORT", "LOCAL", "serve", "streamlit_command"]
@@ -69,7 +66,7 @@ def serve(
     say: Callable[[str], None],
     option: str = "working folder",
 ) -> int:
-    """Serve the GUI on ``host:port`` until a stop signal; return the exit status.
+    """Serve the GUI on ``host:port`` until a stop signal; return 128 + its number.
 
     Parameters
     ----------
@@ -88,11 +85,6 @@ def serve(
     option
         The name of ``workdir`` in messages (``--workdir`` for the command line).
 
-    Returns
-    -------
-    int
-        ``128 + signal number`` of the signal that stopped the server (130, 143, 129).
-
     Raises
     ------
     ReanalyzeError
@@ -104,7 +96,6 @@ def serve(
     import importlib.util
 
     from reanalyze.gui.state import ENV_MAX_UPLOAD, ENV_WORKDIR, PRIVATE
-    from reanalyze.twin.ui import Stopped, StopSignals, choose_port
 
     if importlib.util.find_spec("streamlit") is None:
         raise ReanalyzeError("reanalyze gui needs Streamlit: pip install 'reanalyze[gui]'")
@@ -118,82 +109,28 @@ def serve(
             f"warning: serving on {host}: anyone who can reach this address can use the "
             "GUI, its uploads and the runs of the working folder"
         )
-    chosen, note = choose_port(port, default=DEFAULT_PORT, host=host)
+    chosen, note = servers.choose_port(port, default=DEFAULT_PORT, host=host)
     if note:
         say(note)
     env = {**os.environ, ENV_WORKDIR: str(folder), ENV_MAX_UPLOAD: str(max_upload_mb),
            "MPLBACKEND": "Agg"}  # fmt: skip
-    log_path = folder / PRIVATE / "server.log"
     probe = LOCAL if host in ("0.0.0.0", "", "::") else host
-    status = 0
-    with StopSignals() as signals, open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            streamlit_command(host, chosen, max_upload_mb), cwd=folder, env=env,
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=os.name == "posix",
-        )  # fmt: skip
-        try:
-            _wait_until_healthy(process, probe, chosen, log_path)
-            on_ready(f"http://{probe if host == LOCAL else host}:{chosen}/", folder)
-            code = process.wait()
-            raise ReanalyzeError(
-                f"the GUI server exited with status {code}: "
-                f"{_last_line(log_path)} (log: {log_path})"
-            )
-        except Stopped as stop:
-            status = 128 + stop.signum
-        finally:
-            signals.stopping()
-            _stop(process)
+    url = f"http://{probe if host == LOCAL else host}:{chosen}/"
+
+    def start() -> servers.ChildServer:
+        command = streamlit_command(host, chosen, max_upload_mb)
+        log = folder / PRIVATE / "server.log"
+        return servers.start_server(command, url, "the GUI server", env=env, cwd=folder,
+                                    log_path=log)  # fmt: skip
+
+    def until_up(server: servers.ChildServer) -> None:
+        servers.wait_until_healthy(server, "/_stcore/health", "ok", START_TIMEOUT, probe)
+
+    def stop(server: servers.ChildServer) -> None:  # SIGTERM: the server stops its searches
+        servers.stop_server(server, 60.0, leader_first=True)
+
+    status = servers.serve_until_stopped(
+        start, until_up, lambda server: on_ready(server.url, folder), stop
+    )
     say("stopped the GUI")
     return status
-
-
-def _wait_until_healthy(
-    process: subprocess.Popen[bytes], host: str, port: int, log_path: Path
-) -> None:
-    """Until Streamlit answers its health check; raise if it exits or takes too long."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while not _healthy(host, port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise ReanalyzeError(
-                f"the GUI server did not start: {_last_line(log_path)} (log: {log_path})"
-            )
-        time.sleep(0.3)
-
-
-def _healthy(host: str, port: int) -> bool:
-    """Whether Streamlit answers ``ok`` to its health check on ``host:port``."""
-    import http.client  # here: it imports ssl, which the command line need not load
-
-    connection = http.client.HTTPConnection(host, port, timeout=2.0)
-    try:
-        connection.request("GET", "/_stcore/health")
-        response = connection.getresponse()
-        return response.status == 200 and response.read(10).strip() == b"ok"
-    except (OSError, http.client.HTTPException):
-        return False
-    finally:
-        connection.close()
-
-
-def _last_line(log: Path) -> str:
-    with contextlib.suppress(OSError):
-        lines = [x for x in log.read_text(errors="replace").splitlines() if x.strip()]
-        if lines:
-            return lines[-1].strip()[:300]
-    return "no output"
-
-
-def _stop(process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    """SIGTERM to the server (it stops its searches), then SIGKILL to what is left."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout)
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)  # searches and workers still alive
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(5.0)

@@ -47,6 +47,7 @@ from reanalyze.report.data import (
     ValidationInfo,
 )
 from reanalyze.report.text import held_out_caption, num, slug
+from reanalyze.twin.run_folder import BundleFile, read_bundle_file
 from reanalyze.units import pretty_unit
 
 __all__ = ["collect_report", "load_run"]
@@ -115,6 +116,7 @@ class _Run:
     folder: Path
     bundle: Any
     training: Any | None  # UnitTable of the training rows, when RUN/training.parquet exists
+    description: BundleFile  # its bundle.json
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -125,7 +127,7 @@ class _Run:
 
 
 def load_run(folder: Path) -> _Run:
-    """The bundle and training rows of a run folder.
+    """The bundle, its ``bundle.json`` and the training rows of a run folder.
 
     Raises
     ------
@@ -153,7 +155,7 @@ def load_run(folder: Path) -> _Run:
         missing = [c for c in [*bundle.features, bundle.target] if c not in training.columns]
         if missing:
             raise DataError(f"{file}: no column(s) {', '.join(missing)} of the twin")
-    return _Run(folder, bundle, training)
+    return _Run(folder, bundle, training, read_bundle_file(folder))
 
 
 def _dataset_name(run: _Run) -> str:
@@ -173,21 +175,8 @@ def _dataset_name(run: _Run) -> str:
 
 
 def _run_info(run: _Run) -> RunInfo:
-    bundle = run.bundle
-    return RunInfo(
-        folder=run.folder,
-        dataset=_dataset_name(run),
-        features=list(bundle.features),
-        target=str(bundle.target),
-        units={k: str(v) for k, v in bundle.units.items()},
-        kinds={k: str(v) for k, v in bundle.kinds.items()},
-        ranges={k: (float(lo), float(hi)) for k, (lo, hi) in bundle.ranges.items()},
-        members=len(bundle.members),
-        rows=len(run.training) if run.training is not None else None,
-        data_sha256=str(bundle.data_sha256),
-        sample=dict(bundle.sample or {}),
-        summary=run.summary,
-    )
+    rows = len(run.training) if run.training is not None else None
+    return RunInfo(run.folder, _dataset_name(run), run.description, rows)
 
 
 def _slow_axis(run: _Run) -> str:

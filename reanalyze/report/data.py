@@ -13,6 +13,7 @@ from typing import Any
 
 from reanalyze.planning.plan_file import PlanFile
 from reanalyze.properties.results import PropertyFile
+from reanalyze.twin.run_folder import BundleFile
 
 #: Folder of a run that holds the report by default (``RUN/report/index.html``).
 REPORT_DIR = "report"
@@ -63,26 +64,33 @@ Embedded = Image | NotPng
 
 @dataclass
 class RunInfo:
-    """The twin of a run folder: its bundle's description and the search summary."""
+    """The twin of a run folder: its ``bundle.json`` and what the report adds to it.
+
+    ``bundle`` describes the twin (columns, units, kinds, training ranges, checksum, member
+    files, search summary, sample); ``rows``: the training rows, None without
+    ``RUN/training.parquet``.
+    """
 
     folder: Path
     dataset: str
-    features: list[str]
-    target: str
-    units: dict[str, str]
-    kinds: dict[str, str]
-    ranges: dict[str, tuple[float, float]]
-    members: int
-    rows: int | None  # training rows; None without RUN/training.parquet
-    data_sha256: str = ""
-    sample: dict[str, Any] = field(default_factory=dict)
-    summary: dict[str, Any] = field(default_factory=dict)
+    bundle: BundleFile
+    rows: int | None
+
+    @property
+    def members(self) -> int:
+        """The number of ensemble members."""
+        return len(self.bundle.members)
+
+    @property
+    def sample(self) -> dict[str, Any]:
+        """The training table's sample (material, mass, molar mass); empty when unknown."""
+        return self.bundle.sample or {}
 
     def unit(self, name: str) -> str:
         """The unit of a column of the twin in conventional notation (``""`` when unknown)."""
         from reanalyze.units import pretty_unit
 
-        return pretty_unit(str(self.units.get(name, "")))
+        return pretty_unit(self.bundle.units.get(name, ""))
 
 
 @dataclass

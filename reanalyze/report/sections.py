@@ -59,7 +59,7 @@ __all__ = [
 def _too_many_features(key: str, run: RunInfo) -> Section:
     return Section(
         key,
-        f"A twin of {len(run.features)} features: this section draws twins of one or two "
+        f"A twin of {len(run.bundle.features)} features: this section draws twins of one or two "
         "features only.",
     )
 
@@ -67,7 +67,8 @@ def _too_many_features(key: str, run: RunInfo) -> Section:
 # ------------------------------------------------------------------ the sections
 def search_section(run: RunInfo) -> Section:
     """1. The dataset, the twin's columns with units, and the search."""
-    s, sample = run.summary, run.sample
+    bundle, sample = run.bundle, run.sample
+    s = bundle.summary
     sample_text = ", ".join(
         part
         for part in (
@@ -81,16 +82,16 @@ def search_section(run: RunInfo) -> Section:
     )
     trials = s.get("trials") or {}
     ranges = "; ".join(
-        f"{f} {num(lo)} … {num(hi)} {run.unit(f)}".rstrip() for f, (lo, hi) in run.ranges.items()
+        f"{f} {num(lo)} … {num(hi)} {run.unit(f)}".rstrip() for f, (lo, hi) in bundle.ranges.items()
     )
     objective = str(s.get("objective", "?"))
     pairs = [
         ("dataset", run.dataset),
-        ("features", ", ".join(f"{f} ({run.unit(f)}, {run.kinds[f]})" for f in run.features)),
-        ("target", f"{run.target} ({run.unit(run.target)}, {run.kinds[run.target]})"),
+        ("features", ", ".join(f"{f} ({run.unit(f)}, {bundle.kinds[f]})" for f in bundle.features)),
+        ("target", f"{bundle.target} ({run.unit(bundle.target)}, {bundle.kinds[bundle.target]})"),
         ("training ranges", ranges),
         ("rows", num(run.rows) if run.rows is not None else "— (no training.parquet)"),
-        ("data sha256", f"{run.data_sha256[:12]}…"),
+        ("data sha256", f"{bundle.data_sha256[:12]}…"),
         ("sample", sample_text or "—"),
         ("study", f"{s.get('study_name', '—')} in {s.get('storage', '—')}"),
         ("trials", ", ".join(f"{n} {state.lower()}" for state, n in trials.items()) or "—"),
@@ -112,8 +113,8 @@ def search_section(run: RunInfo) -> Section:
         ),
     ]
     intro = (
-        f"The twin of {run.dataset}: a neural-network ensemble predicting {run.target} from "
-        f"{', '.join(run.features)} in the training units. The search trained one network "
+        f"The twin of {run.dataset}: a neural-network ensemble predicting {bundle.target} from "
+        f"{', '.join(bundle.features)} in the training units. The search trained one network "
         "per trial (Optuna TPE) and scored it by the objective (1 is a perfect fit); the "
         "ensemble re-trains the best configuration several times, and its spread is the twin's "
         "uncertainty."
@@ -131,7 +132,7 @@ def training_section(run: RunInfo, fit: TrainingFit | None) -> Section:
         )
     if fit is None:
         return _too_many_features("training", run)
-    target, tu, fast, slow = run.target, run.unit(run.target), fit.fast, fit.slow
+    target, tu, fast, slow = run.bundle.target, run.unit(run.bundle.target), fit.fast, fit.slow
     line_word = f"line of {slow} ({run.unit(slow)})" if slow else "line"
     headers = [
         f"{slow} ({run.unit(slow)})" if slow else "line",
@@ -174,12 +175,12 @@ def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Secti
             "Not validated yet: reanalyze validate RUN holds out every interior scan line in "
             "turn, retrains the twin without it and compares with linear, PCHIP, RBF and GP.",
         )
-        holdout = run.summary.get("holdout")
+        holdout = run.bundle.summary.get("holdout")
         if holdout and holdout.get("classic"):
             rows = [["twin (best trial)", f"{percent(holdout['twin'])}%"]] + [
                 [name, f"{percent(value)}%"] for name, value in sorted(holdout["classic"].items())
             ]
-            unit = pretty_unit(str(run.summary.get("slow_unit", "")))
+            unit = pretty_unit(str(run.bundle.summary.get("slow_unit", "")))
             lines = ", ".join(f"{v:g}" for v in holdout["lines"]) + (f" {unit}" if unit else "")
             section.body.append(paragraph(f"The search's own held-out lines ({lines}):"))
             section.body.append(
@@ -202,7 +203,7 @@ def validation_section(run: RunInfo, validation: ValidationInfo | None) -> Secti
 
 def _objective_text(run: RunInfo) -> str:
     """What the trials' objective values mean (dimensionless)."""
-    if run.summary.get("objective") == "lines":
+    if run.bundle.summary.get("objective") == "lines":
         return (
             "1 − (mean held-out line error + fit error above the noise), as fractions of the "
             "line range (dimensionless)"
@@ -255,7 +256,7 @@ def grid_section(run: RunInfo, grid: GridInfo | None) -> Section:
     """5. The twin's mean and ensemble std over the training ranges."""
     if grid is None:
         return _too_many_features("grid", run)
-    target, tu = run.target, run.unit(run.target)
+    target, tu = run.bundle.target, run.unit(run.bundle.target)
     spread = (
         "the ensemble standard deviation (the members' disagreement: small on measured lines, "
         "larger between lines far apart)"
@@ -520,7 +521,7 @@ def render(data: ReportData, title: str | None = None) -> str:
         plans_section(data.plans),
     ]
     lead = (
-        f"{run.target}({', '.join(run.features)}) of {run.dataset}, "
+        f"{run.bundle.target}({', '.join(run.bundle.features)}) of {run.dataset}, "
         f"{run.members}-member ensemble; generated {data.about.generated} by reanalyze."
     )
     heading = title or f"Twin report: {run.dataset}"

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reanalyze.synthetic._grid import SyntheticGenerator
+from reanalyze.synthetic._grid import Column, SyntheticGenerator
 from reanalyze.synthetic.arpes import ArpesFermiSurface, FermiContour, FermiCrossings
 from reanalyze.synthetic.bean_rodbell import (
     BeanRodbellMagnet,
@@ -40,6 +40,7 @@ __all__ = [
     "WHH_RATIO",
     "ArpesFermiSurface",
     "BeanRodbellMagnet",
+    "Column",
     "FermiContour",
     "FermiCrossings",
     "Generator",

@@ -1,10 +1,11 @@
 """Shared pieces of the synthetic generators: the generator base class and scan grids.
 
 Every generator of :mod:`reanalyze.synthetic` derives from :class:`SyntheticGenerator`. It
-names its scan's feature columns (with their units) and target column, evaluates the
-noise-free :meth:`~SyntheticGenerator.truth` on any grid, and simulates a coarse measurement
-with :meth:`~SyntheticGenerator.scan`. :meth:`~SyntheticGenerator.truth_table` evaluates the
-truth on the feature columns of any :class:`~reanalyze.table.UnitTable`, converting units.
+declares its scan's feature columns and target column, each as one :class:`Column` (name,
+unit and quantity kind), evaluates the noise-free :meth:`~SyntheticGenerator.truth` on any
+grid, and simulates a coarse measurement with :meth:`~SyntheticGenerator.scan`.
+:meth:`~SyntheticGenerator.truth_table` evaluates the truth on the feature columns of any
+:class:`~reanalyze.table.UnitTable`, converting units.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -20,38 +21,88 @@ import pandas as pd
 
 from reanalyze.table import Sample, UnitTable
 
-__all__ = ["FloatArray", "SyntheticGenerator", "grid_columns", "parameters_of"]
+__all__ = [
+    "Column",
+    "FloatArray",
+    "SyntheticGenerator",
+    "TemperatureFieldScan",
+    "grid_columns",
+    "parameters_of",
+]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+class Column(NamedTuple):
+    """One column of a synthetic scan.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the scan's table, e.g. ``"T"``.
+    unit : str
+        Unit of the column's values, e.g. ``"K"``.
+    kind : str
+        Quantity kind of the column, e.g. ``"temperature"``.
+
+    Examples
+    --------
+    >>> Column("H", "Oe", "magnetic_field").unit
+    'Oe'
+    """
+
+    name: str
+    unit: str
+    kind: str
 
 
 class SyntheticGenerator(ABC):
     """Base class of the synthetic measurement generators.
 
-    Subclasses set the class attributes below and implement :meth:`truth`, :meth:`scan` and
-    :attr:`description`.
+    Subclasses set :attr:`name`, :attr:`features` and :attr:`target` and implement
+    :meth:`truth`, :meth:`scan` and :attr:`description`. The per-part attributes
+    (:attr:`feature_columns`, :attr:`feature_units`, ... :attr:`target_kind`) are derived
+    from :attr:`features` and :attr:`target` when the subclass is created.
 
     Attributes
     ----------
     name : str
         Short identifier of the generator family, e.g. ``"bean_rodbell"``.
+    features : tuple of Column
+        The scan's input columns, in the order :meth:`truth` takes them; their units are
+        those of the scan and of :meth:`truth`'s arguments.
+    target : Column
+        The measured column.
     feature_columns : tuple of str
-        Names of the scan's input columns, in the order :meth:`truth` takes them.
+        Names of the :attr:`features` (derived).
     feature_units : tuple of str
-        Units of the feature columns in the scan (and of :meth:`truth`'s arguments).
+        Units of the :attr:`features` (derived).
     feature_kinds : tuple of str
-        Quantity kinds of the feature columns.
+        Quantity kinds of the :attr:`features` (derived).
     target_column, target_unit, target_kind : str
-        Name, unit and kind of the measured column.
+        Name, unit and kind of the :attr:`target` (derived).
     """
 
     name: ClassVar[str]
+    features: ClassVar[tuple[Column, ...]]
+    target: ClassVar[Column]
     feature_columns: ClassVar[tuple[str, ...]]
     feature_units: ClassVar[tuple[str, ...]]
     feature_kinds: ClassVar[tuple[str, ...]]
     target_column: ClassVar[str]
     target_unit: ClassVar[str]
     target_kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Derive the per-part column attributes from the columns the subclass declares."""
+        super().__init_subclass__(**kwargs)
+        declared = vars(cls)
+        if "features" in declared:
+            cls.feature_columns = tuple(column.name for column in cls.features)
+            cls.feature_units = tuple(column.unit for column in cls.features)
+            cls.feature_kinds = tuple(column.kind for column in cls.features)
+        if "target" in declared:
+            cls.target_column, cls.target_unit, cls.target_kind = cls.target
 
     @property
     @abstractmethod
@@ -87,11 +138,8 @@ class SyntheticGenerator(ABC):
         numpy.ndarray
             One value per row.
         """
-        features = [
-            table.values(name, unit)
-            for name, unit in zip(self.feature_columns, self.feature_units, strict=True)
-        ]
-        return self.truth(*features)
+        values = [table.values(column.name, column.unit) for column in self.features]
+        return self.truth(*values)
 
     def _table(
         self,
@@ -101,11 +149,10 @@ class SyntheticGenerator(ABC):
         extra: Mapping[str, Any] | None = None,
     ) -> UnitTable:
         """Wrap scan columns (features then target) in a :class:`UnitTable`."""
-        names = self.truth_columns
-        kinds = (*self.feature_kinds, self.target_kind)
-        units = (*self.feature_units, self.target_unit)
+        scan_columns = (*self.features, self.target)
+        names = [column.name for column in scan_columns]
         frame = pd.DataFrame(dict(zip(names, columns, strict=True)))
-        specs = {n: (k, u) for n, k, u in zip(names, kinds, units, strict=True)}
+        specs = {column.name: (column.kind, column.unit) for column in scan_columns}
         metadata: dict[str, Any] = {
             "synthetic": True,
             "generator": self.name,
@@ -118,6 +165,20 @@ class SyntheticGenerator(ABC):
         }
         metadata.update(extra or {})
         return UnitTable(frame, specs, sample=sample, metadata=metadata)
+
+
+class TemperatureFieldScan(SyntheticGenerator):
+    """Base class of the generators that sweep temperature at a set of applied fields.
+
+    Their scans share the feature columns ``T`` (K, temperature) and ``H`` (Oe,
+    magnetic_field), in that order; subclasses set :attr:`~SyntheticGenerator.name` and
+    :attr:`~SyntheticGenerator.target`.
+    """
+
+    features: ClassVar[tuple[Column, ...]] = (
+        Column("T", "K", "temperature"),
+        Column("H", "Oe", "magnetic_field"),
+    )
 
 
 def parameters_of(generator: object) -> dict[str, Any]:

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq
 
-from reanalyze.synthetic._grid import FloatArray, SyntheticGenerator, grid_columns
+from reanalyze.synthetic._grid import Column, FloatArray, SyntheticGenerator, grid_columns
 from reanalyze.table import Sample, UnitTable
 
 __all__ = ["K_PER_SQRT_EV", "ArpesFermiSurface", "FermiContour", "FermiCrossings"]
@@ -142,12 +142,11 @@ class ArpesFermiSurface(SyntheticGenerator):
     material: str = "La(O,F)BiS2-like (synthetic tight-binding band)"
 
     name: ClassVar[str] = "arpes"
-    feature_columns: ClassVar[tuple[str, ...]] = ("theta1", "theta2")
-    feature_units: ClassVar[tuple[str, ...]] = ("degree", "degree")
-    feature_kinds: ClassVar[tuple[str, ...]] = ("angle", "angle")
-    target_column: ClassVar[str] = "I"
-    target_unit: ClassVar[str] = "arb"
-    target_kind: ClassVar[str] = "intensity"
+    features: ClassVar[tuple[Column, ...]] = (
+        Column("theta1", "degree", "angle"),
+        Column("theta2", "degree", "angle"),
+    )
+    target: ClassVar[Column] = Column("I", "arb", "intensity")
 
     @classmethod
     def lofbis2_like(cls, **overrides: Any) -> ArpesFermiSurface:

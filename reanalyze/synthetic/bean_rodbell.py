@@ -26,7 +26,7 @@ from scipy.constants import Avogadro, gas_constant, physical_constants
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from reanalyze.synthetic._grid import FloatArray, SyntheticGenerator, grid_columns
+from reanalyze.synthetic._grid import Column, FloatArray, TemperatureFieldScan, grid_columns
 from reanalyze.synthetic.mean_field import (
     LOW,
     UP,
@@ -63,7 +63,7 @@ def _default_fields() -> tuple[float, ...]:
 
 
 @dataclass(frozen=True)
-class BeanRodbellMagnet(SyntheticGenerator):
+class BeanRodbellMagnet(TemperatureFieldScan):
     r"""Mean-field Bean–Rodbell magnet with a Gaussian spread of ordering temperatures.
 
     The reduced magnetization :math:`\sigma = B_J(x)` solves
@@ -158,12 +158,7 @@ class BeanRodbellMagnet(SyntheticGenerator):
     material: str = "ErCo2-like (synthetic Bean-Rodbell)"
 
     name: ClassVar[str] = "bean_rodbell"
-    feature_columns: ClassVar[tuple[str, ...]] = ("T", "H")
-    feature_units: ClassVar[tuple[str, ...]] = ("K", "Oe")
-    feature_kinds: ClassVar[tuple[str, ...]] = ("temperature", "magnetic_field")
-    target_column: ClassVar[str] = "M"
-    target_unit: ClassVar[str] = "emu"
-    target_kind: ClassVar[str] = "magnetic_moment"
+    target: ClassVar[Column] = Column("M", "emu", "magnetic_moment")
 
     # ------------------------------------------------------------------ presets
     @classmethod

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from scipy.optimize import elementwise
 from scipy.special import digamma
 
-from reanalyze.synthetic._grid import FloatArray, SyntheticGenerator, grid_columns
+from reanalyze.synthetic._grid import Column, FloatArray, TemperatureFieldScan, grid_columns
 from reanalyze.table import Sample, UnitTable
 
 __all__ = ["WHH_RATIO", "Superconductor"]
@@ -59,7 +59,7 @@ def _solve(func: Any, lo: FloatArray, hi: FloatArray, args: tuple[FloatArray, ..
 
 
 @dataclass(frozen=True)
-class Superconductor(SyntheticGenerator):
+class Superconductor(TemperatureFieldScan):
     r"""Resistive transition of a type-II superconductor in a magnetic field.
 
     .. math::
@@ -125,12 +125,7 @@ class Superconductor(SyntheticGenerator):
     material: str = "PdH-like (synthetic superconductor)"
 
     name: ClassVar[str] = "superconductor"
-    feature_columns: ClassVar[tuple[str, ...]] = ("T", "H")
-    feature_units: ClassVar[tuple[str, ...]] = ("K", "Oe")
-    feature_kinds: ClassVar[tuple[str, ...]] = ("temperature", "magnetic_field")
-    target_column: ClassVar[str] = "R"
-    target_unit: ClassVar[str] = "ohm"
-    target_kind: ClassVar[str] = "resistance"
+    target: ClassVar[Column] = Column("R", "ohm", "resistance")
 
     @classmethod
     def pdh_like(cls, **overrides: Any) -> Superconductor:

@@ -12,7 +12,7 @@ import pytest
 from server_helpers import first_line, free_port, serving
 
 from reanalyze.cli import main
-from reanalyze.twin.ui import port_in_use
+from reanalyze.servers import port_in_use
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 import pytest
 from report_helpers import HEADINGS, HOSTILE_NOTE, PLAN_ROWS, VERDICT, Page, plan_json
@@ -16,6 +17,7 @@ from report_helpers import HEADINGS, HOSTILE_NOTE, PLAN_ROWS, VERDICT, Page, pla
 from reanalyze.planning.plan_file import PlanFile, PlanRow
 from reanalyze.properties.results import PropertyFile
 from reanalyze.report import data, sections
+from reanalyze.twin.run_folder import BundleFile, member_file
 
 PNG = b"\x89PNG\r\n\x1a\n not really an image"
 
@@ -24,20 +26,18 @@ def image(name: str, caption: str = "a figure") -> data.Image:
     return data.Image(name, PNG, caption)
 
 
-def run_info(**changes: object) -> data.RunInfo:
-    info = data.RunInfo(
-        folder=Path("runs/magnet"),
-        dataset="synthetic_magnet",
-        features=["T", "H"],
-        target="M",
-        units={"T": "K", "H": "Oe", "M": "emu"},
-        kinds={"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
-        ranges={"T": (10.0, 60.0), "H": (100.0, 50000.0)},
-        members=3,
-        rows=200,
-        data_sha256="0123456789abcdef0123",
-        sample={"material": "ErCo2", "mass": 0.61, "mass_unit": "mg"},
-        summary={
+def run_info(rows: int | None = 200, **bundle: Any) -> data.RunInfo:
+    """A two-feature twin of three members; ``bundle``: fields of its bundle.json changed."""
+    description = {
+        "features": ["T", "H"],
+        "target": "M",
+        "units": {"T": "K", "H": "Oe", "M": "emu"},
+        "kinds": {"T": "temperature", "H": "magnetic_field", "M": "magnetic_moment"},
+        "ranges": {"T": (10.0, 60.0), "H": (100.0, 50000.0)},
+        "members": [member_file(i) for i in range(3)],
+        "data_sha256": "0123456789abcdef0123",
+        "sample": {"material": "ErCo2", "mass": 0.61, "mass_unit": "mg"},
+        "summary": {
             "study_name": "magnet",
             "storage": "runs/magnet/study.journal",
             "trials": {"COMPLETE": 4, "PRUNED": 1},
@@ -52,10 +52,11 @@ def run_info(**changes: object) -> data.RunInfo:
             "holdout": {"twin": 0.0123, "classic": {"pchip": 0.05, "linear": 0.04}, "lines": [2]},
             "slow_unit": "T",
         },
+        **bundle,
+    }
+    return data.RunInfo(
+        Path("runs/magnet"), "synthetic_magnet", BundleFile.model_validate(description), rows
     )
-    for key, value in changes.items():
-        setattr(info, key, value)
-    return info
 
 
 def training_fit() -> data.TrainingFit:
@@ -189,7 +190,7 @@ def test_training_section_tabulates_every_line_with_units() -> None:
     ],
 )
 def test_training_section_says_why_it_is_empty(
-    changes: dict[str, object], fit: data.TrainingFit | None, expected: str
+    changes: dict[str, Any], fit: data.TrainingFit | None, expected: str
 ) -> None:
     page = section_page(sections.training_section(run_info(**changes), fit))
     assert expected in page.all_text and page.images == [] and page.tables == {}
@@ -264,7 +265,7 @@ def test_grid_section_gives_the_ensemble_spread_with_units() -> None:
     }
     assert "200 × 200 grid" in page.all_text
     one = data.GridInfo(fast="T", slow=None, image=image("grid.png"))
-    single = run_info(features=["T"], members=1)
+    single = run_info(features=["T"], members=[member_file(0)])
     curve = section_page(sections.grid_section(single, one))
     assert "grid-stats" not in curve.tables and "no spread (a single member)" in curve.all_text
 

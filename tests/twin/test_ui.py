@@ -51,7 +51,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process groups from /proc")
 def test_sigterm_stops_the_whole_server_and_frees_the_port(tmp_path: Path) -> None:
     """SIGTERM: exit status 143 (128 + SIGTERM), one line, no process of the server left."""
-    from reanalyze.twin.ui import port_in_use
+    from reanalyze.servers import port_in_use
 
     port = free_port()
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
@@ -114,7 +114,7 @@ def test_a_taken_port_is_refused_in_one_line(
 
 def test_the_default_port_moves_to_a_free_one_when_taken(http_port: int) -> None:
     from reanalyze.errors import ReanalyzeError
-    from reanalyze.twin.ui import choose_port, port_in_use
+    from reanalyze.servers import choose_port, port_in_use
 
     with socket.socket() as listener:  # a listener that never answers
         listener.bind(("127.0.0.1", 0))
@@ -127,10 +127,10 @@ def test_the_default_port_moves_to_a_free_one_when_taken(http_port: int) -> None
             assert note is not None and note.startswith(f"port {taken} on 127.0.0.1 is in use: ")
             assert note.endswith(f"; using port {port}")
             with pytest.raises(ReanalyzeError, match=f"^port {taken} on 127.0.0.1 is already in"):
-                choose_port(taken)
+                choose_port(taken, default=taken)
     free = free_port()
     assert choose_port(None, default=free) == (free, None)
-    assert choose_port(free) == (free, None)
+    assert choose_port(free, default=taken) == (free, None)
 
 
 # ------------------------------------------------------------- the page, the browser
