@@ -71,10 +71,10 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError, PluginError
 from reanalyze.properties.arpes_interpolation import (
     Interpolator,
@@ -109,7 +109,6 @@ __all__ = [
     "photoelectron_k0",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Largest number of points of the angle or k grid (beyond it: choose coarser steps).
 MAX_GRID_POINTS = 5_000_000

@@ -16,12 +16,12 @@ import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
-import numpy.typing as npt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 from scipy.signal import peak_widths
 
+from reanalyze.arrays import BoolArray, FloatArray
 from reanalyze.plotting import label_axis
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
@@ -42,8 +42,6 @@ __all__ = [
     "unresolved_peaks",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: An ensemble MDC peak is unresolved when its θ1 std exceeds this many typical MDC FWHMs.
 UNRESOLVED_WIDTHS = 1.0

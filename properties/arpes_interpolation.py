@@ -25,11 +25,11 @@ import numpy as np
 import numpy.typing as npt
 from scipy.interpolate import LinearNDInterpolator, make_interp_spline
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 
 __all__ = ["Interpolator", "angle_grid", "build_interpolator", "grid_step", "native_steps"]
 
-FloatArray = npt.NDArray[np.float64]
 Interpolator = Callable[[FloatArray, FloatArray], FloatArray]
 
 #: Relative tolerance (of a grid step) for "on a cut" / "at the edge of a cut".

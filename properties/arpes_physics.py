@@ -39,6 +39,7 @@ from scipy import constants
 from scipy.optimize import curve_fit
 from scipy.signal import find_peaks, peak_widths, savgol_filter
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import PluginError
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
     "photoelectron_k0",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: √(2 m_e · 1 eV)/ħ in Å⁻¹ (≈ 0.512317): k = K_PER_SQRT_EV · √(E_kin / eV) · sin θ.
 K_PER_SQRT_EV = math.sqrt(2 * constants.m_e * constants.eV) / constants.hbar * 1e-10

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.properties.base import Curve, PropertyPlugin, PropertyResult, Requirement, Summary
 from reanalyze.properties.curves import table_curve
@@ -55,7 +56,6 @@ from reanalyze.units import convert
 
 __all__ = ["MagnetocaloricEffect"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Exponent n = 2 of a paramagnet; Law et al. (2018): n > 2 only at a first-order transition.
 _N_PARAMAGNET = 2.0

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.figure import Figure
 
+from reanalyze.arrays import FloatArray
 from reanalyze.plotting import CurveFamily, label_axis, std_band
 from reanalyze.properties.base import PropertyResult, std_column
 from reanalyze.table import UnitTable
@@ -28,7 +29,6 @@ __all__ = [
     "peaks_figure",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: The field change µ0ΔH as the figures write it.
 FIELD_CHANGE = "µ₀ΔH"

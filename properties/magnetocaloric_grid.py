@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError, UnitError
 from reanalyze.properties.magnetocaloric_physics import interpolate_line, merge_duplicates
 from reanalyze.table import UnitTable
@@ -21,7 +22,6 @@ from reanalyze.units import parse_unit, ureg
 
 __all__ = ["MagnetizationGrid", "build_grid"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: A field line whose fields spread over more than this many tolerances is refused.
 _MAX_LINE_SPREAD = 5.0

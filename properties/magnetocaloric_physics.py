@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import numpy.typing as npt
 from scipy.integrate import cumulative_trapezoid
 from scipy.optimize import minimize_scalar
+
+from reanalyze.arrays import BoolArray, FloatArray
 
 __all__ = [
     "EntropyChange",
@@ -53,8 +54,6 @@ __all__ = [
     "temperature_averaged_entropy_change",
 ]
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 LowField = Literal["lowest", "constant", "zero"]
 

@@ -13,14 +13,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from reanalyze.arrays import FloatArray
 from reanalyze.properties.magnetocaloric_grid import MagnetizationGrid
 from reanalyze.properties.magnetocaloric_physics import EntropyChange, PeakFiguresOfMerit
 from reanalyze.table import UnitTable
 from reanalyze.units import convert
 
 __all__ = ["arrott_table", "delta_s_table", "exponent_table", "peaks_table", "tec_key"]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def tec_key(width: float) -> str:

@@ -79,6 +79,7 @@ from numpy.polynomial import Polynomial
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from scipy.stats import median_abs_deviation
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.properties.base import (
     ENSEMBLE_KEY,
@@ -108,7 +109,6 @@ from reanalyze.table import ColumnSpec, UnitTable
 
 __all__ = ["PAULI_COEFFICIENT", "WHH_RATIO", "SuperconductingTransport", "whh_hc2"]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: Fraction pair of the transition width T90 − T10.
 _WIDTH_FRACTIONS = (0.9, 0.1)

@@ -36,6 +36,8 @@ from scipy.optimize import OptimizeWarning, curve_fit, elementwise, least_square
 from scipy.signal import savgol_filter
 from scipy.special import digamma
 
+from reanalyze.arrays import FloatArray
+
 __all__ = [
     "FLUX_QUANTUM",
     "PAULI_COEFFICIENT",
@@ -57,7 +59,6 @@ __all__ = [
     "whh_reduced_field",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: WHH dirty-limit ratio µ0Hc2(0) / (Tc·(−dµ0Hc2/dT)|Tc) = π² e^(−γ) / 8 ≈ 0.6927 ("0.693").
 WHH_RATIO: float = math.pi**2 * math.exp(-float(np.euler_gamma)) / 8

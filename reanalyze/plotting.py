@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.numbers import power_of_ten
 from reanalyze.units import pretty_unit
 
@@ -49,7 +49,6 @@ __all__ = [
     "viridis_colors",
 ]
 
-FloatArray = npt.NDArray[np.float64]
 
 #: A figure with more curves than this gets a colour bar instead of a legend entry per curve.
 MANY_CURVES = 8

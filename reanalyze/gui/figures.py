@@ -12,15 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.plotting import label_axis, std_band, viridis_colors
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
 
 __all__ = ["learning_figure", "lines_figure", "map_figures", "pick_lines", "scan_figure"]
 
-Array = npt.NDArray[np.float64]
 #: Most scan lines drawn in one figure.
 MAX_LINES = 12
 
@@ -35,7 +34,7 @@ def _figure(width: float = 7.0, height: float = 4.2) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def pick_lines(values: Array, limit: int = MAX_LINES) -> Array:
+def pick_lines(values: FloatArray, limit: int = MAX_LINES) -> FloatArray:
     """At most ``limit`` distinct values of ``values``, spread over their range."""
     distinct = np.unique(values[np.isfinite(values)])
     if len(distinct) <= limit:
@@ -142,7 +141,7 @@ def lines_figure(
     std_name = f"{target}_std"
     std = simulated.values(std_name) if std_name in simulated.columns else None
     if slow is None or slow == fast:
-        groups: list[tuple[str, Array, float | None]] = [("twin", np.ones(len(x), bool), None)]
+        groups: list[tuple[str, FloatArray, float | None]] = [("twin", np.ones(len(x), bool), None)]
     else:
         s = simulated.values(slow)
         chosen = np.asarray(values if values is not None else pick_lines(s), dtype=np.float64)

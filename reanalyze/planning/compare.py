@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, ConfigDict, Field
 
+from reanalyze.arrays import FloatArray
 from reanalyze.wording import option
 
 __all__ = [
@@ -29,8 +29,6 @@ __all__ = [
     "peak_centre",
     "recommend",
 ]
-
-Array = npt.NDArray[np.float64]
 
 
 class Tolerance(BaseModel):
@@ -54,12 +52,12 @@ class Tolerance(BaseModel):
     tv_ratio: float = Field(1.25, ge=1, description="Total variation / the finest's (oscillation).")
 
 
-def _total_variation(y: Array) -> float:
+def _total_variation(y: FloatArray) -> float:
     finite = y[np.isfinite(y)]
     return float(np.sum(np.abs(np.diff(finite)))) if finite.size > 1 else 0.0
 
 
-def half_width_span(x: Array, y: Array) -> float:
+def half_width_span(x: FloatArray, y: FloatArray) -> float:
     """Width of the contiguous region around the maximum where y ≥ max/2 (x units)."""
     if not np.isfinite(y).any():
         return 0.0
@@ -73,7 +71,7 @@ def half_width_span(x: Array, y: Array) -> float:
     return float(x[hi] - x[lo])
 
 
-def peak_centre(x: Array, y: Array, fraction: float = 0.9) -> float:
+def peak_centre(x: FloatArray, y: FloatArray, fraction: float = 0.9) -> float:
     """Position of a curve's maximum: the centroid of its top ``1 − fraction`` (x units).
 
     The contiguous region around the largest value where y ≥ fraction·max is averaged with

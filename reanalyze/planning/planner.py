@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError, OptionError, PluginError
 from reanalyze.planning.compare import Tolerance, compare, half_width_span, recommend
 from reanalyze.planning.result import PlanResult
@@ -49,10 +49,8 @@ from reanalyze.units import check_kind, convert
 
 __all__ = ["Plan", "axis_candidates", "measured_step"]
 
-Array = npt.NDArray[np.float64]
 
-
-def axis_candidates(lo: float, hi: float, step: float) -> Array:
+def axis_candidates(lo: float, hi: float, step: float) -> FloatArray:
     """Values a scan with ``step`` measures on [lo, hi]: lo, the multiples of step, hi.
 
     Raises
@@ -238,7 +236,7 @@ class Plan:
                 f"{lo_t:g}…{hi_t:g} {unit} of {self.axis!r}: the twin is an interpolator"
             )
         other = [f for f in bundle.features if f != self.axis]
-        fixed_axes: dict[str, Array] = {}
+        fixed_axes: dict[str, FloatArray] = {}
         fixed_info: dict[str, Any] = {}
         given = {
             part.partition("=")[0].strip(): part for spec in self.fixed for part in spec.split()
@@ -363,7 +361,7 @@ class Plan:
 
         return get_instrument(self.instrument, self.instruments_file)
 
-    def _cost(self, profile: Any, axes: Mapping[str, Array], bundle: Any) -> Any:
+    def _cost(self, profile: Any, axes: Mapping[str, FloatArray], bundle: Any) -> Any:
         from reanalyze.planning.cost import scan_cost
 
         names = list(axes)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.planning.plan_file import PlanFile, read_plan
 from reanalyze.plotting import symbols
@@ -52,7 +53,6 @@ from reanalyze.units import pretty_unit
 
 __all__ = ["collect_report", "load_run"]
 
-Array = npt.NDArray[np.float64]
 Progress = Callable[[str], None]
 
 #: Scan lines drawn at most (evenly chosen; the RMS table lists every line).
@@ -190,7 +190,7 @@ def _slow_axis(run: _Run) -> str:
     return str(features[-1])
 
 
-def _line_groups(values: Array) -> list[npt.NDArray[Any]]:
+def _line_groups(values: FloatArray) -> list[npt.NDArray[Any]]:
     """Row indices of each scan line: slow-axis values closer than LINE_TOLERANCE·range."""
     order = np.argsort(values, kind="stable")
     ordered = values[order]
@@ -200,7 +200,7 @@ def _line_groups(values: Array) -> list[npt.NDArray[Any]]:
     return [np.sort(part) for part in np.split(order, breaks)]
 
 
-def _members_stats(bundle: Any, points: Mapping[str, Array]) -> tuple[Array, Array]:
+def _members_stats(bundle: Any, points: Mapping[str, FloatArray]) -> tuple[FloatArray, FloatArray]:
     members = bundle.predict_members(points)
     std = members.std(axis=0, ddof=1) if len(members) > 1 else np.zeros(members.shape[1])
     return members.mean(axis=0), std

@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.plotting import representatives
 
 __all__ = ["EXACT_T_STEP", "ExactCurve", "magnetocaloric_exact", "synthetic_generator"]
 
-Array = npt.NDArray[np.float64]
 #: Temperature step (K) of the grid on which the exact maximum and its temperature are found.
 EXACT_T_STEP = 0.01
 #: Field changes compared with the exact answer (the largest is always one).
@@ -40,10 +39,10 @@ class ExactCurve:
     """
 
     delta_h: float  # T
-    t: Array
-    twin: Array
-    std: Array | None
-    exact: Array
+    t: FloatArray
+    twin: FloatArray
+    std: FloatArray | None
+    exact: FloatArray
     exact_peak: float
     exact_t_peak: float
     twin_peak: float
@@ -102,7 +101,9 @@ def magnetocaloric_exact(folder: Path, generator: Any) -> tuple[str, list[ExactC
         order = np.argsort(t[rows])
         temps, field = t[rows][order], float(upper[rows][0])
 
-        def exact(temps: Array, field: float = field, dh: float = float(changes[i])) -> Array:
+        def exact(
+            temps: FloatArray, field: float = field, dh: float = float(changes[i])
+        ) -> FloatArray:
             h, h0 = np.full_like(temps, field * to_oe), np.full_like(temps, (field - dh) * to_oe)
             values = generator.delta_s_m(temps, h) - generator.delta_s_m(temps, h0)
             return np.asarray(-factor * values, dtype=np.float64)

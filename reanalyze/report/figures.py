@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.plotting import CurveFamily, label_axis, std_band, viridis_colors
 from reanalyze.report.exact import ExactCurve
 
@@ -33,7 +33,6 @@ __all__ = [
     "training_figure",
 ]
 
-Array = npt.NDArray[np.float64]
 DPI = 110
 #: Space between the two panels of the grid figure (fraction of the figure's width).
 PANEL_GAP = 0.08
@@ -57,12 +56,12 @@ class DrawnLine:
     """One scan line of the training figure: measured points and the twin along it."""
 
     label: str
-    x: Array  # measured fast-axis values
-    y: Array  # measured target
-    residual: Array  # measured − twin at x
-    dense: Array  # DENSE_POINTS fast-axis values
-    mean: Array  # the twin's ensemble mean at dense
-    std: Array  # its ensemble standard deviation
+    x: FloatArray  # measured fast-axis values
+    y: FloatArray  # measured target
+    residual: FloatArray  # measured − twin at x
+    dense: FloatArray  # DENSE_POINTS fast-axis values
+    mean: FloatArray  # the twin's ensemble mean at dense
+    std: FloatArray  # its ensemble standard deviation
     value: float | None = None  # the line's slow-axis value (None: a one-feature twin)
 
 
@@ -134,7 +133,7 @@ def outside_right(legend: Any, ax: Any) -> None:
     legend.borderaxespad = 0.0
 
 
-def learning_figure(curves: Sequence[tuple[int, Array, Array]]) -> Any:
+def learning_figure(curves: Sequence[tuple[int, FloatArray, FloatArray]]) -> Any:
     """Loss (solid) and val_loss (dashed) per epoch of trials ``(number, loss, val_loss)``."""
     fig = _new_figure(8.0, 4.5)
     ax = fig.subplots()
@@ -150,10 +149,10 @@ def learning_figure(curves: Sequence[tuple[int, Array, Array]]) -> Any:
 
 
 def curve_figure(
-    x: Array,
-    mean: Array,
-    std: Array,
-    measured: tuple[Array, Array] | None,
+    x: FloatArray,
+    mean: FloatArray,
+    std: FloatArray,
+    measured: tuple[FloatArray, FloatArray] | None,
     xlabel: tuple[str, str],
     ylabel: tuple[str, str],
 ) -> Any:
@@ -174,9 +173,9 @@ def curve_figure(
 
 
 def grid_figure(
-    mesh: tuple[Array, Array],
-    mean: Array,
-    std: Array,
+    mesh: tuple[FloatArray, FloatArray],
+    mean: FloatArray,
+    std: FloatArray,
     names: tuple[str, str, str],
     units: tuple[str, str, str],
     lines: Sequence[MeasuredLine] = (),
@@ -229,9 +228,9 @@ def grid_figure(
 
 
 def spread_figure(
-    fast_values: Array,
-    between: Array | None,
-    on_lines: Array,
+    fast_values: FloatArray,
+    between: FloatArray | None,
+    on_lines: FloatArray,
     names: tuple[str, str, str],
     units: tuple[str, str, str],
 ) -> Any:

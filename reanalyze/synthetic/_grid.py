@@ -19,18 +19,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from reanalyze.arrays import FloatArray
 from reanalyze.table import Sample, UnitTable
 
 __all__ = [
     "Column",
-    "FloatArray",
     "SyntheticGenerator",
     "TemperatureFieldScan",
     "grid_columns",
     "parameters_of",
 ]
-
-FloatArray = npt.NDArray[np.float64]
 
 
 class Column(NamedTuple):

@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import brentq
 
-from reanalyze.synthetic._grid import Column, FloatArray, SyntheticGenerator, grid_columns
+from reanalyze.arrays import FloatArray
+from reanalyze.synthetic._grid import Column, SyntheticGenerator, grid_columns
 from reanalyze.table import Sample, UnitTable
 
 __all__ = ["K_PER_SQRT_EV", "ArpesFermiSurface", "FermiContour", "FermiCrossings"]

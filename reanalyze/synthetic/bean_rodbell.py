@@ -26,7 +26,8 @@ from scipy.constants import Avogadro, gas_constant, physical_constants
 from scipy.optimize import brentq
 from scipy.special import ndtr, ndtri
 
-from reanalyze.synthetic._grid import Column, FloatArray, TemperatureFieldScan, grid_columns
+from reanalyze.arrays import FloatArray
+from reanalyze.synthetic._grid import Column, TemperatureFieldScan, grid_columns
 from reanalyze.synthetic.mean_field import (
     LOW,
     UP,

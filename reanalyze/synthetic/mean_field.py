@@ -22,7 +22,7 @@ import numpy.typing as npt
 from scipy.interpolate import CubicSpline
 from scipy.optimize import brentq
 
-from reanalyze.synthetic._grid import FloatArray
+from reanalyze.arrays import FloatArray
 
 __all__ = [
     "EQUILIBRIUM",

@@ -23,7 +23,8 @@ import numpy.typing as npt
 from scipy.optimize import elementwise
 from scipy.special import digamma
 
-from reanalyze.synthetic._grid import Column, FloatArray, TemperatureFieldScan, grid_columns
+from reanalyze.arrays import FloatArray
+from reanalyze.synthetic._grid import Column, TemperatureFieldScan, grid_columns
 from reanalyze.table import Sample, UnitTable
 
 __all__ = ["WHH_RATIO", "Superconductor"]

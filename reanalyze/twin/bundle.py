@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from reanalyze._atomic import atomic_folder
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.twin.quiet import import_tensorflow
 from reanalyze.twin.run_folder import (
@@ -29,7 +29,6 @@ from reanalyze.twin.run_folder import (
 )
 
 __all__ = ["BUNDLE_FILE", "ModelBundle", "wrap_in_units"]
-Array = npt.NDArray[np.float64]
 
 
 def wrap_in_units(
@@ -170,7 +169,7 @@ class ModelBundle:
         self.members = members
         return members
 
-    def _matrix(self, x: Array | Mapping[str, Any]) -> Array:
+    def _matrix(self, x: FloatArray | Mapping[str, Any]) -> FloatArray:
         if isinstance(x, Mapping):
             missing = [f for f in self.features if f not in x]
             if missing:
@@ -181,7 +180,9 @@ class ModelBundle:
             raise DataError(f"expected an (n, {len(self.features)}) array of {self.features}")
         return matrix
 
-    def predict_members(self, x: Array | Mapping[str, Any], batch_size: int = 65536) -> Array:
+    def predict_members(
+        self, x: FloatArray | Mapping[str, Any], batch_size: int = 65536
+    ) -> FloatArray:
         """Predictions of every member, shape ``(n_members, n)``, in the target's unit."""
         members = self.loaded_members()
         import tensorflow as tf
@@ -201,7 +202,7 @@ class ModelBundle:
                 ).ravel()
         return out
 
-    def predict(self, x: Array | Mapping[str, Any]) -> tuple[Array, Array]:
+    def predict(self, x: FloatArray | Mapping[str, Any]) -> tuple[FloatArray, FloatArray]:
         """Ensemble mean and standard deviation (zero for a single member)."""
         values = self.predict_members(x)
         std = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros(values.shape[1])

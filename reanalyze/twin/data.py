@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import ColumnError, DataError
 from reanalyze.table import UnitTable
 
@@ -27,8 +27,6 @@ __all__ = [
     "holdout_lines",
 ]
 
-Array = npt.NDArray[np.float64]
-
 
 @dataclass(frozen=True)
 class Standardizer:
@@ -38,18 +36,18 @@ class Standardizer:
     scale: tuple[float, ...]
 
     @classmethod
-    def fit(cls, values: Array) -> Standardizer:
+    def fit(cls, values: FloatArray) -> Standardizer:
         """Statistics of the columns of ``values`` (a constant column gets scale 1)."""
         mean = values.mean(axis=0)
         scale = values.std(axis=0)
         scale = np.where(scale > 0, scale, 1.0)
         return cls(tuple(float(v) for v in mean), tuple(float(v) for v in scale))
 
-    def transform(self, values: Array) -> Array:
+    def transform(self, values: FloatArray) -> FloatArray:
         """Standardize."""
         return (values - np.asarray(self.mean)) / np.asarray(self.scale)
 
-    def inverse(self, values: Array) -> Array:
+    def inverse(self, values: FloatArray) -> FloatArray:
         """Undo :meth:`transform`."""
         return values * np.asarray(self.scale) + np.asarray(self.mean)
 
@@ -70,8 +68,8 @@ class TrainingData:
         The feature with the fewest distinct values (the scan lines' label).
     """
 
-    x: Array
-    y: Array
+    x: FloatArray
+    y: FloatArray
     features: list[str]
     target: str
     units: dict[str, str]
@@ -136,11 +134,11 @@ class TrainingData:
         digest.update(",".join([*self.features, self.target]).encode())
         return digest.hexdigest()
 
-    def lines(self) -> Array:
+    def lines(self) -> FloatArray:
         """The distinct values of the slow axis, sorted (one per scan line)."""
         return np.unique(self.x[:, self.features.index(self.slow_axis)])
 
-    def line_of_rows(self) -> Array:
+    def line_of_rows(self) -> FloatArray:
         """The slow-axis value of every row."""
         return self.x[:, self.features.index(self.slow_axis)]
 
@@ -232,7 +230,7 @@ def default_columns(table: UnitTable) -> tuple[list[str], str] | None:
     return None
 
 
-def holdout_lines(lines: Array, fold: int = 0, n_folds: int = 3) -> Array:
+def holdout_lines(lines: FloatArray, fold: int = 0, n_folds: int = 3) -> FloatArray:
     """Interior scan lines held out in fold ``fold`` of ``n_folds``.
 
     The first and last lines are never held out (predicting them is extrapolation). Interior
@@ -299,7 +297,7 @@ class Encoding:
                     logs.append(name)
         return cls(tuple(logs), bool(line_weights))
 
-    def features(self, names: Sequence[str], x: Array) -> Array:
+    def features(self, names: Sequence[str], x: FloatArray) -> FloatArray:
         """The network's input columns for features ``x`` (n, len(names)) in their units."""
         if not self.log_features:
             return np.asarray(x, dtype=np.float64)
@@ -310,7 +308,7 @@ class Encoding:
                 out[:, j] = np.log(out[:, j])
         return out
 
-    def row_weights(self, data: TrainingData, rows: Array | None = None) -> Array | None:
+    def row_weights(self, data: TrainingData, rows: FloatArray | None = None) -> FloatArray | None:
         """Weights of ``rows`` (a boolean mask, default all), or ``None`` for equal weights."""
         if not self.line_weights:
             return None

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.twin.quiet import import_tensorflow
 from reanalyze.twin.space import TrialConfig
 
@@ -28,7 +28,6 @@ __all__ = ["EnsembleFit", "NetworkFit", "build_network", "configure_threads", "r
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-Array = npt.NDArray[np.float64]
 Report = Callable[[int, float], bool]
 
 
@@ -78,7 +77,7 @@ def _optimizer(config: TrialConfig) -> Any:
     return keras.optimizers.RMSprop(rate)
 
 
-def _unit_mean(weights: Array | None, n: int) -> Array:
+def _unit_mean(weights: FloatArray | None, n: int) -> FloatArray:
     """Row weights scaled to a mean of 1 (ones when none are given)."""
     if weights is None:
         return np.ones(n)
@@ -88,7 +87,7 @@ def _unit_mean(weights: Array | None, n: int) -> Array:
     return w / w.mean()
 
 
-def r2_score(y_true: Array, y_pred: Array) -> float:
+def r2_score(y_true: FloatArray, y_pred: FloatArray) -> float:
     """Coefficient of determination 1 − SS_res/SS_tot."""
     y_true = np.asarray(y_true, dtype=np.float64).ravel()
     y_pred = np.asarray(y_pred, dtype=np.float64).ravel()
@@ -143,12 +142,12 @@ class NetworkFit:
 
     def fit(
         self,
-        x: Array,
-        y: Array,
-        x_val: Array | None = None,
-        y_val: Array | None = None,
+        x: FloatArray,
+        y: FloatArray,
+        x_val: FloatArray | None = None,
+        y_val: FloatArray | None = None,
         report: Report | None = None,
-        row_weights: Array | None = None,
+        row_weights: FloatArray | None = None,
     ) -> NetworkFit:
         """Train; ``report(epoch, loss) -> prune?`` is called after each chunk.
 
@@ -279,7 +278,7 @@ class NetworkFit:
         self.stopped_ = stopped
         return self
 
-    def predict(self, x: Array) -> Array:
+    def predict(self, x: FloatArray) -> FloatArray:
         """Standardized predictions for standardized ``x``."""
         import tensorflow as tf
 
@@ -309,7 +308,9 @@ class EnsembleFit:
         self.seed = seed
         self.chunk = chunk
 
-    def fit(self, x: Array, y: Array, row_weights: Array | None = None) -> EnsembleFit:
+    def fit(
+        self, x: FloatArray, y: FloatArray, row_weights: FloatArray | None = None
+    ) -> EnsembleFit:
         """Train on standardized ``x`` (n, features) and ``y`` (n,), rows weighted by
         ``row_weights`` (as :meth:`NetworkFit.fit`)."""
         import keras
@@ -427,7 +428,7 @@ class EnsembleFit:
         self.best_loss_ = [float(v) for v in best.numpy()]
         return self
 
-    def predict(self, x: Array) -> Array:
+    def predict(self, x: FloatArray) -> FloatArray:
         """Standardized predictions of every member, shape ``(n_members, n)``."""
         import tensorflow as tf
 

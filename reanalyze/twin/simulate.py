@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError, OptionError, UnitError
 from reanalyze.table import Sample, UnitTable
 from reanalyze.units import check_kind, convert, parse_quantity
@@ -58,7 +59,6 @@ __all__ = [
     "split_number",
 ]
 
-Array = npt.NDArray[np.float64]
 #: Largest grid accepted (points); a typo like a 1e-6 K step should not exhaust memory.
 MAX_POINTS = 50_000_000
 #: The start or stop of a grid range outside the training range by less than this fraction of
@@ -77,7 +77,7 @@ def split_number(token: str, where: str) -> tuple[float, str]:
         raise OptionError(str(exc)) from None
 
 
-def axis_values(text: str, kind: str, unit: str) -> Array:
+def axis_values(text: str, kind: str, unit: str) -> FloatArray:
     """Values of one axis spec ``NAME=...`` converted to ``unit``.
 
     Parameters
@@ -97,7 +97,7 @@ def axis_values(text: str, kind: str, unit: str) -> Array:
     return _axis(text, kind, unit)[0]
 
 
-def _axis(text: str, kind: str, unit: str) -> tuple[Array, str | None]:
+def _axis(text: str, kind: str, unit: str) -> tuple[FloatArray, str | None]:
     """:func:`axis_values`, and a note when a ``START:STOP:STEP`` range's stop is not on a
     step (the axis then ends at the last step below it, evenly spaced)."""
     name, sep, body = text.partition("=")
@@ -158,7 +158,7 @@ def parse_grid(
     kinds: Mapping[str, str],
     units: Mapping[str, str],
     notes: list[str] | None = None,
-) -> dict[str, Array]:
+) -> dict[str, FloatArray]:
     """Axis values of every feature from a grid spec (space-separated or a list of axes).
 
     ``START:STOP:STEP`` includes STOP when it lies on a step from START (to 1e-9 of a step);
@@ -180,7 +180,7 @@ def parse_grid(
         is malformed (:func:`axis_values`).
     """
     parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
-    axes: dict[str, Array] = {}
+    axes: dict[str, FloatArray] = {}
     for part in parts:
         name = part.partition("=")[0].strip()
         if name not in features:
@@ -201,7 +201,7 @@ def parse_grid(
     return axes
 
 
-def grid_points(axes: Mapping[str, Array]) -> dict[str, Array]:
+def grid_points(axes: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
     """The Cartesian product of ``axes`` (first axis slowest) as flat columns."""
     total = int(np.prod([len(v) for v in axes.values()]))
     if total > MAX_POINTS:
@@ -215,7 +215,7 @@ def points_from_table(
     features: Sequence[str],
     kinds: Mapping[str, str],
     units: Mapping[str, str],
-) -> dict[str, Array]:
+) -> dict[str, FloatArray]:
     """The feature columns of a table of points, converted to the training units.
 
     Columns without units (``dimensionless``) are taken to be in the training units.
@@ -246,8 +246,10 @@ def points_from_table(
 
 
 def clamp_to_ranges(
-    axes: Mapping[str, Array], ranges: Mapping[str, tuple[float, float]], units: Mapping[str, str]
-) -> tuple[dict[str, Array], list[str]]:
+    axes: Mapping[str, FloatArray],
+    ranges: Mapping[str, tuple[float, float]],
+    units: Mapping[str, str],
+) -> tuple[dict[str, FloatArray], list[str]]:
     """Grid axes (evenly spaced ranges) with their end values moved onto the training range
     when they miss it by less than :data:`CLAMP_FRACTION` of the step, and a note for each
     (none for a miss within :data:`ROUNDING`, e.g. from converting 5 T to Oe).
@@ -261,7 +263,7 @@ def clamp_to_ranges(
     >>> notes[0].endswith("(less than 1% of the 0.2 K step): clamped to 59.9995 K")
     True
     """
-    clamped: dict[str, Array] = {}
+    clamped: dict[str, FloatArray] = {}
     notes: list[str] = []
     for name, values in axes.items():
         values = np.array(values, dtype=np.float64)
@@ -294,7 +296,7 @@ def _range_axes(spec: str | Sequence[str]) -> set[str]:
 
 
 def _outside(
-    points: Mapping[str, Array],
+    points: Mapping[str, FloatArray],
     ranges: Mapping[str, tuple[float, float]],
     units: Mapping[str, str],
 ) -> tuple[npt.NDArray[np.bool_], list[str]]:

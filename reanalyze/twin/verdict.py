@@ -13,13 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.twin.data import TrainingData
 
 __all__ = ["fit_check", "noise_estimate", "search_holdout", "search_sentence"]
 
-Array = npt.NDArray[np.float64]
 
 #: Classic methods train's verdict compares with (the GP, slower, is in reanalyze validate).
 QUICK_METHODS = ("linear", "pchip", "rbf")
@@ -29,7 +28,7 @@ FIT_NOISE_FACTOR = 3.0
 FIT_FLOOR = 0.01
 
 
-def noise_estimate(data: TrainingData) -> Array:
+def noise_estimate(data: TrainingData) -> FloatArray:
     """Noise of every scan line from second differences along the fast axis.
 
     For a smooth curve sampled densely, ``d_i = y_i − (y_{i−1} + y_{i+1})/2`` is mostly noise
@@ -52,7 +51,7 @@ def noise_estimate(data: TrainingData) -> Array:
     return np.asarray(out)
 
 
-def fit_check(data: TrainingData, predicted: Array) -> dict[str, Any]:
+def fit_check(data: TrainingData, predicted: FloatArray) -> dict[str, Any]:
     """How well ``predicted`` (the twin on the training rows) follows the measured lines.
 
     Returns ``fit_rel_rmse`` (mean over lines of RMSE / line range), ``noise_rel`` (the same

@@ -43,11 +43,11 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 
 __all__ = ["CLASSIC_METHODS", "ClassicMethod", "fit_classic"]
 
-Array = npt.NDArray[np.float64]
 
 #: Names of the classic methods, in the order tables show them.
 CLASSIC_METHODS = ("linear", "pchip", "rbf", "gp")
@@ -62,12 +62,12 @@ class ClassicMethod(Protocol):
 
     name: str
 
-    def predict(self, x: Array) -> Array:
+    def predict(self, x: FloatArray) -> FloatArray:
         """Predictions at the rows of ``x`` (same feature order as the fit)."""
         ...
 
 
-def _interp_1d(kind: str, x: Array, y: Array) -> Callable[[Array], Array]:
+def _interp_1d(kind: str, x: FloatArray, y: FloatArray) -> Callable[[FloatArray], FloatArray]:
     """A 1-D interpolant of one line (NaN more than a step outside its range)."""
     from scipy.interpolate import PchipInterpolator
 
@@ -90,7 +90,7 @@ def _interp_1d(kind: str, x: Array, y: Array) -> Callable[[Array], Array]:
     low, high = xs[0] - step, xs[-1] + step
     inner = PchipInterpolator(xs, ys) if kind == "pchip" else None
 
-    def along(q: Array) -> Array:
+    def along(q: FloatArray) -> FloatArray:
         clipped = np.clip(q, xs[0], xs[-1])
         values = inner(clipped) if inner is not None else np.interp(clipped, xs, ys)
         return np.where((q >= low) & (q <= high), values, np.nan)
@@ -104,10 +104,10 @@ class BetweenCurves:
 
     name: str
     slow: int
-    lines: Array
-    along_fast: list[Callable[[Array], Array]]
+    lines: FloatArray
+    along_fast: list[Callable[[FloatArray], FloatArray]]
 
-    def predict(self, x: Array) -> Array:
+    def predict(self, x: FloatArray) -> FloatArray:
         """Predict; NaN where a point is outside every line's fast range."""
         fast = x[:, 1 - self.slow]
         at_lines = np.stack([f(fast) for f in self.along_fast])  # (lines, n)
@@ -146,7 +146,7 @@ class BetweenCurves:
         return out
 
 
-def _between_curves(kind: str, x: Array, y: Array, slow: int) -> BetweenCurves:
+def _between_curves(kind: str, x: FloatArray, y: FloatArray, slow: int) -> BetweenCurves:
     if x.shape[1] != 2:
         raise DataError(
             f"{kind}: interpolation between curves needs two features, not {x.shape[1]}"
@@ -164,25 +164,25 @@ class Scaled:
     """A scikit-learn/scipy model on axes scaled to [0, 1] by the training ranges."""
 
     name: str
-    low: Array
-    span: Array
+    low: FloatArray
+    span: FloatArray
     model: Any
     y_mean: float = 0.0
     y_scale: float = 1.0
 
-    def predict(self, x: Array) -> Array:
+    def predict(self, x: FloatArray) -> FloatArray:
         """Predict at the rows of ``x``."""
         z = (x - self.low) / self.span
         return np.asarray(self.model(z), dtype=np.float64).ravel() * self.y_scale + self.y_mean
 
 
-def _scales(x: Array) -> tuple[Array, Array]:
+def _scales(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     low = x.min(axis=0)
     span = np.ptp(x, axis=0)
     return low, np.where(span > 0, span, 1.0)
 
 
-def _steps(x: Array) -> Array:
+def _steps(x: FloatArray) -> FloatArray:
     """Median spacing of the distinct values of every column (1 where constant)."""
     steps = []
     for column in x.T:
@@ -191,7 +191,7 @@ def _steps(x: Array) -> Array:
     return np.asarray(steps)
 
 
-def _rbf(x: Array, y: Array) -> Scaled:
+def _rbf(x: FloatArray, y: FloatArray) -> Scaled:
     from scipy.interpolate import RBFInterpolator
 
     if len(x) <= _RBF_EXACT_MAX:
@@ -207,7 +207,7 @@ def _rbf(x: Array, y: Array) -> Scaled:
     return Scaled("rbf", low, span, model, y_mean, y_scale)
 
 
-def _subsample(x: Array, slow: int, limit: int) -> npt.NDArray[np.intp]:
+def _subsample(x: FloatArray, slow: int, limit: int) -> npt.NDArray[np.intp]:
     """Row indices: an even share of every line, at most ``limit`` in all."""
     if len(x) <= limit:
         return np.arange(len(x))
@@ -221,7 +221,7 @@ def _subsample(x: Array, slow: int, limit: int) -> npt.NDArray[np.intp]:
     return np.concatenate(keep)
 
 
-def _gp(x: Array, y: Array, slow: int, seed: int) -> Scaled:
+def _gp(x: FloatArray, y: FloatArray, slow: int, seed: int) -> Scaled:
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
@@ -253,7 +253,9 @@ def _gp(x: Array, y: Array, slow: int, seed: int) -> Scaled:
     return Scaled("gp", low, span, best.predict, y_mean, y_scale)
 
 
-def fit_classic(name: str, x: Array, y: Array, *, slow: int, seed: int = 0) -> ClassicMethod:
+def fit_classic(
+    name: str, x: FloatArray, y: FloatArray, *, slow: int, seed: int = 0
+) -> ClassicMethod:
     """Fit the classic method ``name`` on features ``x`` (n, d) and target ``y`` (n,).
 
     Parameters

@@ -16,13 +16,12 @@ Examples
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.validation.result import LineResult
 
 __all__ = ["MAX_LEAVE_ONE_OUT", "line_folds", "score_line"]
 
-Array = npt.NDArray[np.float64]
 
 #: Interior lines up to which every line is held out on its own.
 MAX_LEAVE_ONE_OUT = 8
@@ -30,7 +29,7 @@ MAX_LEAVE_ONE_OUT = 8
 DEFAULT_FOLDS = 5
 
 
-def line_folds(lines: Array, n_folds: int | None = None) -> list[Array]:
+def line_folds(lines: FloatArray, n_folds: int | None = None) -> list[FloatArray]:
     """The held-out lines of every fold.
 
     Parameters
@@ -52,7 +51,7 @@ def line_folds(lines: Array, n_folds: int | None = None) -> list[Array]:
     return [interior[index == k] for k in range(n_folds)]
 
 
-def score_line(line: float, measured: Array, predicted: Array) -> LineResult:
+def score_line(line: float, measured: FloatArray, predicted: FloatArray) -> LineResult:
     """Score a prediction of one measured line (points predicted as NaN count as missing)."""
     measured = np.asarray(measured, dtype=np.float64)
     predicted = np.asarray(predicted, dtype=np.float64)

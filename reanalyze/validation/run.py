@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.twin.data import Encoding, TrainingData
 from reanalyze.twin.pool import discard, local_pool
@@ -42,8 +43,6 @@ from reanalyze.validation.result import TWIN, MethodResult, Validation
 
 __all__ = ["Predictions", "validate_data", "validate_run"]
 
-Array = npt.NDArray[np.float64]
-
 
 @dataclass
 class Predictions:
@@ -51,12 +50,12 @@ class Predictions:
 
     data: TrainingData
     rows: npt.NDArray[np.bool_]
-    by_method: dict[str, Array] = field(default_factory=dict)
-    std: dict[str, Array] = field(default_factory=dict)
+    by_method: dict[str, FloatArray] = field(default_factory=dict)
+    std: dict[str, FloatArray] = field(default_factory=dict)
 
 
 def _method_result(
-    name: str, data: TrainingData, held: Array, predicted: Array, wall_s: float
+    name: str, data: TrainingData, held: FloatArray, predicted: FloatArray, wall_s: float
 ) -> MethodResult:
     lines = data.line_of_rows()
     scores = []
@@ -77,8 +76,8 @@ def _method_result(
 
 
 def _classic(
-    data: TrainingData, folds: list[Array], methods: Sequence[str], seed: int
-) -> tuple[list[MethodResult], dict[str, Array], list[str]]:
+    data: TrainingData, folds: list[FloatArray], methods: Sequence[str], seed: int
+) -> tuple[list[MethodResult], dict[str, FloatArray], list[str]]:
     slow = data.features.index(data.slow_axis)
     lines = data.line_of_rows()
     results, predictions, notes = [], {}, []
@@ -106,7 +105,7 @@ def _fold_members(
     encoding: dict[str, Any],
     seed: int,
     k: int,
-) -> list[tuple[Array, float]]:
+) -> list[tuple[FloatArray, float]]:
     """Train ``k`` members without the ``test`` rows (as the search's member groups); their
     predictions of those rows and their losses."""
     from reanalyze.twin.network import EnsembleFit
@@ -130,12 +129,12 @@ def _fold_members(
 
 def _twin(
     data: TrainingData,
-    folds: list[Array],
+    folds: list[FloatArray],
     summary: dict[str, Any],
     workers: int,
     progress: Callable[[int, int], None] | None,
     meanwhile: Callable[[], Any] = lambda: None,
-) -> tuple[MethodResult, Array, Array, Any]:
+) -> tuple[MethodResult, FloatArray, FloatArray, Any]:
     """Retrain the twin's configuration on every fold; its result, mean and std.
 
     ``meanwhile`` runs in this process while the worker processes train (the classic
@@ -187,7 +186,7 @@ def _twin(
 
 def _validation(
     data: TrainingData,
-    folds: list[Array],
+    folds: list[FloatArray],
     methods: list[MethodResult],
     notes: list[str],
     started: float,
@@ -207,7 +206,7 @@ def _validation(
     )
 
 
-def _folds(data: TrainingData, n_folds: int | None) -> list[Array]:
+def _folds(data: TrainingData, n_folds: int | None) -> list[FloatArray]:
     if n_folds is not None and n_folds < 1:
         raise DataError(f"the number of folds must be at least 1, got {n_folds}")
     folds = line_folds(data.lines(), n_folds)
