@@ -34,6 +34,7 @@ __all__ = [
     "grid_editor",
     "gui_words",
     "image_grid",
+    "grid_step",
     "nice_step",
     "params_editor",
     "reported",
@@ -167,6 +168,31 @@ def nice_step(span: float, count: int = 50) -> float:
     return float(10 ** (exponent + 1))  # pragma: no cover
 
 
+def grid_step(span: float, count: int = 50, most: int = 1000) -> float:
+    """The default step of a grid axis over ``span``: a 1-2-5 step near ``span / count``
+    that ends the axis exactly on its stop, so the training range is covered to its end.
+
+    The largest such step giving at most ``most`` intervals, or :func:`nice_step` when none
+    does (the library then notes that the axis ends below its stop).
+
+    >>> grid_step(50.0), grid_step(49900.0), grid_step(49990.0)
+    (1.0, 100.0, 1000.0)
+    >>> grid_step(0.7)
+    0.02
+    """
+    step = nice_step(span, count)
+    candidate = step
+    while span / candidate <= most:
+        intervals = span / candidate
+        if abs(intervals - round(intervals)) < 1e-9 * max(1.0, intervals):
+            return candidate
+        exponent = math.floor(math.log10(candidate) + 1e-12)
+        mantissa = round(candidate / 10**exponent)
+        smaller = {1: 0.5, 2: 1.0, 5: 2.0}[mantissa] * 10**exponent
+        candidate = float(f"{smaller:.12g}")
+    return step
+
+
 def _squeeze(text: str) -> str:
     return "".join(str(text).split())
 
@@ -195,7 +221,7 @@ def grid_editor(bundle: Any, key: str) -> list[str]:
     for name in bundle.features:
         lo, hi = bundle.ranges[name]
         unit = bundle.units[name]
-        step = nice_step(hi - lo)
+        step = grid_step(hi - lo)
         with st.container(border=True):
             cols = st.columns([1.3, 1, 1, 1, 1])
             mode = cols[0].selectbox(

@@ -234,6 +234,7 @@ def test_the_gui_in_chromium_trains_and_simulates_what_the_library_predicts(
     from selenium.webdriver.chrome.service import Service
 
     from reanalyze.load import load
+    from reanalyze.twin.run_folder import read_bundle_file
     from reanalyze.twin.simulate import simulate
 
     started = time.monotonic()
@@ -326,6 +327,10 @@ def test_the_gui_in_chromium_trains_and_simulates_what_the_library_predicts(
     assert header.startswith("T (K),H (Oe),M (emu),M_std (emu)")
     library = simulate(run, specs)
     assert len(table) == len(library) > 100
+    assert not library.metadata.get("notes"), library.metadata["notes"]
+    # the default grid spans the training ranges to both ends (100 … 50000 Oe: step 100 Oe)
+    for name, (lo, hi) in read_bundle_file(run).ranges.items():
+        assert (table.values(name).min(), table.values(name).max()) == pytest.approx((lo, hi))
     for name in ("T", "H", "M", "M_std", "M_m0", "M_m1"):
         np.testing.assert_allclose(table.values(name), library.values(name), rtol=1e-6, atol=0)
     print(f"chromium test: {seconds:.0f} s in the browser")
