@@ -91,6 +91,10 @@ def test_a_loader_s_own_options_from_the_command_line(
             "--loader-option", "series_values.1=1 T", "--loader-option", "series_values.2=2 T",
             "--loader-option", "x=T (K)", "--loader-option", "y=M (emu)"]  # fmt: skip
     assert main(argv) == 0
+    # what the labels were read as, in words rather than JSON
+    assert "\nseries: 1: value=1.0, unit=T, points=2; 2: value=2.0, unit=T, points=2\n" in (
+        capsys.readouterr().out
+    )
     table = UnitTable.read_parquet(out)
     expected = load(str(path), loader="webplotdigitizer", series_values={"1": "1 T", "2": "2 T"},
                     x="T (K)", y="M (emu)")  # fmt: skip
