@@ -174,6 +174,7 @@ def test_property_parameters_and_the_measured_table(workdir: Path) -> None:
 
 
 def test_plan_recommends_a_step_and_its_hours_as_the_library_does(workdir: Path) -> None:
+    from reanalyze.gui.views.plan import plan_frame
     from reanalyze.planning import Plan, read_plan
 
     run = analytic_run(workdir / "runs")
@@ -197,6 +198,13 @@ def test_plan_recommends_a_step_and_its_hours_as_the_library_does(workdir: Path)
     frame = at.dataframe[0].value
     assert list(frame["H step (T)"]) == [1.0, 0.5, 0.2]
     assert "hours (h)" in frame.columns and "meets the tolerance" in frame.columns
+    # rounded as the command line prints them
+    assert list(frame["hours (h)"]) == [round(r.hours, 1) for r in mine.rows]
+    assert list(frame["RMS deviation (%)"]) == [round(100 * r.rms_rel, 2) for r in mine.rows]
+    # without an instrument there is no time to show: no columns of None
+    unpriced = [r.model_copy(update={"hours": None, "days": None}) for r in mine.rows]
+    columns = plan_frame(mine.model_copy(update={"rows": unpriced})).columns
+    assert "hours (h)" not in columns and "days (day)" not in columns and "lines" in columns
     assert len(at.image) == 2  # convergence, cost vs accuracy
     at.text_input(key="plan.steps.H").input("1T")
     at.button(key="plan.start").click().run()

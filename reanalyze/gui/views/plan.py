@@ -38,31 +38,41 @@ def default_steps(lo: float, hi: float, unit: str) -> str:
     return ",".join(f"{s:g}{unit}" for s in steps)
 
 
+def _digits(value: float | None, significant: int) -> float | None:
+    """``value`` to ``significant`` digits (as the command line prints it)."""
+    return None if value is None else float(f"{value:.{significant}g}")
+
+
 def plan_frame(plan: Any) -> pd.DataFrame:
-    """The plan's rows with units in the column names (``plan.json`` → a table)."""
+    """The plan's rows with units in the column names (``plan.json`` → a table).
+
+    Numbers are rounded as ``reanalyze plan`` prints them (deviations in % to 2 decimals,
+    the peak centre to 4 significant digits, the spread to 3); a plan without an instrument
+    has no hours and days columns.
+    """
     q = plan.quantity
     unit, qu, xu = (
         pretty_unit(u) for u in (plan.axis_unit, q.get("unit", ""), q.get("x_unit", ""))
     )
+    priced = any(row.hours is not None for row in plan.rows)
     rows = []
     for i, row in enumerate(plan.rows):
-        rows.append(
-            {
-                f"{plan.axis} step ({unit})": row.step,
-                "recommended": "←" if i == plan.recommended else "",
-                "lines": row.lines,
-                "points": row.points,
-                "hours (h)": row.hours,
-                "days (day)": row.days,
-                "RMS deviation (%)": None if row.rms_rel is None else 100 * row.rms_rel,
-                "error of the maximum (%)": (
-                    None if row.peak_rel_error is None else 100 * row.peak_rel_error
-                ),
-                f"peak centre ({xu})": row.peak_position,
-                f"ensemble spread ({qu})": row.spread,
-                "meets the tolerance": bool(row.meets),
-            }
-        )
+        cells: dict[str, Any] = {
+            f"{plan.axis} step ({unit})": row.step,
+            "recommended": "←" if i == plan.recommended else "",
+            "lines": row.lines,
+            "points": row.points,
+        }
+        if priced:
+            cells["hours (h)"] = None if row.hours is None else round(row.hours, 1)
+            cells["days (day)"] = None if row.days is None else round(row.days, 2)
+        for name, value in (("RMS deviation (%)", row.rms_rel),
+                            ("error of the maximum (%)", row.peak_rel_error)):  # fmt: skip
+            cells[name] = None if value is None else round(100 * value, 2)
+        cells[f"peak centre ({xu})"] = _digits(row.peak_position, 4)
+        cells[f"ensemble spread ({qu})"] = _digits(row.spread, 3)
+        cells["meets the tolerance"] = bool(row.meets)
+        rows.append(cells)
     return pd.DataFrame(rows)
 
 
