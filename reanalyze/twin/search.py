@@ -85,6 +85,34 @@ __all__ = [
 ]
 
 
+def _study_names(storage: str) -> list[str]:
+    """The studies in ``storage`` (none when its journal file does not exist yet)."""
+    import optuna
+
+    if "://" not in storage and not Path(storage).exists():
+        return []
+    return [s.study_name for s in optuna.get_all_study_summaries(open_storage(storage))]
+
+
+def resume_conflicts(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
+    """What an earlier search's settings ``stored`` have that differ from ``wanted``, in
+    words (empty: the search can be resumed).
+
+    >>> resume_conflicts({"seed": 0, "recipe": "default"}, {"seed": 1, "recipe": "default"})
+    ['seed 0 (this call: 1)']
+    >>> resume_conflicts({}, {"seed": 1})
+    []
+    """
+    conflicts = []
+    for key, value in wanted.items():
+        if key in stored and stored[key] != value:
+            if isinstance(value, dict):
+                conflicts.append(f"other {key} settings")
+            else:
+                conflicts.append(f"{key} {stored[key]!r} (this call: {value!r})")
+    return conflicts
+
+
 @dataclass
 class Progress(TrialCounts):
     """A snapshot of a running study, for progress displays; ``elapsed_s``: since the start, s."""
@@ -213,13 +241,50 @@ class Search:
         run_dir = Path(out)
         output_action(run_dir, "run", inputs=inputs, overwrite=overwrite, option=option)
         with folder_lock(run_dir, "run folder"):
-            write_marker(run_dir, OutputMarker(kind="run", complete=False, pid=os.getpid()))
-            self._fit(data, run_dir, progress)
+            self._fit(data, run_dir, progress, option)
             write_marker(run_dir, OutputMarker(kind="run", complete=True, pid=os.getpid()))
         return self
 
+    def _refuse_another_search(
+        self,
+        storage: str,
+        name: str,
+        data: TrainingData,
+        wanted: dict[str, Any],
+        where: str,
+        option: str,
+    ) -> None:
+        """Refuse to resume a search of other data or with other settings (seed, recipe,
+        objective, space, encoding) in ``storage``; ``where`` names the run folder."""
+        import optuna
+
+        names = _study_names(storage)
+        if self.storage is None:  # the run folder's own journal: one search, of one table
+            others = [n for n in names if n != name]
+            if others:
+                raise OptionError(
+                    f"{where}: holds the search of other data (study {others[0]!r}); "
+                    f"choose another {option}"
+                )
+        if name not in names:
+            return
+        attrs = optuna.load_study(study_name=name, storage=open_storage(storage)).user_attrs
+        stored = attrs.get(STUDY_ATTR) or {}
+        if stored and stored["data_sha256"] != data.sha256():
+            raise DataError(f"study {name!r} in {describe(storage)} was made for other data")
+        conflicts = resume_conflicts(stored, wanted)
+        if conflicts:
+            raise OptionError(
+                f"{where}: holds a search with {'; '.join(conflicts)}; give the same settings "
+                f"to resume it, or choose another {option}"
+            )
+
     def _fit(
-        self, data: TrainingData, run_dir: Path, progress: Callable[[Progress], None] | None
+        self,
+        data: TrainingData,
+        run_dir: Path,
+        progress: Callable[[Progress], None] | None,
+        option: str = "output folder",
     ) -> None:
         import optuna
 
@@ -232,6 +297,16 @@ class Search:
         name = self.study_name or f"reanalyze-{data.sha256()[:12]}"
         seed = 0 if self.seed is None else int(self.seed)
         encoding = Encoding.choose(data, log_axes=recipe.log_axes, line_weights=recipe.line_weights)
+        wanted = {
+            "seed": seed,
+            "recipe": recipe.name,
+            "objective": objective_name,
+            "space": space.model_dump(mode="json"),
+            "encoding": encoding.to_dict(),
+        }
+        # refused before anything is written: the folder keeps its finished twin
+        self._refuse_another_search(storage, name, data, wanted, f"{option} {run_dir}", option)
+        write_marker(run_dir, OutputMarker(kind="run", complete=False, pid=os.getpid()))
         study = optuna.create_study(
             study_name=name,
             storage=open_storage(storage),
@@ -241,8 +316,6 @@ class Search:
             load_if_exists=True,
         )
         attrs = study.user_attrs.get(STUDY_ATTR)
-        if attrs and attrs["data_sha256"] != data.sha256():
-            raise DataError(f"study {name!r} in {describe(storage)} was made for other data")
         if attrs and attrs["n_trials"] != n_trials:
             study.set_user_attr(STUDY_ATTR, {**attrs, "n_trials": n_trials})
         if not attrs:

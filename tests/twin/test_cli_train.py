@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from reanalyze.cli import main
@@ -165,3 +166,36 @@ def test_train_quantum_design_files_defaults_to_their_columns(
     bundle = json.loads((tmp_path / "run" / "bundle.json").read_text())
     assert bundle["features"] == ["Temperature", "Magnetic Field"]
     assert bundle["target"] == "Moment"
+
+
+def test_a_run_folder_resumes_only_its_own_search(
+    magnet_table: UnitTable, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another seed, recipe or table into a finished run folder is refused in one line before
+    anything is written (the twin, its marker and its study stay as they were); the same
+    command resumes it."""
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    keep = np.ones(len(magnet_table), bool)
+    keep[0] = False  # the same scan less one row: another table
+    other = magnet_table.filter(keep).to_csv(tmp_path / "other.csv")
+    run = tmp_path / "run"
+    base = ["train", str(data), "--x", "T", "--x", "H", "--y", "M", "--out", str(run),
+            "--trials", "2", "--workers", "1", "--ensemble", "1", "-q", "--no-mlflow", *TINY]  # fmt: skip
+    assert main(base) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    kept = {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()}
+    cases = [
+        (["--seed", "1"], "holds a search with seed 0 (this call: 1)"),
+        (["--recipe", "paper"], "holds a search with recipe 'default' (this call: 'paper')"),
+        (["--layers", "2:3"], "holds a search with other space settings"),
+    ]
+    for extra, said in cases:
+        assert main([*base, *extra]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err and "choose another --out" in err, err
+    argv = [str(other) if word == str(data) else word for word in base]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the search of other data" in err, err
+    assert {p.name: p.read_bytes() for p in run.iterdir() if p.is_file()} == kept
+    assert main(base) == 0  # the same settings: resumed (nothing left to do)
