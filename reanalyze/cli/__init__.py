@@ -19,7 +19,7 @@ import typer
 from reanalyze.cli import twin, properties, planning, demo, data, registry, gui  # noqa: F401
 
 # isort: on
-from reanalyze.cli._app import app
+from reanalyze.cli._app import Interrupted, app
 from reanalyze.cli._common import OPTION_WORDS, err
 from reanalyze.errors import OptionError, ReanalyzeError
 from reanalyze.wording import front_end_words
@@ -38,7 +38,13 @@ def _usage_line(exc: Any) -> str:
     return f"error: {message} (see {command} --help)"
 
 
+#: Set when a stop signal reached :func:`main`'s handler (typer turns the KeyboardInterrupt it
+#: raises into a silent exit status 130, which :func:`main` then explains).
+_STOPPED: list[int] = []
+
+
 def _interrupt(signum: int, frame: Any) -> None:
+    _STOPPED.append(signum)
     raise KeyboardInterrupt
 
 
@@ -56,17 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # pragma: no cover - older typer
         from click import exceptions as click  # type: ignore[no-redef]
 
-    previous = signal.getsignal(signal.SIGTERM)
+    _STOPPED.clear()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
-        signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM stops as cleanly as Ctrl-C
+        for signum in previous:  # SIGTERM stops as cleanly as Ctrl-C
+            signal.signal(signum, _interrupt)
     except ValueError:  # not the main thread
-        previous = None
+        previous = {}
     try:
         with warnings.catch_warnings(), front_end_words(OPTION_WORDS):
             warnings.simplefilter("default", RuntimeWarning)
             warnings.showwarning = _show_warning
             code = app(args=argv, prog_name="reanalyze", standalone_mode=False)
+            if code == 130 and _STOPPED:  # an interrupt no command explained
+                err.print("interrupted", markup=False)
             return code if isinstance(code, int) else 0
+    except Interrupted as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        return 130
     except click.NoArgsIsHelpError as exc:
         err.print(exc.format_message(), markup=False, highlight=False)
         return 2
@@ -91,5 +104,5 @@ def main(argv: list[str] | None = None) -> int:
         err.print("interrupted", markup=False)
         return 130
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

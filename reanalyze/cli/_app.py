@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-__all__ = ["app"]
+__all__ = ["Interrupted", "app"]
+
+
+
+class Interrupted(Exception):
+    """Ctrl-C (or SIGTERM) during a command that says what it means for its output: the
+    message is printed as it is and the exit status is 130."""
+
 
 app = typer.Typer(
     name="reanalyze",

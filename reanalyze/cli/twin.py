@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from reanalyze.cli._app import app
+from reanalyze.cli._app import Interrupted, app
 from reanalyze.cli._common import (
     LoaderOption,
     LoaderOptionsOption,
@@ -144,9 +144,8 @@ def _resumable(out_dir: Path) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        _note(f"interrupted: {out_dir} is incomplete; run the same command again to resume "
-              "(finished trials are kept)")  # fmt: skip
-        raise typer.Exit(130) from None
+        raise Interrupted(f"interrupted: {out_dir} is incomplete; run the same command again "
+                          "to resume (finished trials are kept)") from None  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -112,3 +112,23 @@ def test_a_second_writer_is_refused_naming_the_first(
     finally:
         first.kill()  # SIGKILL: its worker processes must end with it
         first.communicate(timeout=30)
+
+
+def test_any_interrupted_command_says_so_in_one_line(tmp_path: Path) -> None:
+    """Ctrl-C during a command without its own interrupt message (here ``validate`` while its
+    Gaussian processes fit, on a whole ~800-row scan) still says ``interrupted`` and exits
+    with 130, writing nothing."""
+    from reanalyze.synthetic import GENERATORS
+
+    scan = GENERATORS["bean_rodbell_second_order"]().scan(seed=1)
+    data = scan.to_csv(tmp_path / "magnet.csv")
+    process = reanalyze("validate", str(data), "--x", "T", "--x", "H", "--y", "M", "--method",
+                        "gp", "--out", str(tmp_path / "v"), "--no-mlflow", cwd=tmp_path)  # fmt: skip
+    time.sleep(4.0)  # reading the data and fitting: the GP takes longer than this
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    lines = [x for x in err.splitlines() if x.strip() and not TENSORFLOW_LOG.match(x)]
+    assert lines == ["interrupted"], err
+    assert not (tmp_path / "v").exists()
