@@ -75,6 +75,7 @@ def test_temperature_step_is_a_difference_not_an_absolute_temperature() -> None:
         ("T", OptionError, "NAME=START:STOP:STEP"),
         ("T=10:60:1T", OptionError, "grid axis 'T'"),
         ("T=0:1e9:1e-3K", OptionError, "too many"),
+        ("T=10:60:0.2Kk", OptionError, "unknown unit 'Kk'"),  # a typo in an option: exit 2
     ],
 )
 def test_bad_axis_specs_are_misused_options_naming_the_axis(
@@ -102,6 +103,10 @@ def test_grid_needs_every_feature_once() -> None:
         parse_grid("T=10:20:1K X=1:2:1K", ["T", "H"], kinds, units)
     with pytest.raises(OptionError, match="given twice"):
         parse_grid(["T=10:20:1K", "T=1:2:1K", "H=1T"], ["T", "H"], kinds, units)
+    # a unit written apart from its number, as SI does, belongs to the axis before it
+    spaced = parse_grid("T=10:20:0.5 K H=0.05:5T:0.05 T", ["T", "H"], kinds, units)
+    joined = parse_grid("T=10:20:0.5K H=0.05:5T:0.05T", ["T", "H"], kinds, units)
+    assert all(np.array_equal(spaced[n], joined[n]) for n in ("T", "H"))
     axes = parse_grid("H=1,2T T=10:12:1K", ["T", "H"], kinds, units)
     points = grid_points(axes)
     assert len(points["T"]) == 6

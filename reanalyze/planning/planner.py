@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from reanalyze.arrays import FloatArray
-from reanalyze.errors import DataError, OptionError, PluginError
+from reanalyze.errors import DataError, OptionError, PluginError, UnitError
 from reanalyze.planning.compare import Tolerance, compare, half_width_span, recommend
 from reanalyze.planning.result import PlanResult
 from reanalyze.table import UnitTable
@@ -164,9 +164,12 @@ class Plan:
         """A number with an optional unit, in ``unit``; a difference (a step) has no offset."""
         if isinstance(text, int | float):
             return float(text)
-        number, given = split_number(str(text), where)
-        if given:
-            check_kind(given, kind, where=where)
+        try:  # a step or range is an option: a bad unit in it is a misused option
+            number, given = split_number(str(text), where)
+            if given:
+                check_kind(given, kind, where=where)
+        except UnitError as exc:
+            raise OptionError(str(exc)) from None
         u = given or unit
         zero = float(convert(0.0, u, unit, kind=kind)) if difference else 0.0
         return float(convert(number, u, unit, kind=kind)) - zero

@@ -108,7 +108,10 @@ def _axis(text: str, kind: str, unit: str) -> tuple[FloatArray, str | None]:
     tokens = body.split(":") if is_range else body.split(",")
     if is_range and len(tokens) != 3:
         raise OptionError(f"{where}: a range is START:STOP:STEP, got {body!r}")
-    parsed = [split_number(t, where) for t in tokens]
+    try:  # a unit pint does not know is a misused option here, not bad data
+        parsed = [split_number(t, where) for t in tokens]
+    except UnitError as exc:
+        raise OptionError(str(exc)) from None
     given = [u for _, u in parsed if u]
     default = given[-1] if given else unit
     for u in given:
@@ -173,13 +176,26 @@ def parse_grid(
     >>> float(axes["T"][-1]), float(axes["H"][-1]), notes
     (60.0, 49600.0, ['grid H=0.01:5T:0.05T ends at 49600 Oe: 5T is not on a 0.05T step from 0.01'])
 
+    A unit may stand apart from its number, as SI writes it:
+
+    >>> axes = parse_grid("T=10:60:0.5 K H=1 T", ["T", "H"],
+    ...                   {"T": "temperature", "H": "magnetic_field"}, {"T": "K", "H": "Oe"})
+    >>> float(axes["T"][1]), axes["H"].tolist()
+    (10.5, [10000.0])
+
     Raises
     ------
     OptionError
         An axis names no feature, a feature has no axis, an axis is given twice, or an axis
         is malformed (:func:`axis_values`).
     """
-    parts = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
+    words = spec.split() if isinstance(spec, str) else [p for s in spec for p in s.split()]
+    parts: list[str] = []
+    for word in words:  # a word without '=' continues the axis before it: "0.05 T" is 0.05T
+        if "=" not in word and parts:
+            parts[-1] += word
+        else:
+            parts.append(word)
     axes: dict[str, FloatArray] = {}
     for part in parts:
         name = part.partition("=")[0].strip()
