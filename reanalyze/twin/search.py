@@ -64,6 +64,7 @@ from reanalyze.twin.workers import (
     MAX_FAILURES,
     ROUND_SIZE,
     STUDY_ATTR,
+    WORKER_DIED,
     claims,
     member_groups,
     objective_for,
@@ -365,7 +366,10 @@ class Search:
             discard(pool)  # a running trial is not waited for
             raise
         self.wall_s_ = time.perf_counter() - started
-        states = [t.state.name for t in study.get_trials(deepcopy=False)]
+        every = study.get_trials(deepcopy=False)
+        states = [t.state.name for t in every]
+        # trials an interruption left running: marked failed, their parameters run again
+        interrupted = sum(t.user_attrs.get("error") == WORKER_DIED for t in every)
         summary = {
             "study_name": name,
             "storage": describe(storage),
@@ -377,6 +381,7 @@ class Search:
             "best_trial": best.number,
             "config": config.model_dump(),
             "trials": {s: states.count(s) for s in sorted(set(states))},
+            "interrupted_trials": interrupted,
             "n_trials": n_trials,
             "workers": workers,
             "seed": self.seed,

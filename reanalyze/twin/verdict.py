@@ -139,12 +139,15 @@ def search_sentence(summary: dict[str, Any], run: str | None = None) -> list[str
     trials = summary.get("trials", {})
     done = trials.get("COMPLETE", 0)
     stopped = trials.get("PRUNED", 0)
-    failed = trials.get("FAIL", 0)
+    rerun = summary.get("interrupted_trials", 0)  # failed only because a run was interrupted
+    failed = trials.get("FAIL", 0) - rerun
     config = summary.get("config", {})
     command = f"reanalyze validate {run or 'RUN'}"
     first = (
         f"{done + stopped} trials in {summary.get('wall_s', 0):.0f} s: {done} trained to the "
-        f"end, {stopped} stopped early" + (f", {failed} failed" if failed else "")
+        f"end, {stopped} stopped early"
+        + (f", {failed} failed" if failed else "")
+        + (f"; {rerun} left running by an interruption were run again" if rerun else "")
     )
     if summary.get("search_s") is not None and summary.get("ensemble_s") is not None:
         first += f" (search {summary['search_s']:.0f} s, ensemble {summary['ensemble_s']:.0f} s)"

@@ -33,6 +33,7 @@ __all__ = [
     "MEMBER_GROUP",
     "ROUND_SIZE",
     "STUDY_ATTR",
+    "WORKER_DIED",
     "claims",
     "member_groups",
     "objective_for",
@@ -54,6 +55,10 @@ ROUND_SIZE = 4
 MEMBER_GROUP = 3
 #: A search stops when this many trials in a row have failed.
 MAX_FAILURES = 2 * ROUND_SIZE
+
+
+#: The ``error`` of a trial whose worker died or was interrupted (its parameters run again).
+WORKER_DIED = "worker died"
 
 
 def sampler(seed: int | None) -> Any:
@@ -104,7 +109,7 @@ def recover_stale_trials(study: Any) -> int:
     recovered = 0
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if _stale(trial):
-            study._storage.set_trial_user_attr(trial._trial_id, "error", "worker died")
+            study._storage.set_trial_user_attr(trial._trial_id, "error", WORKER_DIED)
             if study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL):
                 study.enqueue_trial(trial.params, skip_if_exists=False)
                 recovered += 1

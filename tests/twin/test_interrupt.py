@@ -3,6 +3,7 @@ a second ``train`` into the same folder is refused while the first runs."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -85,10 +86,18 @@ def test_interrupted_train_is_marked_incomplete_and_resumes(
     assert "training did not finish" in err and not (tmp_path / "sim.csv").exists()
     # resuming: the same command with a budget it can reach; the finished trials are kept
     resumed = reanalyze("train", *common, "--trials", "3", "--ensemble", "1")
-    _, err = resumed.communicate(timeout=300)
+    out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
     marker = read_marker(run)
     assert marker is not None and marker.complete
+    # a trial the interruption left running is not counted as a failure but said as such
+    summary = json.loads((run / "bundle.json").read_text())["summary"]
+    first_line = out.splitlines()[0]
+    assert "failed" not in first_line, out
+    rerun = summary["interrupted_trials"]
+    assert (f"; {rerun} left running by an interruption were run again" in first_line) == (
+        rerun > 0
+    ), (rerun, out)
     sim = reanalyze("simulate", str(run), *grid)
     _, err = sim.communicate(timeout=120)
     assert sim.returncode == 0, err
