@@ -1,21 +1,23 @@
 """Write files so that an error never leaves a half-written one behind.
 
 Everything is first written to a temporary file or folder beside its target
-(:func:`temp_beside`), then moved into place by one rename: :func:`atomic_path` for a file,
-:func:`atomic_folder` for a folder, :func:`reanalyze.outputs.publish_folder` for an output
-folder that may hold the user's files.
+(:func:`temp_beside`), then moved into place by one rename: :func:`atomic_path` for a file
+(which can also refuse to replace one: :func:`place_new`), :func:`atomic_folder` for a
+folder, :func:`reanalyze.outputs.publish_folder` for an output folder that may hold the
+user's files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_folder", "atomic_path", "temp_beside"]
+__all__ = ["atomic_folder", "atomic_path", "place_new", "temp_beside"]
 
 
 @contextlib.contextmanager
@@ -45,11 +47,13 @@ def temp_beside(target: Path, *, folder: bool = False) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, *, replace: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; move it onto ``target`` on success.
 
     The parent folder is created. On any exception the temporary file is removed and
-    ``target`` is left as it was.
+    ``target`` is left as it was. With ``replace=False`` an existing ``target`` is never
+    replaced, not even one that appeared while the block ran: the move raises
+    :class:`FileExistsError` instead (see :func:`place_new`).
 
     Examples
     --------
@@ -62,7 +66,35 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """
     with temp_beside(target) as tmp:
         yield tmp
-        os.replace(tmp, target)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            place_new(tmp, target)
+
+
+def place_new(source: Path, target: Path) -> None:
+    """Move the file ``source`` to ``target``, which must not exist; in one step where the
+    file system allows it.
+
+    A hard link is made and ``source`` removed, so the check and the move are one operation
+    (a rename would replace a file created in between). On a file system without hard links
+    the check and the rename are two steps.
+
+    Raises
+    ------
+    FileExistsError
+        ``target`` exists (``source`` is left where it was).
+    """
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+    except OSError:  # no hard links here (FAT, some network shares): check, then rename
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(target)) from None
+        os.replace(source, target)
+        return
+    source.unlink()
 
 
 def _umask() -> int:

@@ -22,6 +22,14 @@ Every command that writes a folder (``property run``, ``plan``, ``validate``, ``
   output folder (``plan.json``, ``summary.json``) through its pydantic schema, so the writer
   and the reader of a file share one schema.
 
+A command that writes one file (``simulate``, ``data inspect``, ``data synth``) goes through
+:func:`file_action` (:func:`table_file_action` for a table) before any work, then writes with
+:func:`write_table_file`: a temporary file beside the target, moved into place at the end.
+It refuses a folder, an input of the command, a file inside a folder reanalyze owns (an
+output folder with a marker, a twin's run folder: its files belong to it) and, unless
+``overwrite``, an existing file. The file carries no marker, so reanalyze cannot tell its
+own earlier output from the user's file: replacing either needs ``overwrite``.
+
 The marker ``.reanalyze-output.json`` (schema :class:`OutputMarker`) lives next to the
 files it lists and is read and written only here.
 """
@@ -33,7 +41,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -42,18 +50,26 @@ from reanalyze._atomic import atomic_path, temp_beside
 from reanalyze._io import read_json
 from reanalyze.errors import DataError, OptionError, validation_message
 
+if TYPE_CHECKING:
+    from reanalyze.table import UnitTable
+
 __all__ = [
     "MARKER",
+    "TABLE_SUFFIXES",
     "Action",
+    "FileAction",
     "OutputMarker",
     "check_complete",
+    "file_action",
     "folder_lock",
     "output_action",
     "publish_folder",
     "read_marker",
     "read_output_file",
+    "table_file_action",
     "write_marker",
     "write_output_file",
+    "write_table_file",
 ]
 
 MARKER = ".reanalyze-output.json"
@@ -71,6 +87,9 @@ LEGACY_FILES: dict[str, tuple[str, ...]] = {
 }
 
 Action = Literal["create", "replace", "merge"]
+FileAction = Literal["create", "replace"]
+#: Table file names :func:`write_table_file` writes: Parquet, or CSV with units in the header.
+TABLE_SUFFIXES = {".parquet": "parquet", ".csv": "csv", ".txt": "csv"}
 Schema = TypeVar("Schema", bound=BaseModel)
 
 
@@ -195,6 +214,181 @@ def output_action(
         f"{option} {target}: not empty and not written by reanalyze {kind}{owner}; "
         f"choose another folder{allowed}"
     )
+
+
+def _shown(path: Path) -> str:
+    """``path`` (resolved) as a message shows it: relative to the current folder if inside."""
+    try:
+        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _owner(folder: Path) -> str | None:
+    """Who owns ``folder``: ``"a twin's run folder"``, ``"an output folder of reanalyze
+    KIND"``, or None (nobody: the user's).
+
+    Every folder above an output file is asked, so a run folder is recognized by its
+    marker, or (a twin saved without one: before markers existed, or by
+    :meth:`~reanalyze.twin.bundle.ModelBundle.save`) by ``bundle.json`` with ``members/``
+    beside it: a stray ``bundle.json`` of the user's high up does not count.
+    """
+    marker = read_marker(folder) if (folder / MARKER).is_file() else None
+    if (marker is not None and marker.kind == "run") or (
+        (folder / "bundle.json").is_file() and (folder / "members").is_dir()
+    ):
+        return "a twin's run folder"
+    if (folder / MARKER).is_file():
+        return f"an output folder of reanalyze {marker.kind}" if marker else "an output folder"
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a == b or os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
+
+
+def file_action(
+    target: str | Path,
+    *,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = False,
+    option: str = "output file",
+) -> FileAction:
+    """Decide whether the single file ``target`` may be written; refuse with one line.
+
+    Nothing is touched. Refused, whatever ``overwrite`` says: a folder, a path under an
+    existing file, one of ``inputs`` (the same file, however named: a link to it, a path
+    through ``..``), and a file inside a folder reanalyze owns (any folder above it with a
+    marker, or a twin's run folder: the files there belong to it). An existing file is
+    refused unless ``overwrite``. Missing folders above ``target`` are created when it is
+    written, as for output folders.
+
+    Parameters
+    ----------
+    target
+        The file asked for.
+    inputs
+        Files and folders the command reads.
+    overwrite
+        Allow replacing an existing file (reanalyze cannot tell its own earlier output from
+        the user's file: a single file carries no marker).
+    option
+        The option's name, for the message.
+
+    Returns
+    -------
+    ``"create"`` (no file there) or ``"replace"`` (an existing file, with ``overwrite``).
+
+    Raises
+    ------
+    OptionError
+        The file may not be written there.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> here = pathlib.Path(tempfile.mkdtemp())
+    >>> file_action(here / "new.csv")
+    'create'
+    >>> (here / "notes.csv").write_text("my notes")
+    8
+    >>> file_action(here / "notes.csv", overwrite=True)
+    'replace'
+    >>> file_action(here / "notes.csv")
+    Traceback (most recent call last):
+    ...
+    reanalyze.errors.OptionError: output file ...: exists; give overwrite=True to replace it
+    """
+    given = Path(target)
+    path = given.resolve()
+    where = f"{option} {target}"
+    if given.is_dir():
+        raise OptionError(f"{where}: is a folder; give a file name")
+    above = next(p for p in path.parents if p.exists() or p == p.parent)
+    if not above.is_dir():
+        raise OptionError(f"{where}: {_shown(above)} is a file, not a folder")
+    for item in inputs:
+        if _same_file(Path(item).resolve(), path):
+            raise OptionError(f"{where}: is the input {item}; give another file")
+    for folder in path.parents:
+        owner = _owner(folder) if folder.is_dir() else None
+        if owner is not None:
+            raise OptionError(
+                f"{where}: is inside {_shown(folder)}, {owner} (its files belong to it); "
+                "write it elsewhere"
+            )
+    if not os.path.lexists(given):
+        return "create"
+    if not given.is_file():
+        raise OptionError(f"{where}: exists and is not a file")
+    if overwrite:
+        return "replace"
+    raise OptionError(
+        f"{where}: exists; give {wording.option('overwrite', switch=True)} to replace it"
+    )
+
+
+def _table_format(target: str | Path, option: str) -> str:
+    suffix = Path(target).suffix.lower()
+    if suffix not in TABLE_SUFFIXES:
+        raise OptionError(f"{option} {target}: use a .csv or .parquet file name")
+    return TABLE_SUFFIXES[suffix]
+
+
+def table_file_action(
+    target: str | Path,
+    *,
+    inputs: Iterable[str | Path] = (),
+    overwrite: bool = False,
+    option: str = "output file",
+) -> FileAction:
+    """:func:`file_action` for a table file, whose name must end in ``.csv``, ``.txt`` or
+    ``.parquet`` (:data:`TABLE_SUFFIXES`).
+
+    Raises
+    ------
+    OptionError
+        Another suffix, or what :func:`file_action` refuses.
+    """
+    _table_format(target, option)
+    return file_action(target, inputs=inputs, overwrite=overwrite, option=option)
+
+
+def write_table_file(table: UnitTable, target: str | Path, action: FileAction = "create") -> Path:
+    """Write ``table`` to ``target``: Parquet for ``.parquet``, else CSV with units in the
+    header (:meth:`~reanalyze.table.UnitTable.to_parquet`,
+    :meth:`~reanalyze.table.UnitTable.to_csv`).
+
+    The table is written to a temporary file beside ``target`` and moved into place at the
+    end, so an error leaves nothing behind and ``target`` as it was. ``action`` comes from
+    :func:`table_file_action`: with ``"create"`` a file that appeared at ``target`` since
+    is not replaced either.
+
+    Raises
+    ------
+    OptionError
+        ``target`` is not a table file name.
+    DataError
+        ``action`` is ``"create"`` and a file appeared at ``target`` in the meantime.
+    """
+    path = Path(target)
+    parquet = _table_format(path, "output file") == "parquet"
+    try:
+        with atomic_path(path, replace=action == "replace") as tmp:
+            if parquet:
+                table.to_parquet(tmp)
+            else:
+                table.to_csv(tmp)
+    except FileExistsError as exc:
+        if exc.filename != str(path):  # not the final move: a folder could not be made
+            raise
+        raise DataError(
+            f"{target}: a file appeared there while this command ran; it was left as it is"
+        ) from None
+    return path
 
 
 def _files(folder: Path) -> list[str]:

@@ -27,7 +27,7 @@ PLAN = ["--property", "magnetocaloric", "--axis", "H"]
 
 #: (command line, expected status, a fragment of the error line). Names: ``data.csv`` (a
 #: measured M(T, H) scan), ``run`` (a twin), ``broken-run`` (a twin with a garbage member),
-#: ``mine`` (the user's own files), ``folder`` (an empty folder).
+#: ``mine`` (the user's own files), ``folder`` and ``folder.csv`` (empty folders).
 CASES: list[tuple[list[str], int, str]] = [
     # ---- data
     (["data", "show", "nope"], 1, "unknown dataset 'nope'"),
@@ -42,6 +42,15 @@ CASES: list[tuple[list[str], int, str]] = [
     (["data", "synth", "nope", "--out", "x.csv"], 1, "unknown synthetic dataset"),
     (["data", "synth", "synthetic_magnet", "--out", "x.json"], 2, "use a .csv or .parquet"),
     (["data", "seed", "no-such-folder"], 1, "no-such-folder"),
+    # ---- single output files: never the user's file, an input, or one in a run folder
+    (["data", "synth", "synthetic_magnet", "-o", "data.csv"], 2, "data.csv: exists; give --over"),
+    (["data", "synth", "synthetic_magnet", "-o", "run/training.parquet", "--overwrite"], 2, "run"),
+    (["data", "synth", "synthetic_magnet", "-o", "folder.csv", "--overwrite"], 2, "is a folder"),
+    (["data", "inspect", "data.csv", "-o", "mine/notes.txt"], 2, "exists; give --overwrite"),
+    (["data", "inspect", "data.csv", "-o", "data.csv", "--overwrite"], 2, "is the input data"),
+    (["data", "inspect", "d*.csv", "-o", "data.csv", "--overwrite"], 2, "is the input data.csv"),
+    (["data", "inspect", "data.csv", "-o", "run/x.csv", "--overwrite"], 2, "a twin's run folder"),
+    (["data", "inspect", "data.csv", "-o", "data.csv/x.csv"], 2, "data.csv is a file"),
     # ---- train
     (["train", "missing.csv", "--out", "new"], 1, "missing.csv"),
     (["train", "data.csv", "--out", "new", "--x", "T", "--x", "Q", "--y", "M"], 1, "'Q'"),
@@ -88,6 +97,19 @@ CASES: list[tuple[list[str], int, str]] = [
     (["simulate", "run", "--grid", "missing.csv", "--out", "s.csv"], 1, "missing.csv"),
     (["simulate", "broken-run", "--grid", GRID, "--out", "s.csv"], 1, "damaged member model"),
     (["simulate", "run", "--grid", "T=0:500:1K H=1T", "--out", "s.csv"], 1, "interpolator"),
+    (["simulate", "run", "-g", GRID, "-o", "data.csv"], 2, "--out data.csv: exists; give --over"),
+    (["simulate", "run", "-g", GRID, "-o", "mine/notes.txt"], 2, "exists; give --overwrite"),
+    (["simulate", "run", "-g", "T=0:500:1K H=1T", "-o", "data.csv"], 2, "exists"),  # refused first
+    (["simulate", "run", "-g", GRID, "-o", "run/training.parquet"], 2, "a twin's run folder"),
+    (
+        ["simulate", "run", "-g", GRID, "-o", "run/training.parquet", "--overwrite"],
+        2,
+        "--out run/training.parquet: is inside run, a twin's run folder",
+    ),
+    (["simulate", "run", "-g", GRID, "-o", "run/new.csv", "--overwrite"], 2, "twin's run folder"),
+    (["simulate", "run", "-g", "data.csv", "-o", "data.csv", "--overwrite"], 2, "is the input"),
+    (["simulate", "run", "-g", GRID, "-o", "folder.csv", "--overwrite"], 2, "is a folder"),
+    (["simulate", "run", "-g", GRID, "-o", "data.csv/s.csv"], 2, "data.csv is a file"),
     # ---- a loader's own options, on every command that loads files
     (["data", "inspect", "data.csv", "--loader-option", "loader=delimited"], 2, "--loader"),
     (["train", "data.csv", "--out", "new", "--loader-option", "units.T=K"], 2, "--units"),
@@ -179,6 +201,7 @@ def workspace(
     (root / "mine").mkdir()
     (root / "mine" / "notes.txt").write_text("my own notes")
     (root / "folder").mkdir()
+    (root / "folder.csv").mkdir()
     (root / "garbage.bin").write_bytes(bytes(range(256)) * 8)
     return root
 

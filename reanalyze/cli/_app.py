@@ -7,7 +7,6 @@ import typer
 __all__ = ["Interrupted", "app"]
 
 
-
 class Interrupted(Exception):
     """Ctrl-C (or SIGTERM) during a command that says what it means for its output: the
     message is printed as it is and the exit status is 130."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.cells import cell_len
@@ -15,12 +15,16 @@ from rich.text import Text
 
 from reanalyze.errors import DataError, OptionError, ReanalyzeError
 
+if TYPE_CHECKING:
+    from reanalyze.outputs import FileAction
+
 __all__ = [
     "OPTION_WORDS",
     "InstrumentsOption",
     "LoaderOption",
     "LoaderOptionsOption",
     "NoMlflowOption",
+    "OverwriteFileOption",
     "OverwriteOption",
     "ParamOption",
     "RunDirArgument",
@@ -80,6 +84,7 @@ NoMlflowOption = Annotated[bool, typer.Option("--no-mlflow", help="Do not log to
 OverwriteOption = Annotated[
     bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
 ]
+OverwriteFileOption = Annotated[bool, typer.Option(help="Replace an existing --out file.")]
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE (repeat)."),
@@ -254,19 +259,22 @@ def _loader_options(
     return options
 
 
-def _table_file(path: Path) -> Path:
-    """``--out``: a table file name (.csv, .txt or .parquet), checked before any work."""
-    if path.suffix.lower() not in (".csv", ".txt", ".parquet"):
-        raise OptionError(f"--out {path}: use a .csv or .parquet file name")
-    return path
+def _table_file(
+    path: Path, *, inputs: Sequence[str | Path] = (), overwrite: bool = False
+) -> FileAction:
+    """``--out``: a table file (.csv, .txt or .parquet) that may be written, checked before
+    any work (:func:`reanalyze.outputs.table_file_action`)."""
+    from reanalyze.outputs import table_file_action
+
+    return table_file_action(path, inputs=inputs, overwrite=overwrite, option="--out")
 
 
-def _write(table: Any, path: Path) -> None:
-    """Write ``table`` to ``--out``: Parquet for ``.parquet``, else CSV (units in the header)."""
-    if _table_file(path).suffix.lower() == ".parquet":
-        table.to_parquet(path)
-    else:
-        table.to_csv(path)
+def _write(table: Any, path: Path, action: FileAction = "create") -> None:
+    """Write ``table`` to ``--out``: Parquet for ``.parquet``, else CSV (units in the header),
+    atomically (:func:`reanalyze.outputs.write_table_file`)."""
+    from reanalyze.outputs import write_table_file
+
+    write_table_file(table, path, action)
 
 
 def _grid_source(grid: list[str], loader: str | None, units: list[str] | None) -> Any:

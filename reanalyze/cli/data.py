@@ -14,6 +14,7 @@ from reanalyze.cli._app import app
 from reanalyze.cli._common import (
     LoaderOption,
     LoaderOptionsOption,
+    OverwriteFileOption,
     SlowAxisOption,
     SlowValuesOption,
     UnitsOption,
@@ -184,10 +185,14 @@ def data_inspect(
     out_file: Annotated[
         Path | None, typer.Option("--out", "-o", help="Write the table (.csv or .parquet).")
     ] = None,
+    overwrite: OverwriteFileOption = False,
 ) -> None:
     """Show what was parsed from data files: columns, kinds, units, rows, metadata, notes."""
     from reanalyze.load import load, loader_options
+    from reanalyze.workflows import input_paths
 
+    if out_file is not None:  # before reading: the files read may not be replaced
+        action = _table_file(out_file, inputs=input_paths(files), overwrite=overwrite)
     options = _loader_options(column, units, kind, rename, nonfinite, duplicates)
     options |= loader_options(loader_option or [])
     if slow_axis:
@@ -198,7 +203,7 @@ def data_inspect(
     table = load(source, loader=loader, **options)
     _describe(table)
     if out_file is not None:
-        _write(table, out_file)
+        _write(table, out_file, action)
         out.print(f"wrote {out_file}")
 
 
@@ -267,14 +272,15 @@ def data_synth(
     name: Annotated[str, typer.Argument(help="Synthetic dataset or generator name.")],
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")],
     seed: Annotated[int | None, typer.Option(help="Noise seed (default: the registry's).")] = None,
+    overwrite: OverwriteFileOption = False,
 ) -> None:
     """Generate a synthetic ground-truth dataset and write it with units."""
     from reanalyze.synthetic import GENERATORS
 
     generator, default_seed = _generator(name)
-    _table_file(out_file)
+    action = _table_file(out_file, overwrite=overwrite)
     table = GENERATORS[generator]().scan(seed=default_seed if seed is None else seed)
-    _write(table, out_file)
+    _write(table, out_file, action)
     out.print(f"wrote {len(table)} rows ({', '.join(table.headers())}) to {out_file}")
 
 

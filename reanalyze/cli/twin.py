@@ -346,18 +346,20 @@ def simulate_cmd(
         list[str] | None, typer.Option("--units", "-u", help="Points file COLUMN=UNIT (repeat).")
     ] = None,
     loader: Annotated[str | None, typer.Option(help="Loader of a points file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
 ) -> None:
     """Simulate the measurement on a new grid: the twin's prediction ± ensemble spread."""
     import time
 
     from reanalyze.twin.simulate import simulate
 
-    _table_file(out_file)
+    inputs = [str(run_dir), *(g for g in grid if Path(g).is_file())]  # the twin, a points file
+    action = _table_file(out_file, inputs=inputs, overwrite=overwrite)  # before any work
     source = _grid_source(grid, loader, units)
     start = time.perf_counter()
     table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
     seconds = time.perf_counter() - start
-    _write(table, out_file)
+    _write(table, out_file, action)
     _print_simulation(table, seconds, out_file)
 
 
