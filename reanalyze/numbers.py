@@ -24,6 +24,7 @@ __all__ = [
     "fixed",
     "num",
     "power_of_ten",
+    "range_at_precision",
     "std_places",
     "value_pm",
 ]
@@ -129,6 +130,25 @@ def at_precision(value: Any, std: Any, sign: bool = False) -> str:
         return f"+{text}" if sign and float(value) > 0 else text
     shown, _, power = _pm_parts(float(value), float(std), sign)
     return f"{shown} × {power}" if power else shown
+
+
+def range_at_precision(values: Any, stds: Any = None) -> tuple[str, str]:
+    """The smallest and largest of ``values``, each rounded to the typical (median) of
+    ``stds``, an ensemble's spread: the range of a simulation as the terminal and the GUI
+    show it. Without ``stds``: four significant digits.
+
+    Examples
+    --------
+    >>> range_at_precision([5.29334e-05, 0.0694978], [1e-4, 3e-4])
+    ('0.00005', '0.06950')
+    >>> range_at_precision([1.23456, 7.5])
+    ('1.235', '7.5')
+    """
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    typical = float(np.median(stds)) if stds is not None and np.size(stds) else None
+    return at_precision(values.min(), typical), at_precision(values.max(), typical)
 
 
 def value_pm(value: Any, std: Any, unit: str, sign: bool = False) -> str:

@@ -230,7 +230,13 @@ def test_cli_simulate_writes_the_grid(run_dir: Path, tmp_path: Path, capsys) -> 
     assert np.allclose(
         table.values("M"), exact(table.values("T"), table.values("H")).mean(0), atol=1e-6
     )
-    assert "simulated 2525 points" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "simulated 2525 points" in printed
+    # the range of M to the precision of the typical ensemble spread (2 significant digits)
+    typical = float(np.median(table.values("M_std")))
+    places = max(0, 1 - int(np.floor(np.log10(typical))))
+    m = table.values("M")
+    assert f": M {m.min():.{places}f}…{m.max():.{places}f} emu; wrote" in printed, printed
 
 
 def test_cli_simulate_points_file_and_errors(run_dir: Path, tmp_path: Path, capsys) -> None:

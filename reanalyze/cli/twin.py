@@ -365,16 +365,19 @@ def simulate_cmd(
 
 def _print_simulation(table: Any, seconds: float, out_file: Path) -> None:
     """The notes of a simulation, then one line: points, time, the target's range, the file."""
+    from reanalyze.numbers import range_at_precision
     from reanalyze.units import pretty_unit
 
     for note in table.metadata.get("notes", []):
         err.print(f"note: {note}", markup=False, highlight=False)
     target = table.metadata["targets"][0]
-    values = table.values(target)
+    spread = f"{target}_std"  # the range to the precision of the ensemble's typical spread
+    low, high = range_at_precision(
+        table.values(target), table.values(spread) if spread in table.columns else None
+    )
     out.print(
-        f"simulated {len(table)} points in {seconds:.2f} s: {target} "
-        f"{values.min():.6g}…{values.max():.6g} {pretty_unit(table.unit(target))}; wrote "
-        f"{out_file}",
+        f"simulated {len(table)} points in {seconds:.2f} s: {target} {low}…{high} "
+        f"{pretty_unit(table.unit(target))}; wrote {out_file}",
         markup=False,
         highlight=False,
     )

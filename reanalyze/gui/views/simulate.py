@@ -26,7 +26,7 @@ from reanalyze.gui.widgets import (
     show_figure,
     write_table,
 )
-from reanalyze.numbers import at_precision
+from reanalyze.numbers import range_at_precision
 from reanalyze.table import UnitTable
 from reanalyze.units import pretty_unit
 
@@ -64,10 +64,10 @@ def _show(result: dict[str, Any], entry: RunEntry, bundle: Any) -> None:
     target = bundle.target
     for note in table.metadata.get("notes", []):
         st.warning(escape(str(note)))
-    values = table.values(target)
     spread = f"{target}_std"  # the range to the precision of the ensemble's typical spread
-    typical = float(np.median(table.values(spread))) if spread in table.columns else None
-    low, high = (at_precision(v, typical) for v in (values.min(), values.max()))
+    low, high = range_at_precision(
+        table.values(target), table.values(spread) if spread in table.columns else None
+    )
     st.markdown(
         f"**{len(table)} points**: {escape(target)} {escape(low)} … {escape(high)} "
         f"{escape(pretty_unit(table.unit(target)))}"
