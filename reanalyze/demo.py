@@ -94,12 +94,14 @@ class DemoResult:
             out.append("recommended field step: none of the candidates converged")
         if self.finest_hours is not None:
             out.append(f"finest candidate (0.05 T) would take {self.finest_hours:.1f} h")
+        from reanalyze.numbers import value_pm
         from reanalyze.properties.magnetocaloric import field_text
         from reanalyze.units import pretty_unit
 
         unit = pretty_unit(self.peak_unit)
         change = f"µ0ΔH = {field_text(self.delta_h)} T"
-        peak = f"|ΔS_M|max ({change}) = {self.peak:.2f} ± {self.peak_std:.2f} {unit}"
+        # rounded to the spread as the report and property run round it (std: 2 digits)
+        peak = f"|ΔS_M|max ({change}) = {value_pm(self.peak, self.peak_std, self.peak_unit)}"
         peak += f" at {self.t_peak:.1f} K (twin, dense grid)"
         out.append(peak)
         if self.exact_peak is not None:
