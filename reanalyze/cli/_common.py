@@ -58,7 +58,7 @@ OPTION_WORDS = {
     "series_values": "--loader-option series_values=",
     "x": "--loader-option x=", "y": "--loader-option y=", "kinds": "--kind",
     "rename": "--rename", "nonfinite": "--nonfinite", "duplicates": "--duplicates",
-    "slow_axis": "--slow-axis", "slow_values": "--value",
+    "slow_axis": "--slow-axis", "slow_values": "--value", "tracking_uri": "--tracking-uri",
 }  # fmt: skip
 
 # ------------------------------------------------- options several commands take

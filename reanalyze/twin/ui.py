@@ -24,6 +24,7 @@ import os
 import sys
 import webbrowser
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 from reanalyze.servers import (
@@ -35,6 +36,7 @@ from reanalyze.servers import (
     stop_server,
     wait_until_healthy,
 )
+from reanalyze.wording import option
 
 __all__ = [
     "DEFAULT_PORT",
@@ -223,6 +225,8 @@ def serve_ui(
     ReanalyzeError
         ``port`` is taken, or the server did not start or exited by itself.
     """
+    store = Path(tracking_uri.removeprefix("sqlite:///"))
+    empty = tracking_uri.startswith("sqlite:///") and not store.exists()  # the server makes it
     started: list[ChildServer] = []
 
     def start() -> ChildServer:
@@ -233,6 +237,12 @@ def serve_ui(
         return started[0]
 
     def up(server: ChildServer) -> None:
+        if empty:
+            say(
+                f"note: no tracking store at {store} yet: the UI starts on an empty one (runs "
+                f"are logged where train runs; {option('tracking_uri', value='URI')} opens "
+                "another)"
+            )
         page = page_url(server.url)
         on_ready(page)
         if browser:
