@@ -4,11 +4,15 @@
 returns one :class:`~reanalyze.table.UnitTable`. A scan spread over several files — one M(T)
 curve per field, one R(T) per field — is loaded with :func:`load_files`, which takes the
 slow-axis value of each file from its data (rounded to the set point, and reported) or from
-values given per file, and keeps the file of origin as a ``source_file`` column.
+values given per file, and keeps the file of origin as a ``source_file`` column. Without
+either, a column that is one value per file (:func:`per_file_setpoint`: a field readback that
+wanders by a fraction of an oersted within each M(T) file) is found and taken as the slow
+axis, with a note.
 
 Examples
 --------
 >>> table = load("synthetic_magnet")  # a registry dataset  # doctest: +SKIP
+>>> table = load("data/MT_*.dat")  # the field: one set point per file  # doctest: +SKIP
 >>> table = load("data/MT_*.dat", slow_axis="Magnetic Field")  # doctest: +SKIP
 """
 
@@ -26,7 +30,7 @@ import numpy.typing as npt
 
 from reanalyze import wording
 from reanalyze._io import read_bytes
-from reanalyze.errors import ColumnError, DataError, OptionError
+from reanalyze.errors import ColumnError, DataError, OptionError, ReanalyzeError
 from reanalyze.headers import parse_header
 from reanalyze.plugins import list_plugins, load_all, load_plugin
 from reanalyze.registry import RemoteSource, load_registry
@@ -41,6 +45,7 @@ __all__ = [
     "load_file",
     "load_files",
     "loader_options",
+    "per_file_setpoint",
     "setpoint_step",
 ]
 
@@ -51,6 +56,9 @@ COMMON_OPTIONS = ("columns", "units", "kinds", "rename", "nonfinite", "duplicate
 
 SOURCE_COLUMN = "source_file"
 _GLOB_CHARS = set("*?[")
+#: A column is one value per file when its range within every file is at most this share of
+#: the smallest difference between the medians of two files (:func:`per_file_setpoint`).
+SETPOINT_SHARE = 0.1
 
 
 def loader_options(entries: Sequence[str]) -> dict[str, Any]:
@@ -160,6 +168,65 @@ def setpoint_step(scatter: float) -> float:
     return 10.0 ** (exponent + 1)  # pragma: no cover
 
 
+def per_file_setpoint(groups: Sequence[npt.ArrayLike]) -> tuple[float, float] | None:
+    """Whether a column is one value per file: its within-file range and between-file gap.
+
+    The criterion: in every file the column's range (max − min) is at most
+    :data:`SETPOINT_SHARE` (a tenth) of the smallest difference between the medians of two
+    files. A magnet's readback (±0.5 Oe at set points 100 Oe or more apart) passes; a
+    temperature swept within each file, or two files at the same set point, do not. Rounding
+    each file's median to :func:`setpoint_step` then moves every row by less than 35 % of the
+    smallest spacing between files, and no two files onto one value.
+
+    Parameters
+    ----------
+    groups
+        The column's values in each file (two files or more).
+
+    Returns
+    -------
+    tuple[float, float] | None
+        ``(largest range within a file, smallest gap between file medians)`` when the
+        criterion holds, else ``None``.
+
+    Examples
+    --------
+    >>> per_file_setpoint([[99.5, 100.5, 100.0], [999.75, 1000.25], [5000.0, 5000.5]])
+    (1.0, 900.0)
+    >>> per_file_setpoint([[10.0, 35.0, 60.0], [10.0, 35.0, 60.0]]) is None  # swept
+    True
+    """
+    arrays = [np.asarray(g, dtype=np.float64) for g in groups]
+    if len(arrays) < 2 or any(a.size == 0 or not np.isfinite(a).all() for a in arrays):
+        return None
+    gap = float(np.diff(np.sort([np.median(a) for a in arrays])).min())
+    spread = max(float(np.ptp(a)) for a in arrays)
+    if gap > 0 and spread <= SETPOINT_SHARE * gap:
+        return spread, gap
+    return None
+
+
+def _setpoint_column(tables: Sequence[UnitTable]) -> tuple[str, float] | None:
+    """The one column that is one value per file and varies within some file, and its
+    largest within-file range; ``None`` when no column, or more than one, is one value per
+    file (a column constant within every file counts, and needs nothing done)."""
+    first = tables[0]
+    found: list[tuple[str, float]] = []
+    for name in first.columns:
+        if any(name not in t.columns or t.kind(name) == "label" for t in tables):
+            continue
+        try:
+            groups = [t.values(name, first.unit(name)) for t in tables]
+        except ReanalyzeError:  # units that do not convert: not one quantity
+            continue
+        verdict = per_file_setpoint(groups)
+        if verdict is not None:
+            found.append((name, verdict[0]))
+    if len(found) != 1 or found[0][1] == 0:
+        return None
+    return found[0]
+
+
 def _parse_value(value: float | str, unit: str | None, where: str) -> tuple[float, str | None]:
     """A slow-axis value: a number (in ``unit``) or a quantity like ``"1 T"``."""
     if isinstance(value, int | float):
@@ -174,12 +241,32 @@ def _parse_value(value: float | str, unit: str | None, where: str) -> tuple[floa
     return number, unit or text_unit or None
 
 
-def _resolve_column(table: UnitTable, name: str, where: str) -> str:
+def _renamed(name: str, rename: Mapping[str, str] | None) -> str | None:
+    """The new name of column ``name`` (by header or name) under ``rename``, if it is renamed.
+
+    >>> _renamed("Magnetic Field", {"Magnetic Field (Oe)": "H"}), _renamed("T", {"M": "m"})
+    ('H', None)
+    """
+    bare = parse_header(name).name
+    for old, new in (rename or {}).items():
+        if name == old or bare in (old, parse_header(old).name):
+            return str(new)
+    return None
+
+
+def _resolve_column(
+    table: UnitTable, name: str, where: str, rename: Mapping[str, str] | None = None
+) -> str:
+    """Column ``name`` of ``table``: by name, by header, or by the name it had before
+    ``rename`` (``"Magnetic Field"`` renamed to ``H``)."""
     if name in table.columns:
         return name
     bare = parse_header(name).name
     if bare in table.columns:
         return bare
+    new = _renamed(name, rename)
+    if new is not None and new in table.columns:
+        return new
     raise ColumnError(f"{where}: no column {name!r} (columns: {', '.join(table.columns)})")
 
 
@@ -203,11 +290,15 @@ def load_files(
     loader
         Loader name; default: recognized per file.
     slow_axis
-        Column that is constant within each file (e.g. ``"Magnetic Field"``). When the files
+        Column that is constant within each file (e.g. ``"Magnetic Field"``, or its new name
+        ``"H"`` when ``rename`` renames it). When the files
         hold it, each file's readback is replaced by its set point: the median rounded to
         ``setpoint_resolution`` (in the column's unit), by default a 1-2-5 step at least 4×
         the largest within-file scatter (see :func:`setpoint_step`). What was done is
-        reported in ``metadata["slow_axis"]`` and the notes.
+        reported in ``metadata["slow_axis"]`` and the notes. Default: the one column that
+        is one value per file by :func:`per_file_setpoint` and varies within some file, if
+        there is exactly one such column (a note says so, and ``metadata["slow_axis"]``
+        has ``"detected": True``); otherwise every value is kept as read.
     slow_values
         One value per file instead (numbers in ``slow_unit``, or strings like ``"1 T"``);
         adds or overrides the ``slow_axis`` column (default name ``"H"`` for fields).
@@ -230,9 +321,16 @@ def load_files(
     notes: list[str] = []
     report: dict[str, Any] | None = None
     if slow_values is not None:
-        tables, report = _apply_given(tables, paths, slow_axis, slow_values, slow_unit, slow_kind)
+        tables, report = _apply_given(
+            tables, paths, slow_axis, slow_values, slow_unit, slow_kind, options.get("rename")
+        )
     elif slow_axis is not None:
-        tables, report = _apply_setpoints(tables, paths, slow_axis, setpoint_resolution)
+        tables, report = _apply_setpoints(
+            tables, paths, slow_axis, setpoint_resolution, options.get("rename")
+        )
+    elif len(tables) > 1 and (detected := _setpoint_column(tables)) is not None:
+        tables, report = _apply_setpoints(tables, paths, detected[0], setpoint_resolution)
+        report = _detected(report, detected[1])
     if report is not None:
         notes.append(report["summary"])
     labelled = [
@@ -262,6 +360,7 @@ def _apply_given(
     values: Sequence[float | str],
     unit: str | None,
     kind: str | None,
+    rename: Mapping[str, str] | None,
 ) -> tuple[list[UnitTable], dict[str, Any]]:
     parsed = [
         _parse_value(v, unit, f"value for {p.name}") for v, p in zip(values, paths, strict=True)
@@ -276,6 +375,8 @@ def _apply_given(
     column_unit = parsed[0][1]
     assert column_unit is not None
     column_kind = kind or infer_kind(column_unit)
+    if slow_axis is not None:  # the name it had before a rename names the renamed column
+        slow_axis = _renamed(slow_axis, rename) or slow_axis
     name = slow_axis or {"magnetic_field": "H", "temperature": "T"}.get(column_kind, "slow_axis")
     parse_unit(column_unit)
     out = [
@@ -297,9 +398,15 @@ def _apply_given(
 
 
 def _apply_setpoints(
-    tables: list[UnitTable], paths: list[Path], slow_axis: str, resolution: float | None
+    tables: list[UnitTable],
+    paths: list[Path],
+    slow_axis: str,
+    resolution: float | None,
+    rename: Mapping[str, str] | None = None,
 ) -> tuple[list[UnitTable], dict[str, Any]]:
-    names = [_resolve_column(t, slow_axis, p.name) for t, p in zip(tables, paths, strict=True)]
+    names = [
+        _resolve_column(t, slow_axis, p.name, rename) for t, p in zip(tables, paths, strict=True)
+    ]
     name = names[0]
     unit = tables[0].unit(name)
     readbacks: list[npt.NDArray[np.float64]] = [
@@ -351,6 +458,20 @@ def _apply_setpoints(
         "files": rows,
         "summary": summary,
     }
+
+
+def _detected(report: dict[str, Any], spread: float) -> dict[str, Any]:
+    """The report of set points found without ``slow_axis``, with its one note."""
+    name, unit, step = report["column"], report["unit"], report["resolution"]
+    points = [r["set_point"] for r in report["files"]]
+    gap = float(np.diff(np.sort(points)).min())
+    rounded = f" rounded to a multiple of {step:g} {unit}" if step > 0 else ""
+    summary = (
+        f"{name} taken as one value per file, its median{rounded} (it varies by up to "
+        f"{spread:.2g} {unit} within a file, by {gap:g} {unit} or more between files): "
+        + ", ".join(f"{r['file']}={r['set_point']:g}" for r in report["files"])
+    )
+    return {**report, "detected": True, "summary": summary}
 
 
 def load_dataset(name: str, *, refresh: bool = False) -> UnitTable:

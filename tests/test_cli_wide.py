@@ -151,7 +151,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "--out", "run"], 2, "--out run"),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "--out", "mine"], 2, "not empty"),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "--out", "."], 2, "current folder"),
-    (["plan", "run", *PLAN, "--steps", "1K,2K", "--out", "p"], 1, "wrong dimension"),
+    (["plan", "run", *PLAN, "--steps", "1K,2K", "--out", "p"], 2, "wrong dimension"),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "-o", "p", "--range", "5T"], 2, "--range"),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "-o", "p", "--tolerance", "rms_rel=-1"], 2, ""),
     (["plan", "run", *PLAN, "--steps", "1T,0.5T", "-o", "p", "--instrument", "nope"], 2, "nope"),

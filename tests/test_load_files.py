@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from reanalyze.errors import DataError
-from reanalyze.load import load, setpoint_step
+from reanalyze.load import load, per_file_setpoint, setpoint_step
+from reanalyze.table import UnitTable
+from reanalyze.twin.data import TrainingData
 
 FIELDS_OE = [1000.0, 5000.0, 10000.0, 20000.0]
 
@@ -16,6 +18,7 @@ FIELDS_OE = [1000.0, 5000.0, 10000.0, 20000.0]
 def write_mt_files(folder: Path, noise_oe: float = 0.3, seed: int = 0) -> list[Path]:
     """One M(T) file per field, with the field readback scattering around the set point."""
     rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for field in FIELDS_OE:
         temps = np.linspace(10, 60, 26)
@@ -38,6 +41,14 @@ def test_setpoint_step_is_a_125_number_above_four_sigma() -> None:
     assert setpoint_step(0.0) == 0.0
 
 
+def test_one_value_per_file_is_a_tenth_of_the_gap_between_files() -> None:
+    assert per_file_setpoint([[99.4, 100.6], [199.5, 200.1]]) == pytest.approx((1.2, 99.8))
+    assert per_file_setpoint([[90.0, 110.0], [190.0, 210.0]]) is None  # 20 > 10 % of 100
+    assert per_file_setpoint([[10.0, 60.0], [10.0, 60.0]]) is None  # swept: same medians
+    assert per_file_setpoint([[1.0, 1.0]]) is None  # one file
+    assert per_file_setpoint([[100.0], [100.0]]) is None  # two files at one value
+
+
 def test_glob_with_setpoints_from_noisy_readback(tmp_path: Path) -> None:
     write_mt_files(tmp_path)
     table = load(str(tmp_path / "MT_*.csv"), slow_axis="Magnetic Field")
@@ -52,6 +63,98 @@ def test_glob_with_setpoints_from_noisy_readback(tmp_path: Path) -> None:
     field = table.values("Magnetic Field")
     for name, value in zip(origin, field, strict=True):
         assert name == f"MT_{int(value)}Oe.csv"
+
+
+def only_note(table: UnitTable, text: str) -> str:
+    """The one note of ``table`` that holds ``text``."""
+    found = [n for n in table.metadata["notes"] if text in n]
+    assert len(found) == 1, table.metadata["notes"]
+    return found[0]
+
+
+def test_the_setpoint_column_is_found_without_options(tmp_path: Path) -> None:
+    files = sorted(write_mt_files(tmp_path), key=lambda p: p.name)  # as the glob takes them
+    readback = np.concatenate([load(p).values("Magnetic Field") for p in files])
+    assert len(np.unique(readback)) > 0.9 * len(readback)  # as read, a field per row
+    table = load(str(tmp_path / "MT_*.csv"), rename={"Magnetic Field": "H"})
+    assert sorted(set(table.values("H"))) == FIELDS_OE  # exactly the set points
+    np.testing.assert_allclose(table.values("H", "Oe"), readback, atol=1.5)  # rows moved <1.5 Oe
+    report = table.metadata["slow_axis"]
+    assert report["detected"] is True and report["column"] == "H" and report["resolution"] == 2
+    spread = max(np.ptp(load(p).values("Magnetic Field")) for p in files)
+    assert only_note(table, "one value per file") == (
+        "H taken as one value per file, its median rounded to a multiple of 2 Oe (it varies by "
+        f"up to {spread:.2g} Oe within a file, by 4000 Oe or more between files): "
+        + ", ".join(f"{p.name}={p.stem[3:-2]}" for p in files)
+    )
+    assert not any("set points from the data" in n for n in table.metadata["notes"])
+    # one scan line per file: the twin's training data see four lines of 26 rows
+    data = TrainingData.from_table(table, ["Temperature", "H"], "Moment")
+    assert data.slow_axis == "H" and data.lines().tolist() == FIELDS_OE
+    assert [int((data.line_of_rows() == f).sum()) for f in FIELDS_OE] == [26] * 4
+
+
+def test_the_readme_tour_files_load_to_their_fields(tmp_path: Path) -> None:
+    """The README's MT_*.dat (MPMS3 files with the readback jitter) and its options."""
+    from test_readme import write_quantum_design_files
+
+    from reanalyze.synthetic import GENERATORS
+
+    write_quantum_design_files(tmp_path)
+    rename = {"Temperature": "T", "Magnetic Field": "H", "Moment": "M"}
+    table = load(str(tmp_path / "MT_*.dat"), columns=list(rename), rename=rename)
+    truth = GENERATORS["bean_rodbell_first_order"]().scan(seed=0)
+    assert sorted(set(table.values("H"))) == sorted(set(truth.values("H")))
+    assert len(table) == len(truth) == 808
+    assert only_note(table, "one value per file").startswith(
+        "H taken as one value per file, its median rounded to a multiple of 1 Oe (it varies by "
+        "up to 1."
+    )
+    data = TrainingData.from_table(table, ["T", "H"], "M")
+    assert len(data.lines()) == 8
+
+
+def test_exact_fields_sweeps_and_repeated_fields_are_kept_as_read(tmp_path: Path) -> None:
+    exact = write_mt_files(tmp_path / "exact", noise_oe=0.0)
+    table = load(exact)  # constant within each file: nothing to do, nothing to say
+    assert sorted(set(table.values("Magnetic Field"))) == FIELDS_OE
+    assert "slow_axis" not in table.metadata and table.metadata["notes"] == []
+    # ZFC and FC at each field: two files share a set point, so no column is one per file
+    paths = write_mt_files(tmp_path / "zfc") + write_mt_files(tmp_path / "fc", seed=1)
+    table = load(paths)
+    assert "slow_axis" not in table.metadata
+    assert len(np.unique(table.values("Magnetic Field"))) > 0.9 * len(table)
+    # a field swept within each file (M(H) loops), temperature the set point
+    loops = []
+    for k, kelvin in enumerate([2.0, 5.0, 10.0]):
+        rng = np.random.default_rng(k)
+        field = np.linspace(0, 50000, 20)
+        rows = [f"{kelvin + rng.normal(0, 0.01):.4f},{h:.1f},{1e-9 * h:.4e}" for h in field]
+        path = tmp_path / f"MH_{int(kelvin)}K.csv"
+        path.write_text("\n".join(["T (K),H (Oe),M (emu)", *rows]) + "\n")
+        loops.append(path)
+    table = load(loops)
+    assert sorted(set(table.values("T"))) == [2.0, 5.0, 10.0]
+    assert only_note(table, "one value per file").startswith("T taken as one value per file")
+    assert len(np.unique(table.values("H"))) == 20
+
+
+def test_the_slow_axis_by_the_name_it_had_before_a_rename(tmp_path: Path) -> None:
+    write_mt_files(tmp_path)
+    pattern = str(tmp_path / "MT_*.csv")
+    for name in ("Magnetic Field", "Magnetic Field (Oe)", "H"):
+        table = load(pattern, rename={"Magnetic Field": "H"}, slow_axis=name)
+        assert sorted(set(table.values("H"))) == FIELDS_OE, name
+        assert table.columns == ["Temperature", "H", "Moment", "source_file"]
+        only_note(table, "H set points from the data (rounded to multiples of 2 Oe)")
+    with pytest.raises(DataError, match=r"no column 'Field' \(columns: Temperature, H, Moment\)"):
+        load(pattern, rename={"Magnetic Field": "H"}, slow_axis="Field")
+    # values given per file replace the renamed column, by its old name too
+    values = ["0.1 T", "0.5 T", "1 T", "2 T"]
+    table = load(pattern, rename={"Magnetic Field": "H"}, slow_axis="Magnetic Field",
+                 slow_values=values)  # fmt: skip
+    assert table.columns == ["Temperature", "H", "Moment", "source_file"]
+    np.testing.assert_allclose(sorted(set(table.values("H", "Oe"))), FIELDS_OE)
 
 
 def test_values_given_per_file_with_units(tmp_path: Path) -> None:

@@ -105,12 +105,19 @@ def check_demo(out: Path, printed: str) -> None:
     assert "Plans: step, cost and accuracy" in html and "data:image/png;base64," in html
 
 
-def write_quantum_design_files(folder: Path) -> list[Path]:
-    """The synthetic ErCo2-like magnet's scan as an MPMS3 would write it: one file per field."""
+#: The standard deviation of the field readback around its set point in the files written
+#: below: an MPMS3 writes the magnet's readback, which wanders by a fraction of an oersted.
+READBACK_JITTER_OE = 0.2
+
+
+def write_quantum_design_files(folder: Path, seed: int = 0) -> list[Path]:
+    """The synthetic ErCo2-like magnet's scan as an MPMS3 would write it: one file per field,
+    named for its set point, with the field's readback scattering around it."""
     from reanalyze.synthetic import GENERATORS
 
     scan = GENERATORS["bean_rodbell_first_order"]().scan(seed=0)
     t, h, m = scan.values("T"), scan.values("H"), scan.values("M")
+    readback = h + np.random.default_rng(seed).normal(0.0, READBACK_JITTER_OE, h.size)
     columns = ["Comment", "Time Stamp (sec)", "Temperature (K)", "Magnetic Field (Oe)",
                "Moment (emu)", "M. Std. Err. (emu)"]  # fmt: skip
     paths = []
@@ -120,7 +127,8 @@ def write_quantum_design_files(folder: Path) -> list[Path]:
             "[Header]", "; Quantum Design MPMS3 Data File", "BYAPP, MPMS3, 1.1.6 Build 42",
             "INFO,ErCo2-like,SAMPLE_MATERIAL", "INFO,0.61,SAMPLE_MASS", "[Data]",
             ",".join(columns),
-            *(f",{1000.0 + i:.1f},{t[i]:.17g},{h[i]:.17g},{m[i]:.17g},1e-7" for i in rows),
+            *(f",{1000.0 + i:.1f},{t[i]:.17g},{readback[i]:.17g},{m[i]:.17g},1e-7"
+              for i in rows),
         ]  # fmt: skip
         path = folder / f"MT_{int(field)}Oe.dat"
         path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))

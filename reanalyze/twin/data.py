@@ -3,7 +3,9 @@
 A scanning measurement is a set of *scan lines*: curves along a fast axis (temperature,
 θ1) at fixed values of a slow axis (field, θ2). The slow axis is the feature with the fewest
 distinct values; holding out whole lines measures what a twin is for — predicting between
-measured curves.
+measured curves. A table of two or more features with more lines than half its rows is not
+such a scan (its slow axis is a readback that is not constant along lines) and is refused
+(:data:`MAX_LINE_SHARE`), since every row would be a line of its own.
 """
 
 from __future__ import annotations
@@ -18,14 +20,21 @@ import numpy as np
 from reanalyze.arrays import FloatArray
 from reanalyze.errors import ColumnError, DataError
 from reanalyze.table import UnitTable
+from reanalyze.wording import option
 
 __all__ = [
+    "MAX_LINE_SHARE",
     "Encoding",
     "Standardizer",
     "TrainingData",
     "default_columns",
     "holdout_lines",
 ]
+
+
+#: With two or more features, a table may hold at most this share of its rows as scan lines
+#: (distinct slow-axis values): more, and nearly every line is a single row.
+MAX_LINE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ class TrainingData:
         ColumnError
             A column is missing, a label column, or used as both feature and target.
         DataError
-            Too few rows or a constant target.
+            Too few rows, a constant target, or, with two or more features, more scan lines
+            than :data:`MAX_LINE_SHARE` of the rows (no feature is constant along lines).
         """
         features = list(features)
         if not features:
@@ -105,6 +115,8 @@ class TrainingData:
         if np.ptp(y) == 0:
             raise DataError(f"target {target!r} is constant: nothing to learn")
         distinct = [len(np.unique(x[:, i])) for i in range(x.shape[1])]
+        if len(features) > 1 and min(distinct) > MAX_LINE_SHARE * len(y):
+            raise DataError(_no_scan_lines(table, features, distinct))
         slow = features[int(np.argmin(distinct))]
         names = [*features, target]
         return cls(
@@ -196,6 +208,35 @@ class TrainingData:
             slow_axis=str(data["slow_axis"]),
             meta=dict(data.get("meta", {})),
         )
+
+
+def _no_scan_lines(table: UnitTable, features: Sequence[str], distinct: Sequence[int]) -> str:
+    """Why a table has no scan lines, and which option gives it some."""
+    counts = " and ".join(
+        f"{name} {n}" if i else f"{name} has {n}"
+        for i, (name, n) in enumerate(zip(features, distinct, strict=True))
+    )
+    return (
+        f"no feature is constant along scan lines: {counts} distinct values in {len(table)} "
+        "rows, so nearly every row would be a scan line of its own; if each file holds one "
+        f"scan line, load the files with {option('slow_axis', value=_per_file(table, features))}"
+        ", the column that is one value per file"
+    )
+
+
+def _per_file(table: UnitTable, features: Sequence[str]) -> str:
+    """The one feature that is one value per file of origin, else ``NAME``."""
+    from reanalyze.load import SOURCE_COLUMN, per_file_setpoint
+
+    if SOURCE_COLUMN not in table.columns or table.kind(SOURCE_COLUMN) != "label":
+        return "NAME"
+    files = np.asarray(table.labels(SOURCE_COLUMN))
+    found = [
+        name
+        for name in features
+        if per_file_setpoint([table.values(name)[files == f] for f in np.unique(files)])
+    ]
+    return found[0] if len(found) == 1 else "NAME"
 
 
 #: Targets a scan is taken for, in the order they are preferred.
