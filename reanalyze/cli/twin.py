@@ -17,6 +17,7 @@ from reanalyze.cli._common import (
     NoMlflowOption,
     OverwriteOption,
     RunDirArgument,
+    SlowAxisOption,
     TrackingUriOption,
     UnitsOption,
     WorkersOption,
@@ -91,13 +92,13 @@ def train(
     units: UnitsOption = None,
     loader: LoaderOption = None,
     loader_option: LoaderOptionsOption = None,
+    slow_axis: SlowAxisOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
-    from reanalyze.load import loader_options
     from reanalyze.workflows import train_twin
 
     given = (layers, nodes, lr, batch_size, activation, optimizer, max_epochs, patience)
@@ -110,12 +111,19 @@ def train(
         run = train_twin(
             data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
             overrides=overrides, names=SPACE_OPTIONS, units=_unit_pairs(units) or None,
-            loader=loader, load_options=loader_options(loader_option or []),
+            loader=loader, load_options=_load_options(loader_option, slow_axis),
             search_options=options, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
             note=_note, progress=show,
         )  # fmt: skip
     _print_training(run, out_dir)
+
+
+def _load_options(entries: list[str] | None, slow_axis: str | None) -> dict[str, Any]:
+    """``--loader-option`` entries and ``--slow-axis``, as the library's ``load_options``."""
+    from reanalyze.load import loader_options
+
+    return {**loader_options(entries or []), **({"slow_axis": slow_axis} if slow_axis else {})}
 
 
 def _print_training(run: Any, out_dir: Path) -> None:
@@ -205,19 +213,19 @@ def validate_cmd(
     units: UnitsOption = None,
     loader: LoaderOption = None,
     loader_option: LoaderOptionsOption = None,
+    slow_axis: SlowAxisOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Hold out scan lines, retrain, predict them; compare with linear, PCHIP, RBF and GP."""
-    from reanalyze.load import loader_options
     from reanalyze.validation.classic import CLASSIC_METHODS
     from reanalyze.validation.workflow import is_run_folder, validate
 
     with _retrain_progress(is_run_folder(source[0])) as trained:
         result, folder = validate(
             source, out=out_dir, features=x, target=y, loader=loader,
-            load_options=loader_options(loader_option or []),
+            load_options=_load_options(loader_option, slow_axis),
             units=_unit_pairs(units) or None, methods=method or CLASSIC_METHODS,
             n_folds=folds, workers=workers, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, progress=trained, note=_note, overwrite=overwrite,

@@ -75,3 +75,27 @@ def test_train_and_validate_refuse_such_a_table(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match="load the files with slow_axis='H'"):
         validate([str(path)], features=["T", "H"], target="M", out=tmp_path / "v")
+
+
+def test_the_advice_works_on_the_command_that_gave_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A readback too noisy to be taken for a set point on its own: ``validate`` refuses the
+    files naming ``--slow-axis``, and the same command with ``--slow-axis H`` runs (``train``
+    takes it too: the same loading path, ``load_options``)."""
+    from reanalyze.cli import main
+
+    rng = np.random.default_rng(1)
+    for field in (100.0, 200.0, 400.0, 800.0):  # ±15 Oe: more than a tenth of the 100 Oe gap
+        t = np.linspace(10.0, 60.0, ROWS) + rng.normal(0.0, 0.01, ROWS)  # a readback too
+        h = field + rng.uniform(-15.0, 15.0, ROWS)
+        frame = pd.DataFrame({"T (K)": t, "H (Oe)": h, "M (emu)": 1e-6 * field / t})
+        frame.to_csv(tmp_path / f"MT_{int(field)}Oe.csv", index=False)
+    files = sorted(str(p) for p in tmp_path.glob("MT_*.csv"))
+    argv = ["validate", *files, "--x", "T", "--x", "H", "--y", "M", "--method", "linear",
+            "--no-mlflow", "--out", str(tmp_path / "v")]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "load the files with --slow-axis NAME," in err, err
+    assert main([*argv, "--slow-axis", "H"]) == 0, capsys.readouterr().err
+    assert "linear" in capsys.readouterr().out
