@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OPTION_WORDS",
+    "ColumnOption",
     "InstrumentsOption",
     "LoaderOption",
     "LoaderOptionsOption",
@@ -90,6 +91,9 @@ ParamOption = Annotated[
     typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE (repeat)."),
 ]
 SlowAxisOption = Annotated[str | None, typer.Option(help="Column constant within each file.")]
+ColumnOption = Annotated[
+    list[str] | None, typer.Option("--column", "-c", help="Column of the files to keep (repeat).")
+]
 SlowValuesOption = Annotated[
     list[str] | None,
     typer.Option("--value", help="Slow-axis value per file, e.g. '1 T' (repeat, in file order)."),

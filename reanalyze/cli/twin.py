@@ -12,6 +12,7 @@ from rich.table import Table
 
 from reanalyze.cli._app import Interrupted, app
 from reanalyze.cli._common import (
+    ColumnOption,
     LoaderOption,
     LoaderOptionsOption,
     NoMlflowOption,
@@ -93,6 +94,7 @@ def train(
     loader: LoaderOption = None,
     loader_option: LoaderOptionsOption = None,
     slow_axis: SlowAxisOption = None,
+    column: ColumnOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
@@ -111,7 +113,7 @@ def train(
         run = train_twin(
             data, out_dir, features=x, target=y, recipe=recipe, space_file=space_file,
             overrides=overrides, names=SPACE_OPTIONS, units=_unit_pairs(units) or None,
-            loader=loader, load_options=_load_options(loader_option, slow_axis),
+            loader=loader, load_options=_load_options(loader_option, slow_axis, column),
             search_options=options, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, overwrite=overwrite, option="--out",
             note=_note, progress=show,
@@ -119,11 +121,15 @@ def train(
     _print_training(run, out_dir)
 
 
-def _load_options(entries: list[str] | None, slow_axis: str | None) -> dict[str, Any]:
-    """``--loader-option`` entries and ``--slow-axis``, as the library's ``load_options``."""
+def _load_options(
+    entries: list[str] | None, slow_axis: str | None, columns: list[str] | None
+) -> dict[str, Any]:
+    """``--loader-option`` entries, ``--slow-axis`` and ``--column``, as the library's
+    ``load_options``."""
     from reanalyze.load import loader_options
 
-    return {**loader_options(entries or []), **({"slow_axis": slow_axis} if slow_axis else {})}
+    given = {"slow_axis": slow_axis, "columns": columns}
+    return {**loader_options(entries or []), **{k: v for k, v in given.items() if v}}
 
 
 def _print_training(run: Any, out_dir: Path) -> None:
@@ -214,6 +220,7 @@ def validate_cmd(
     loader: LoaderOption = None,
     loader_option: LoaderOptionsOption = None,
     slow_axis: SlowAxisOption = None,
+    column: ColumnOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
     overwrite: OverwriteOption = False,
@@ -225,7 +232,7 @@ def validate_cmd(
     with _retrain_progress(is_run_folder(source[0])) as trained:
         result, folder = validate(
             source, out=out_dir, features=x, target=y, loader=loader,
-            load_options=_load_options(loader_option, slow_axis),
+            load_options=_load_options(loader_option, slow_axis, column),
             units=_unit_pairs(units) or None, methods=method or CLASSIC_METHODS,
             n_folds=folds, workers=workers, tracking_uri=tracking_uri,
             log_to_mlflow=not no_mlflow, progress=trained, note=_note, overwrite=overwrite,

@@ -99,3 +99,6 @@ def test_the_advice_works_on_the_command_that_gave_it(
     assert err.count("\n") == 1 and "load the files with --slow-axis NAME," in err, err
     assert main([*argv, "--slow-axis", "H"]) == 0, capsys.readouterr().err
     assert "linear" in capsys.readouterr().out
+    # --column keeps only the columns named, as data inspect's does: without M there is none
+    assert main([*argv, "--slow-axis", "H", "--column", "T", "--column", "H"]) == 1
+    assert "'M'" in capsys.readouterr().err
