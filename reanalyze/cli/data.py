@@ -240,30 +240,30 @@ def _describe(table: Any) -> None:
     skip = {"notes", "source", "loader"}
     for key, val in meta.items():
         if key not in skip and val not in (None, [], {}):
-            text = _plain(val)
+            text = _in_words(val)
             out.print(f"{key}: {text if len(text) <= 300 else text[:299] + '…'}",
                       markup=False, highlight=False)  # fmt: skip
     for note in meta.get("notes", []):
         out.print(f"note: {note}")
 
 
-def _plain(value: Any) -> str:
+def _in_words(value: Any) -> str:
     """A metadata value as a person reads it: lists joined by commas, mappings as
     ``key=value`` pairs, a mapping of mappings as ``name: key=value, …; name: …``.
 
-    >>> _plain({"Series 1": {"value": 1.0, "unit": "T"}, "Series 2": {"value": 2.0, "unit": "T"}})
-    'Series 1: value=1.0, unit=T; Series 2: value=2.0, unit=T'
-    >>> _plain(["a", 2]), _plain({"MASS": "0.61"}), _plain(True)
+    >>> _in_words({"Series 1": {"value": 1.0, "unit": "T"}, "S2": {"value": 2.0, "unit": "T"}})
+    'Series 1: value=1.0, unit=T; S2: value=2.0, unit=T'
+    >>> _in_words(["a", 2]), _in_words({"MASS": "0.61"}), _in_words(True)
     ('a, 2', 'MASS=0.61', 'true')
     """
     if isinstance(value, str):
         return value
     if isinstance(value, Mapping):
         if all(isinstance(v, Mapping) for v in value.values()):
-            return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-        return ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+            return "; ".join(f"{k}: {_in_words(v)}" for k, v in value.items())
+        return ", ".join(f"{k}={_in_words(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
-        return ", ".join(_plain(v) for v in value)
+        return ", ".join(_in_words(v) for v in value)
     return json.dumps(value) if isinstance(value, bool) or value is None else str(value)
 
 

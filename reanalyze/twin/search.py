@@ -92,7 +92,7 @@ def _study_names(storage: str) -> list[str]:
 
     if "://" not in storage and not Path(storage).exists():
         return []
-    return [s.study_name for s in optuna.get_all_study_summaries(open_storage(storage))]
+    return list(optuna.get_all_study_names(open_storage(storage)))  # no trials are read
 
 
 def resume_conflicts(stored: dict[str, Any], wanted: dict[str, Any]) -> list[str]:
