@@ -9,6 +9,7 @@ ensemble mean and standard deviation.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from reanalyze._atomic import atomic_folder
-from reanalyze.arrays import FloatArray
+from reanalyze.arrays import Float32Array, FloatArray
 from reanalyze.errors import DataError
+from reanalyze.twin.member_reader import NumpyMember, UnknownLayout, read_member
 from reanalyze.twin.quiet import import_tensorflow
 from reanalyze.twin.run_folder import (
     BUNDLE_FILE,
@@ -48,6 +50,31 @@ def wrap_in_units(
     return keras.Model(inputs, outputs)
 
 
+def _load_member(path: Path) -> Any:
+    """The member saved at ``path``: a :class:`NumpyMember`, or a Keras model for a layout
+    the reader does not know."""
+    try:
+        return read_member(path)
+    except UnknownLayout:
+        pass
+    import_tensorflow()
+    import keras
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as exc:  # keras raises ValueError, OSError, zipfile errors…
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise DataError(f"{path}: damaged member model ({first})") from None
+
+
+def _evaluate(member: Any, x: Float32Array) -> Float32Array:
+    """A member's output at float32 inputs ``x``, shape ``(n,)``: a :class:`NumpyMember` or
+    a Keras model (one built in memory, or loaded by Keras)."""
+    if isinstance(member, NumpyMember):
+        return member.predict(x)
+    return np.asarray(member(x, training=False)).ravel()
+
+
 @dataclass
 class ModelBundle:
     """A trained twin: ensemble members plus everything needed to use them.
@@ -65,7 +92,8 @@ class ModelBundle:
     summary
         Search summary (best parameters, objective, trials, wall time, ...).
     members
-        Loaded Keras models.
+        The members: :class:`~reanalyze.twin.member_reader.NumpyMember` as read from a run
+        folder, or Keras models (built in memory, or a saved layout the reader does not know).
     sample
         The training table's sample (material, mass, molar mass) as a dict, if known; a
         simulated table carries it, so a property can be normalized by mass.
@@ -102,13 +130,20 @@ class ModelBundle:
         }
 
     def save(self, folder: str | Path) -> Path:
-        """Write the bundle into ``folder`` (members replaced, other files kept)."""
+        """Write the bundle into ``folder`` (members replaced, other files kept).
+
+        A member read from a run folder is copied from its file; one built in memory is saved
+        by Keras.
+        """
         root = Path(folder)
         names = []
         with atomic_folder(root / MEMBERS_DIR) as tmp:
-            for i, member in enumerate(self.members):
+            for i, member in enumerate(self.loaded_members()):
                 name = member_file(i)
-                member.save(tmp / Path(name).name)
+                if isinstance(member, NumpyMember):
+                    shutil.copyfile(self._member_paths[i], tmp / Path(name).name)
+                else:
+                    member.save(tmp / Path(name).name)
                 names.append(name)
         write_bundle_file(root, self.description(names))
         return root
@@ -153,21 +188,16 @@ class ModelBundle:
         self._member_paths = [Path(folder) / name for name in names]
 
     def loaded_members(self) -> list[Any]:
-        """The Keras members, loaded from the run folder now if :meth:`load` deferred them."""
+        """The members, read from the run folder now if :meth:`load` deferred them.
+
+        Each is read into numpy (:mod:`reanalyze.twin.member_reader`: no TensorFlow import);
+        a file of another layout, or a damaged one, is loaded by Keras, which says what is
+        wrong with it.
+        """
         if self.members or not self._member_paths:
             return self.members
-        import_tensorflow()
-        import keras
-
-        members = []
-        for path in self._member_paths:
-            try:
-                members.append(keras.saving.load_model(path, safe_mode=True, compile=False))
-            except Exception as exc:  # keras raises ValueError, OSError, zipfile errors…
-                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-                raise DataError(f"{path}: damaged member model ({first})") from None
-        self.members = members
-        return members
+        self.members = [_load_member(path) for path in self._member_paths]
+        return self.members
 
     def _matrix(self, x: FloatArray | Mapping[str, Any]) -> FloatArray:
         if isinstance(x, Mapping):
@@ -185,21 +215,18 @@ class ModelBundle:
     ) -> FloatArray:
         """Predictions of every member, shape ``(n_members, n)``, in the target's unit."""
         members = self.loaded_members()
-        import tensorflow as tf
-
         matrix = np.array(self._matrix(x), dtype=np.float64)  # a copy: the caller's stays
         for name in self.log_features:
             j = self.features.index(name)
             with np.errstate(divide="ignore", invalid="ignore"):
                 matrix[:, j] = np.log(matrix[:, j])
-        matrix = matrix.astype(np.float32)
-        out = np.empty((len(members), len(matrix)), dtype=np.float64)
+        inputs = matrix.astype(np.float32)
+        out = np.empty((len(members), len(inputs)), dtype=np.float64)
         for i, member in enumerate(members):
-            for start in range(0, len(matrix), batch_size):
-                part = tf.constant(matrix[start : start + batch_size])
-                out[i, start : start + batch_size] = np.asarray(
-                    member(part, training=False)
-                ).ravel()
+            for start in range(0, len(inputs), batch_size):
+                out[i, start : start + batch_size] = _evaluate(
+                    member, inputs[start : start + batch_size]
+                )
         return out
 
     def predict(self, x: FloatArray | Mapping[str, Any]) -> tuple[FloatArray, FloatArray]:
