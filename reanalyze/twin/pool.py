@@ -19,17 +19,21 @@ makes a computation give the same numbers whichever process runs it.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.util
 import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["discard", "local_pool", "process_gone", "warm_up"]
+__all__ = ["discard", "local_pool", "process_gone", "submit", "warm_up"]
+
+T = TypeVar("T")
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
@@ -78,6 +82,52 @@ def _context() -> Any:
     return context
 
 
+def _ensure_server() -> None:
+    """Start the server the workers are forked from, deaf to Ctrl-C.
+
+    The terminal sends Ctrl-C's SIGINT to the whole foreground process group, the server
+    included; a server that took it while starting or importing TensorFlow printed a
+    traceback (or ``Fatal Python error: init_import_site``) under the caller's one line.
+    An ignored SIGINT stays ignored through ``exec``, so in the main thread it is ignored for
+    the moment the server is started (a Ctrl-C in those milliseconds is lost); elsewhere
+    :mod:`reanalyze.twin._preload` ignores it once the server runs Python.
+    """
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block has run, then act on the first one as
+    the handler in place would have (in the main thread; elsewhere nothing is held)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[tuple[int, Any]] = []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append((signum, frame)))
+                for s in stops}  # fmt: skip
+    try:
+        yield
+    finally:
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
+    for number, frame in caught[:1]:
+        first = previous[signal.Signals(number)]
+        if callable(first):
+            first(number, frame)
+        elif first == signal.SIG_DFL:
+            signal.raise_signal(number)
+
+
 def local_pool(workers: int) -> ProcessPoolExecutor:
     """The pool of ``workers`` processes (started on first use, then reused)."""
     pool = _POOLS.get(workers)
@@ -89,18 +139,29 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
+def submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Future[T]:
+    """``pool.submit(fn, *args)`` with Ctrl-C and SIGTERM held back until it has returned.
+
+    A submit can start a worker process, and waits for the server to fork it (seconds while
+    the server still imports TensorFlow). Interrupted halfway, that worker was not yet among
+    the pool's processes, so :func:`discard` did not stop it, and it printed a traceback
+    (``SemLock._rebuild … FileNotFoundError``) once the caller had exited. Held back, the
+    signal is acted on as soon as the submit returns, with every worker known to the pool.
+    """
+    if _context().get_start_method() == "forkserver":
+        _ensure_server()
+    with _signals_held():
+        return pool.submit(fn, *args)
+
+
 def warm_up() -> None:
     """Start the server the workers are forked from, in the background, now.
 
     Its TensorFlow import then overlaps with what the caller does before the first trial
     (reading the data, preparing the study); calling it is optional and harmless.
     """
-    context = _context()
-    if context.get_start_method() != "forkserver":
-        return
-    from multiprocessing import forkserver
-
-    threading.Thread(target=forkserver.ensure_running, daemon=True).start()
+    if _context().get_start_method() == "forkserver":
+        _ensure_server()
 
 
 def discard(pool: ProcessPoolExecutor) -> None:

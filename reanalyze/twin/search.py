@@ -47,7 +47,7 @@ from reanalyze.outputs import OutputMarker, folder_lock, output_action, write_ma
 from reanalyze.twin.bundle import ModelBundle
 from reanalyze.twin.data import Encoding, TrainingData
 from reanalyze.twin.objective import OBJECTIVES, Objective, ObjectiveName
-from reanalyze.twin.pool import discard, local_pool, warm_up
+from reanalyze.twin.pool import discard, local_pool, submit, warm_up
 from reanalyze.twin.progress import TrialCounts
 from reanalyze.twin.recipes import Recipe, get_recipe
 from reanalyze.twin.run_folder import (
@@ -352,7 +352,7 @@ class Search:
             # TensorFlow (see reanalyze.twin.workers)
             with atomic_folder(run_dir / MEMBERS_DIR) as staging:
                 jobs = [
-                    pool.submit(pool_members, task, config.model_dump(), seed + 10_000 + g[0],
+                    submit(pool, pool_members, task, config.model_dump(), seed + 10_000 + g[0],
                                 g[0], len(g), str(staging))
                     for g in member_groups(n_members)
                 ]  # fmt: skip
@@ -478,7 +478,7 @@ class Search:
                 # finds the parameters already set
                 objective.space.suggest(trial, int(objective.train_mask.sum()))
             jobs: dict[Future[Any], int] = {
-                pool.submit(pool_trial, task, t.number): t.number for t in asked
+                submit(pool, pool_trial, task, t.number): t.number for t in asked
             }
             pending = set(jobs)
             while pending:

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from reanalyze.arrays import FloatArray
 from reanalyze.errors import DataError
 from reanalyze.twin.data import Encoding, TrainingData
-from reanalyze.twin.pool import discard, local_pool
+from reanalyze.twin.pool import discard, local_pool, submit
 from reanalyze.twin.workers import member_groups
 from reanalyze.validation.classic import CLASSIC_METHODS, fit_classic
 from reanalyze.validation.folds import line_folds, score_line
@@ -154,7 +154,7 @@ def _twin(
         for fold in folds:
             test = np.isin(lines, fold)
             groups = [
-                pool.submit(_fold_members, arrays, test, config, encoding, seed + 10_000 + g[0],
+                submit(pool, _fold_members, arrays, test, config, encoding, seed + 10_000 + g[0],
                             len(g))
                 for g in member_groups(n_members)
             ]  # fmt: skip

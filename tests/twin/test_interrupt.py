@@ -141,3 +141,54 @@ def test_any_interrupted_command_says_so_in_one_line(tmp_path: Path) -> None:
     lines = [x for x in err.splitlines() if x.strip() and not TENSORFLOW_LOG.match(x)]
     assert lines == ["interrupted"], err
     assert not (tmp_path / "v").exists()
+
+
+def _server_started(group: int) -> bool:
+    """Whether process group ``group`` holds the workers' server (Linux ``/proc``)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[2]) == group and b"multiprocessing.forkserver" in command:
+            return True
+    return False
+
+
+def _group_ends(group: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_while_the_workers_start_is_one_line_and_leaves_no_process(
+    magnet_table: UnitTable, tmp_path: Path
+) -> None:
+    """Ctrl-C reaches the whole group, the workers' server too, while it starts and imports
+    TensorFlow and while the first worker is forked: before, the server and a half-started
+    worker printed tracebacks (``KeyboardInterrupt``, ``SemLock._rebuild …
+    FileNotFoundError``) under the one line."""
+    data = magnet_table.to_csv(tmp_path / "magnet.csv")
+    run = tmp_path / "run"
+    first = reanalyze("train", str(data), "--out", str(run), "--no-mlflow", "-q", *TINY,
+                      start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not _server_started(first.pid):
+        assert time.monotonic() < deadline and first.poll() is None, first.communicate()
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGINT)  # the server is importing TensorFlow: seconds
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 130, err
+    lines = [line for line in err.strip().splitlines() if not TENSORFLOW_LOG.match(line)]
+    assert [line for line in lines if not line.startswith("note: ")] == [
+        f"interrupted: {run} is incomplete; run the same command again to resume (finished "
+        "trials are kept)"
+    ], err
+    assert _group_ends(first.pid, timeout=60)  # the server and its workers end too
