@@ -191,6 +191,14 @@ def test_report_prints_only_its_own_lines(ws: Workspace) -> None:
     result = reanalyze(ws, "report", "run", "--plan", "plan", "--property", "ds")
     assert result.returncode == 0, result.stderr
     assert foreign_lines(result.stderr) == [], result.stderr
+    assert "1. Dataset and search" in result.stderr.splitlines()  # the sections, in turn
+    # -q: no sections; what became of the MLflow logging is still said (here: no such store)
+    store = f"sqlite:///{ws.root / 'nowhere.db'}"
+    quiet = reanalyze(ws, "report", "run", "-q", "--out", "quiet/index.html",
+                      "--tracking-uri", store)  # fmt: skip
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stdout.splitlines() == ["wrote quiet/index.html"], quiet.stdout
+    assert quiet.stderr.splitlines() == [f"MLflow store {store} not found; report not logged"]
 
 
 def test_a_bad_download_is_one_whole_line(ws: Workspace) -> None:

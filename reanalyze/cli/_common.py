@@ -82,6 +82,7 @@ LoaderOptionsOption = Annotated[
 WorkersOption = Annotated[int, typer.Option(min=0, help="Worker processes (0: one per core).")]
 TrackingUriOption = Annotated[str | None, typer.Option(help="MLflow tracking URI.")]
 NoMlflowOption = Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 OverwriteOption = Annotated[
     bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
 ]

@@ -14,6 +14,7 @@ from reanalyze.cli._common import (
     InstrumentsOption,
     OverwriteOption,
     ParamOption,
+    QuietOption,
     RunDirArgument,
     TrackingUriOption,
     _note,
@@ -156,6 +157,7 @@ def report_cmd(
     overwrite: Annotated[
         bool, typer.Option(help="Allow an --out folder with files reanalyze did not write.")
     ] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Write a self-contained HTML report: data vs twin, learning curves, grid, plans."""
     from reanalyze.report import write_report
@@ -168,11 +170,16 @@ def report_cmd(
         title=title,
         log_mlflow=not no_mlflow,
         tracking_uri=tracking_uri,
-        progress=lambda message: err.print(message, markup=False, highlight=False),
+        progress=None if quiet else _line,
         overwrite=overwrite,
         option="--out",
+        note=_line,
     )
     out.print(f"wrote {path}")
+
+
+def _line(line: str) -> None:
+    err.print(line, markup=False, highlight=False)
 
 
 instrument_app = typer.Typer(

@@ -17,6 +17,7 @@ from reanalyze.cli._common import (
     LoaderOptionsOption,
     NoMlflowOption,
     OverwriteOption,
+    QuietOption,
     RunDirArgument,
     SlowAxisOption,
     TrackingUriOption,
@@ -97,7 +98,7 @@ def train(
     column: ColumnOption = None,
     tracking_uri: TrackingUriOption = None,
     no_mlflow: NoMlflowOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    quiet: QuietOption = False,
     overwrite: OverwriteOption = False,
 ) -> None:
     """Search for the best network and save a twin (model bundle) into --out."""
@@ -285,7 +286,7 @@ def worker(
     timeout: Annotated[
         float | None, typer.Option(help="Stop starting trials after SECONDS.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Join a study (from this or another machine) and run trials until it is finished."""
     from reanalyze.twin.workers import run_worker

@@ -69,6 +69,7 @@ def write_report(
     progress: Progress | None = None,
     overwrite: bool = False,
     option: str = "output folder",
+    note: Progress | None = None,
 ) -> Path:
     """Write the self-contained HTML report of a twin.
 
@@ -89,8 +90,9 @@ def write_report(
         Page title (default ``"Twin report: DATASET"``).
     log_mlflow
         Add the report to the search's MLflow run (``RUN/mlflow.json``) as artifacts under
-        ``report/``; a tracking failure is reported through ``progress`` and the log, and
-        does not undo the written report.
+        ``report/``; the outcome is said through ``note`` (a failure goes to the log when
+        there is neither ``note`` nor ``progress``), and a failure does not undo the
+        written report.
     tracking_uri
         MLflow tracking URI (default: the one in ``RUN/mlflow.json``).
     progress
@@ -102,6 +104,9 @@ def write_report(
         says (:func:`reanalyze.outputs.output_action`).
     option
         How the output is named in error messages (the command line says ``--out``).
+    note
+        Called with the outcome of logging to MLflow (default: ``progress``), which a caller
+        shows even without a progress display.
 
     Returns
     -------
@@ -138,7 +143,9 @@ def write_report(
     _publish(target, action, text, data.images)
     if data.about.mlflow is not None:
         logged, message = _log_mlflow(data.about.mlflow, target, tracking_uri)
-        if not logged:
+        tell = note or progress
+        if tell is not None:
+            tell(message)
+        elif not logged:  # nobody to tell: a failure goes to the log
             logging.getLogger(__name__).warning("%s", message)
-        say(message)
     return target
