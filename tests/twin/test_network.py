@@ -96,3 +96,27 @@ def test_fused_ensemble_members_are_independent_and_restored() -> None:
         assert abs(np.mean((member - y) ** 2) - loss) < 0.5 * loss + 1e-3
     assert not np.allclose(predictions[0], predictions[1])  # different initializations
     assert len(set(fit.best_epoch_)) >= 1 and fit.epochs_ <= 120
+
+
+def test_the_workers_server_imports_keras_without_scikit_learn_and_leaves_it_importable() -> None:
+    """The server the workers fork from imports TensorFlow and Keras but not scikit-learn
+    (Keras' wrappers for it cost ~1 s, and no worker uses them); the networks still build and
+    train there, and scikit-learn imports afterwards."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import reanalyze.twin._preload\n"
+        "assert 'keras' in sys.modules and 'tensorflow' in sys.modules\n"
+        "assert 'sklearn' not in sys.modules, 'imported'\n"
+        "import numpy as np\n"
+        "from reanalyze.twin.network import NetworkFit\n"
+        "from reanalyze.twin.space import TrialConfig\n"
+        "x = np.linspace(-1, 1, 64)[:, None]\n"
+        "cfg = TrialConfig(layers=1, nodes=8, learning_rate=1e-2, batch_size=16, max_epochs=5)\n"
+        "NetworkFit(cfg, seed=0).fit(x, x[:, 0] ** 2)\n"
+        "import sklearn.gaussian_process\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
