@@ -73,6 +73,7 @@ _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: (:func:`reanalyze.wording.option`): within ``reported`` blocks and the background search.
 OPTION_WORDS = {
     "allow_extrapolation": "the box 'Allow points outside the training ranges'",
+    "columns": "the 'Columns to load' box on the Data page",
     "loader": "the Loader choice {value}",
     "moment_column": "moment_column={value} in Loader options",
     "series_unit": "series_unit={value} in Loader options",

@@ -118,6 +118,28 @@ def test_a_loader_s_own_options_are_given_in_the_loader_options_box(workdir: Pat
     ]
 
 
+def test_the_columns_to_load_are_chosen_in_their_own_box(workdir: Path) -> None:
+    """The loaders' notes and errors say 'choose others with columns=[...]': the page has a
+    box for it, and the Loader options box, which refuses it, names that box."""
+    at = page("data").run()
+    csv = b"T (K),H (Oe),M (emu),M_err (emu)\n10,100,1.0,0.01\n20,100,2.0,0.01\n10,200,1.5,0.01\n"
+    uploaded(at, ("four.csv", csv))
+    assert not at.error
+    kept = UnitTable.read_parquet(at.session_state["gui.table"]["path"])
+    assert kept.columns == ["T", "H", "M", "M_err"]
+    at.text_input(key="data.columns").input("T (K); M (emu);H (Oe)").run()
+    assert not at.exception and not at.error
+    kept = UnitTable.read_parquet(at.session_state["gui.table"]["path"])
+    assert kept.columns == ["T", "M", "H"] and kept.unit("M") == "emu"
+    np.testing.assert_array_equal(kept.values("M"), [1.0, 2.0, 1.5])
+    at.text_input(key="data.columns").input("").run()
+    at.text_area(key="data.loader_options").input("columns=T (K)").run()
+    assert texts(at.error) == [
+        "loader option columns: not a loader's own option; give it with the 'Columns to "
+        "load' box on the Data page"
+    ]
+
+
 def test_uploads_over_the_limit_or_of_unknown_types_are_refused(
     workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,6 +91,16 @@ def _file_options(saved: list[StoredFile]) -> dict[str, Any]:
             options["slow_axis"] = slow
         if values:
             options["slow_values"] = [v.strip() for v in values.split(",") if v.strip()]
+    picked = st.text_input(
+        "Columns to load",
+        key="data.columns",
+        placeholder="the loader's choice",
+        help="The file's column names, separated by ';', e.g. Temperature (K); Magnetic "
+        "Field (Oe); DC Moment Free Ctr (emu)",
+    )
+    names = [name.strip() for name in picked.split(";") if name.strip()]
+    if names:
+        options["columns"] = names
     own = st.text_area(
         "Loader options",
         key="data.loader_options",
