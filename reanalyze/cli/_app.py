@@ -18,6 +18,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # docstrings are wrapped at 100 columns in the source: markdown mode joins a paragraph's
+    # lines, so the help is wrapped to the terminal instead of broken twice
+    rich_markup_mode="markdown",
 )
 
 

@@ -84,9 +84,11 @@ TrackingUriOption = Annotated[str | None, typer.Option(help="MLflow tracking URI
 NoMlflowOption = Annotated[bool, typer.Option("--no-mlflow", help="Do not log to MLflow.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
 OverwriteOption = Annotated[
-    bool, typer.Option(help="Allow a non-empty --out that reanalyze did not write.")
+    bool, typer.Option("--overwrite", help="Allow a non-empty --out that reanalyze did not write.")
 ]
-OverwriteFileOption = Annotated[bool, typer.Option(help="Replace an existing --out file.")]
+OverwriteFileOption = Annotated[
+    bool, typer.Option("--overwrite", help="Replace an existing --out file.")
+]
 ParamOption = Annotated[
     list[str] | None,
     typer.Option("--param", "-p", help="Plugin parameter KEY=VALUE (repeat)."),

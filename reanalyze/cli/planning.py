@@ -155,7 +155,10 @@ def report_cmd(
         bool, typer.Option("--no-mlflow", help="Do not log the report to MLflow.")
     ] = False,
     overwrite: Annotated[
-        bool, typer.Option(help="Allow an --out folder with files reanalyze did not write.")
+        bool,
+        typer.Option(
+            "--overwrite", help="Allow an --out folder with files reanalyze did not write."
+        ),
     ] = False,
     quiet: QuietOption = False,
 ) -> None:

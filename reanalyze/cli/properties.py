@@ -115,7 +115,10 @@ def property_run(
         typer.Option("--grid", "-g", help="With a run folder: simulate this grid first."),
     ] = None,
     allow_extrapolation: Annotated[
-        bool, typer.Option(help="With --grid: allow points outside the training ranges.")
+        bool,
+        typer.Option(
+            "--allow-extrapolation", help="With --grid: allow points outside the training ranges."
+        ),
     ] = False,
     run_dir: Annotated[
         Path | None, typer.Option("--run", help="Log to MLflow under this twin's search run.")

@@ -16,6 +16,7 @@ from reanalyze.cli._common import (
     LoaderOption,
     LoaderOptionsOption,
     NoMlflowOption,
+    OverwriteFileOption,
     OverwriteOption,
     QuietOption,
     RunDirArgument,
@@ -307,13 +308,14 @@ def ui(
             max=65535,
         ),
     ] = None,
-    browser: Annotated[
+    no_browser: Annotated[
         bool,
         typer.Option(
-            "--browser/--no-browser",
-            help="Open the page in a browser (only at a terminal with a graphical session).",
+            "--no-browser",
+            help="Do not open the page in a browser (opened only at a terminal with a "
+            "graphical session).",
         ),
-    ] = True,
+    ] = False,
 ) -> None:
     """Start the MLflow UI for the tracking store (default ./mlflow.db) and print its URL.
 
@@ -335,7 +337,7 @@ def ui(
     def ready(page: str) -> None:
         out.print(f"MLflow UI for {uri}: {page} (Ctrl-C to stop)", markup=False)
 
-    raise typer.Exit(serve_ui(uri, port, browser=browser, on_ready=ready, say=_note))
+    raise typer.Exit(serve_ui(uri, port, browser=not no_browser, on_ready=ready, say=_note))
 
 
 @app.command("simulate")
@@ -353,16 +355,22 @@ def simulate_cmd(
     out_file: Annotated[Path, typer.Option("--out", "-o", help="Output file (.csv or .parquet).")],
     allow_extrapolation: Annotated[
         bool,
-        typer.Option(help="Keep points outside the training ranges, flagged in 'extrapolated'."),
+        typer.Option(
+            "--allow-extrapolation",
+            help="Keep points outside the training ranges, flagged in 'extrapolated'.",
+        ),
     ] = False,
-    members: Annotated[
-        bool, typer.Option(help="Write every ensemble member's prediction (for property bands).")
-    ] = True,
+    no_members: Annotated[
+        bool,
+        typer.Option(
+            "--no-members", help="Leave out each member's prediction (kept for property bands)."
+        ),
+    ] = False,
     units: Annotated[
         list[str] | None, typer.Option("--units", "-u", help="Points file COLUMN=UNIT (repeat).")
     ] = None,
     loader: Annotated[str | None, typer.Option(help="Loader of a points file.")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing --out file.")] = False,
+    overwrite: OverwriteFileOption = False,
 ) -> None:
     """Simulate the measurement on a new grid: the twin's prediction ± ensemble spread."""
     import time
@@ -373,7 +381,9 @@ def simulate_cmd(
     action = _table_file(out_file, inputs=inputs, overwrite=overwrite)  # before any work
     source = _grid_source(grid, loader, units)
     start = time.perf_counter()
-    table = simulate(run_dir, source, allow_extrapolation=allow_extrapolation, members=members)
+    table = simulate(
+        run_dir, source, allow_extrapolation=allow_extrapolation, members=not no_members
+    )
     seconds = time.perf_counter() - start
     _write(table, out_file, action)
     _print_simulation(table, seconds, out_file)
