@@ -19,12 +19,15 @@ import numpy as np
 
 from reanalyze._atomic import atomic_folder
 from reanalyze.arrays import Float32Array, FloatArray
-from reanalyze.errors import DataError
+from reanalyze.errors import DataError, ReanalyzeError
+from reanalyze.table import UnitTable
+from reanalyze.twin.data import TrainingData
 from reanalyze.twin.member_reader import NumpyMember, UnknownLayout, read_member
 from reanalyze.twin.quiet import import_tensorflow
 from reanalyze.twin.run_folder import (
     BUNDLE_FILE,
     MEMBERS_DIR,
+    TRAINING_FILE,
     member_file,
     read_bundle_file,
     write_bundle_file,
@@ -50,13 +53,19 @@ def wrap_in_units(
     return keras.Model(inputs, outputs)
 
 
-def _load_member(path: Path) -> Any:
+#: How closely the members as read must reproduce the recorded fit to each line (relative):
+#: float32 rounding moves it by about 1e-6; a member read wrongly, by orders of magnitude.
+FIT_AGREEMENT = 1e-3
+
+
+def _load_member(path: Path, *, keras_only: bool = False) -> Any:
     """The member saved at ``path``: a :class:`NumpyMember`, or a Keras model for a layout
-    the reader does not know."""
-    try:
-        return read_member(path)
-    except UnknownLayout:
-        pass
+    the reader does not know (or with ``keras_only``)."""
+    if not keras_only:
+        try:
+            return read_member(path)
+        except UnknownLayout:
+            pass
     import_tensorflow()
     import keras
 
@@ -197,7 +206,36 @@ class ModelBundle:
         if self.members or not self._member_paths:
             return self.members
         self.members = [_load_member(path) for path in self._member_paths]
+        if any(isinstance(m, NumpyMember) for m in self.members) and not self._fit_agrees():
+            # read wrongly (a Keras that lays out its files otherwise): Keras reads them
+            self.members = [_load_member(path, keras_only=True) for path in self._member_paths]
         return self.members
+
+    def _fit_agrees(self) -> bool:
+        """Whether the members as read reproduce, on the run folder's training rows, the fit
+        to each scan line recorded when they were trained (``summary["fit"]``, computed by
+        Keras): a member read with its layers mixed up would not. True where nothing was
+        recorded to compare with.
+        """
+        from reanalyze.twin.verdict import fit_check
+
+        recorded = (self.summary.get("fit") or {}).get("line_fit_rel_rmse")
+        slow = self.summary.get("slow_axis")
+        path = self._member_paths[0].parent.parent / TRAINING_FILE
+        if not recorded or slow not in self.features or not path.is_file():
+            return True
+        try:
+            table = UnitTable.read_parquet(path)
+            x = np.column_stack([table.values(f) for f in self.features])
+            y = table.values(self.target)
+        except (ReanalyzeError, OSError, ValueError, KeyError):
+            return True  # the fit cannot be read back: nothing to compare with
+        data = TrainingData(x=x, y=y, features=list(self.features), target=self.target,
+                            units=self.units, kinds=self.kinds, slow_axis=slow)  # fmt: skip
+        found = fit_check(data, self.predict_members(x).mean(axis=0))["line_fit_rel_rmse"]
+        return len(found) == len(recorded) and bool(
+            np.allclose(found, recorded, rtol=FIT_AGREEMENT, atol=1e-6)
+        )
 
     def _matrix(self, x: FloatArray | Mapping[str, Any]) -> FloatArray:
         if isinstance(x, Mapping):

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import typing
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -156,3 +157,46 @@ def test_a_damaged_member_is_one_line_naming_the_file(tmp_path: Path) -> None:
         ModelBundle.load(folder)
     assert "\n" not in str(caught.value)
     assert json.loads((folder / "bundle.json").read_text())["members"] == ["members/member_0.keras"]
+
+
+def test_members_read_wrongly_are_caught_by_the_recorded_fit_and_read_by_keras(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, magnet_table: Any
+) -> None:
+    """A run folder records how well its members fit each scan line (Keras' predictions at
+    training). Members that the reader would get wrong (here: its two equal-shaped hidden
+    layers swapped, as a Keras laying out its files otherwise could make it) do not reproduce
+    that fit, and are read by Keras instead; read right, they are kept."""
+    import keras
+
+    from reanalyze.twin import member_reader
+    from reanalyze.twin.data import TrainingData
+    from reanalyze.twin.verdict import fit_check
+
+    data = TrainingData.from_table(magnet_table, ["T", "H"], "M")
+    members = [saved_member(tmp_path / f"m{i}.keras", "silu", seed=i) for i in range(2)]
+    folder = run_folder(tmp_path / "run", members)
+    data.to_table().to_parquet(folder / "training.parquet")
+    inputs32 = np.column_stack([data.x[:, 0], np.log(data.x[:, 1])]).astype("f4")
+    truth = np.mean([keras_prediction(m, inputs32) for m in members], axis=0)
+    bundle_file = folder / "bundle.json"
+    description = json.loads(bundle_file.read_text())
+    description["summary"] = {"fit": fit_check(data, truth), "slow_axis": data.slow_axis}
+    bundle_file.write_text(json.dumps(description))
+
+    right = ModelBundle.load(folder)
+    assert all(isinstance(m, NumpyMember) for m in right.members)
+
+    named = member_reader._named
+
+    def swapped(layers: list[dict[str, Any]]) -> Any:  # dense_1 and dense_2 trade weights
+        pairs = list(named(layers))
+        swap = {"dense_1": "dense_2", "dense_2": "dense_1"}
+        return [(swap.get(name, name), layer) for name, layer in pairs]
+
+    monkeypatch.setattr(member_reader, "_named", swapped)
+    first = keras_prediction(members[0], inputs32)
+    assert np.abs(read_member(members[0]).predict(inputs32) - first).max() > 0.01 * np.ptp(first)
+    wrong = ModelBundle.load(folder)
+    assert all(isinstance(m, keras.Model) for m in wrong.members)
+    x = data.x
+    np.testing.assert_allclose(wrong.predict(x)[0], truth, rtol=FLOAT32_AGREEMENT, atol=0)
