@@ -19,7 +19,6 @@ from reanalyze.cli._common import (
     TrackingUriOption,
     _note,
     _pairs,
-    err,
     out,
     print_table,
     unit_header,
@@ -173,16 +172,12 @@ def report_cmd(
         title=title,
         log_mlflow=not no_mlflow,
         tracking_uri=tracking_uri,
-        progress=None if quiet else _line,
+        progress=None if quiet else _note,
         overwrite=overwrite,
         option="--out",
-        note=_line,
+        note=_note,
     )
     out.print(f"wrote {path}")
-
-
-def _line(line: str) -> None:
-    err.print(line, markup=False, highlight=False)
 
 
 instrument_app = typer.Typer(

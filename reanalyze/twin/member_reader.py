@@ -108,10 +108,6 @@ class NumpyMember:
     y_scale: np.float32
     layers: tuple[tuple[Float32Array, Float32Array, str], ...]
 
-    @property
-    def n_features(self) -> int:
-        return int(self.x_mean.size)
-
     def predict(self, x: npt.ArrayLike) -> Float32Array:
         """The member's output for inputs ``x`` (n, n_features), shape ``(n,)``, float32."""
         inputs = np.asarray(x, dtype=np.float32)
@@ -214,7 +210,7 @@ def read_member(path: str | Path) -> NumpyMember:
             weights = io.BytesIO(archive.read("model.weights.h5"))
         with h5py.File(weights, "r") as h5:
             return member_from_files(config, h5)
+    except UnknownLayout:
+        raise
     except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, UnknownLayout):
-            raise
         raise UnknownLayout(f"{type(exc).__name__}: {exc}") from None

@@ -94,14 +94,13 @@ def _ensure_server() -> None:
     """
     from multiprocessing import forkserver
 
-    if threading.current_thread() is not threading.main_thread():
-        forkserver.ensure_running()
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 @contextlib.contextmanager
@@ -155,9 +154,10 @@ def submit(pool: ProcessPoolExecutor, fn: Callable[..., T], *args: Any) -> Futur
 
 
 def warm_up() -> None:
-    """Start the server the workers are forked from, in the background, now.
+    """Start the server the workers are forked from, now (starting it takes milliseconds;
+    it imports TensorFlow in its own process).
 
-    Its TensorFlow import then overlaps with what the caller does before the first trial
+    That import then overlaps with what the caller does before the first trial
     (reading the data, preparing the study); calling it is optional and harmless.
     """
     if _context().get_start_method() == "forkserver":
